@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Typed configuration, parsed from one INI file with inih.
+ *
+ * Every value is range-checked; every error is reported through a
+ * struct sgw_diag as "FILE:LINE: message"; a file with any error yields no
+ * configuration at all (the daemon never starts half-configured).
+ *
+ * Sections:
+ *   [gateway]        name, topic_prefix, format, state_dir
+ *   [mqtt]           the uplink; [mqtt NAME] for further ones
+ *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
+ *                    topic.Q / filter.Q / precision.Q per quantity Q,
+ *                    plus driver-specific keys (see sgw_opt_*()).
+ * Topic templates may use {prefix} {gateway} {sensor} {quantity}.
+ */
+#ifndef SGW_CONFIG_H
+#define SGW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define SGW_MAX_CHANNELS 8	/* quantities per sensor */
+#define SGW_MAX_SENSORS 256
+#define SGW_MAX_UPLINKS 4
+
+enum sgw_format {
+	SGW_FORMAT_PLAIN,	/* the value only: "23.46" */
+	SGW_FORMAT_JSON,	/* {"value":23.46,"unit":"°C","ts":...,"seq":...} */
+};
+
+/* One key of a sensor section that the core does not know: the driver's. */
+struct sgw_opt {
+	char *key;
+	char *value;
+	int line;
+	bool used;		/* set by the sgw_opt_*() getters */
+	struct sgw_opt *next;
+};
+
+/* One published quantity of a sensor. */
+struct sgw_channel_config {
+	char *name;		/* quantity: "temperature" */
+	char *unit;		/* "°C"; may be "" */
+	int scale;		/* decimal digits of the fixed-point value: scale 2, 2346 = 23.46 */
+	int precision;		/* decimals published, 0..9 (default: driver's) */
+	char *topic;		/* expanded topic */
+	char *filter;		/* filter chain as written ("median 5, ema 0.2") or NULL */
+	int filter_line;
+};
+
+struct sgw_driver;
+
+struct sgw_sensor_config {
+	char *name;		/* from "[sensor NAME]" */
+	int line;		/* line of the section header */
+	const struct sgw_driver *driver;
+	char *bus;		/* sensors on the same bus share one worker thread */
+	uint32_t interval_ms;	/* sampling period */
+	uint32_t timeout_ms;	/* read deadline; a late read counts as a failure */
+	enum sgw_format format;
+	struct sgw_opt *opts;	/* driver keys, in file order */
+	void *priv;		/* driver's parsed settings (driver->configure) */
+	size_t nchannels;
+	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
+};
+
+struct sgw_uplink_config {
+	char *name;		/* "mqtt" or "mqtt NAME" section, name part or "default" */
+	int line;
+	char *uri;		/* as written: mqtt://host[:port] or mqtts://host[:port] */
+	char *server_uri;	/* Paho form: tcp://host:port or ssl://host:port */
+	bool tls;
+	char *client_id;
+	char *username;		/* NULL: none */
+	char *password;		/* read from password_file at load time; NULL: none */
+	char *password_file;
+	char *ca_file, *cert_file, *key_file;	/* TLS; NULL: system default / none */
+	char *alpn;		/* TLS ALPN protocol name or NULL */
+	int keepalive_s;	/* 5..65535 */
+	int qos;		/* 0..2 */
+	bool retain;
+	int mqtt_version;	/* 4 = MQTT 3.1.1, 5 = MQTT 5 */
+	int max_inflight;	/* bounded in-flight window, 1..65535 */
+	uint32_t reconnect_min_ms, reconnect_max_ms;
+};
+
+struct sgw_gateway_config {
+	char *name;		/* default: host name */
+	char *topic_prefix;	/* default: "sensorgw" */
+	char *status_topic;	/* expanded "<prefix>/<gateway>/status" */
+	enum sgw_format format;	/* default format of sensors */
+	char *state_dir;	/* queue and state files */
+};
+
+struct sgw_config {
+	char *path;
+	struct sgw_gateway_config gw;
+	size_t nuplinks;
+	struct sgw_uplink_config uplinks[SGW_MAX_UPLINKS];
+	size_t nsensors;
+	struct sgw_sensor_config *sensors;
+};
+
+/*
+ * Load PATH.  On success returns 0 and stores a new configuration in *out.
+ * Otherwise every problem has been reported to diag (diag->errors > 0 for
+ * content errors), *out is NULL and the return is -EINVAL, or -errno when the
+ * file cannot be read (also reported).
+ */
+int sgw_config_load(const char *path, struct sgw_diag *diag, struct sgw_config **out);
+void sgw_config_free(struct sgw_config *cfg);
+
+/* Find a sensor by name; NULL if none. */
+const struct sgw_sensor_config *sgw_config_sensor(const struct sgw_config *cfg, const char *name);
+
+/*
+ * Getters for drivers' configure(): look KEY up among the sensor's driver
+ * keys, mark it used, parse and range-check it.  A missing key yields DEF.
+ * On a bad value they report "FILE:LINE: ..." naming key and value through
+ * diag and return -EINVAL.  Keys no getter used are reported as unknown
+ * after configure() returns.
+ */
+const struct sgw_opt *sgw_opt_find(struct sgw_sensor_config *sc, const char *key);
+int sgw_opt_str(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+		const char *def, const char **out);
+int sgw_opt_long(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+		 long def, long min, long max, long *out);
+/* Decimal with up to SCALE fraction digits into fixed point: "0.05", scale 3 -> 50. */
+int sgw_opt_fixed(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+		  int scale, int64_t def, int64_t min, int64_t max, int64_t *out);
+int sgw_opt_bool(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+		 bool def, bool *out);
+/* One of NAMES (NULL-terminated); *out is its index. */
+int sgw_opt_enum(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+		 const char *const *names, int def, int *out);
+int sgw_opt_duration_ms(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+			uint32_t def, uint32_t min, uint32_t max, uint32_t *out);
+
+/*
+ * For configure(): declare the next channel of the sensor.  Returns its index
+ * or -ENOSPC.  name and unit are copied.
+ */
+int sgw_sensor_add_channel(struct sgw_sensor_config *sc, const char *name,
+			   const char *unit, int scale, int precision);
+
+#endif

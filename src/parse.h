@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Strict value parsers shared by the configuration and the drivers: whole
+ * string consumed, range checked, no atoi().  All return 0 or -EINVAL
+ * (-ERANGE when out of range).
+ */
+#ifndef SGW_PARSE_H
+#define SGW_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+int sgw_parse_long(const char *s, long min, long max, long *out);
+/* "23.5" with scale 2 -> 2350; more than SCALE fraction digits is -EINVAL. */
+int sgw_parse_fixed(const char *s, int scale, int64_t min, int64_t max, int64_t *out);
+/* true/false, yes/no, on/off, 1/0 */
+int sgw_parse_bool(const char *s, bool *out);
+/* "250ms", "10s", "5m", "1h"; a bare number is seconds. */
+int sgw_parse_duration_ms(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+
+#endif
