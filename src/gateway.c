@@ -254,6 +254,41 @@ static int sensors_stop(struct gw *g)
 	return err;
 }
 
+/*
+ * A sensor's health goes to "<topic>/error" of each of its quantities when
+ * it changes: the error text when reads start failing, "ok" when they work
+ * again (JSON sensors get {"error":…,"failures":…,"ts":…,"seq":…}).
+ */
+static void publish_health(struct gw *g, uint32_t i, int err)
+{
+	const struct sgw_sensor_config *sc = &g->cfg->sensors[i];
+	int64_t ts = sgw_real_ms();
+	char topic[512], payload[256];
+	int tlen, plen;
+
+	for (size_t c = 0; c < sc->nchannels; c++) {
+		struct sgw_msg *m;
+
+		tlen = snprintf(topic, sizeof(topic), "%s/error", sc->ch[c].topic);
+		if (tlen < 0 || (size_t)tlen >= sizeof(topic))
+			continue;	/* a very long topic: the log has it */
+		if (sc->format == SGW_FORMAT_JSON)
+			plen = snprintf(payload, sizeof(payload),
+					"{\"error\":%s%s%s,\"failures\":%" PRIu64 ",\"ts\":%" PRId64 ",\"seq\":%" PRIu64 "}",
+					err ? "\"" : "", err ? strerror(-err) : "null", err ? "\"" : "",
+					g->rt[i].failures, ts, g->seq);
+		else
+			plen = snprintf(payload, sizeof(payload), "%s", err ? strerror(-err) : "ok");
+		if (plen < 0 || (size_t)plen >= sizeof(payload))
+			continue;
+		m = sgw_msg_new(g->seq, ts, topic, (size_t)tlen, payload, (size_t)plen);
+		if (!m)
+			continue;
+		g->seq++;
+		emit(g, m);
+	}
+}
+
 static void sensor_failed(struct gw *g, uint32_t i, int err, int64_t now)
 {
 	struct sensor_rt *rt = &g->rt[i];
@@ -263,9 +298,11 @@ static void sensor_failed(struct gw *g, uint32_t i, int err, int64_t now)
 	rt->failures++;
 	rt->consecutive++;
 	rt->retry_ns = now + (int64_t)delay * SGW_NS_PER_MS;
-	if (rt->consecutive == 1 || err != rt->last_err)
+	if (rt->consecutive == 1 || err != rt->last_err) {
 		log_warnx("[sensor %s] %s: %s; retrying in %u ms", sc->name, sc->driver->name,
 			  strerror(-err), delay);
+		publish_health(g, i, err);
+	}
 	rt->last_err = err;
 	if (g->opts->once && g->once_waiting) {
 		g->once_waiting--;
@@ -277,9 +314,11 @@ static void sensor_ok(struct gw *g, uint32_t i)
 {
 	struct sensor_rt *rt = &g->rt[i];
 
-	if (rt->consecutive)
+	if (rt->consecutive) {
 		log_info("[sensor %s] recovered after %u failed reads", g->cfg->sensors[i].name,
 			 rt->consecutive);
+		publish_health(g, i, 0);
+	}
 	rt->consecutive = 0;
 	rt->last_err = 0;
 	rt->samples++;

@@ -16,6 +16,9 @@ gateway_start "$T/gw.ini"
 wait_until 40 has_at_least "$T/sub" t/testgw/a/temperature 15 || fail "too few readings"
 grep -q '\[sensor stuck\] sim: Connection timed out' "$T/gw.log" || fail "hang not reported"
 wait_until 30 grep -q '\[sensor stuck\] recovered' "$T/gw.log" || fail "stuck sensor did not recover"
+wait_until 10 grep -q ' t/testgw/stuck/temperature/error Connection timed out$' "$T/sub" \
+	|| fail "error not published on <topic>/error"
+wait_until 10 grep -q ' t/testgw/stuck/temperature/error ok$' "$T/sub" || fail "recovery not published"
 gateway_stop
 for s in a b c d; do
 	awk -v s=$s -v t="t/testgw/$s/temperature" '$2 == t { $1 = s; $2 = ""; print }' "$T/sub"
