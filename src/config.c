@@ -1200,13 +1200,14 @@ static void resolve_uplink(struct loader *l, const struct section *s, struct sgw
 	report_unused(&ks, "");
 }
 
-/* "topic.temperature" -> SGW_QKEY_TOPIC, quantity "temperature". */
+/* "topic.temperature" -> QKEY_TOPIC, quantity "temperature". */
 enum qkey_kind { QKEY_TOPIC, QKEY_FILTER, QKEY_PRECISION, QKEY_NONE };
 
 static enum qkey_kind qkey_split(const char *key, const char **quantity)
 {
 	static const char *const prefixes[] = { "topic.", "filter.", "precision." };
 
+	*quantity = NULL;
 	for (int i = 0; i < 3; i++) {
 		size_t n = strlen(prefixes[i]);
 
