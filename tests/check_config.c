@@ -361,6 +361,39 @@ START_TEST(test_error_limit)
 }
 END_TEST
 
+/* Names longer than inih's 50-byte section buffer are still whole. */
+START_TEST(test_long_names)
+{
+	char *path = tmp_file("long.ini"), name[65];
+	FILE *f = fopen(path, "w");
+	struct load r;
+
+	memset(name, 'n', 64);
+	name[64] = '\0';
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[mqtt %s]\nuri = mqtt://h\n[sensor %s]\ndriver = sim\n", name, name);
+	fprintf(f, "[sensor %sx]\ndriver = sim\n", name);	/* 65: too long */
+	ck_assert_int_eq(fclose(f), 0);
+	load(path, &r);
+	assert_refused(&r, "long.ini");
+	ck_assert_int_eq(r.diag.errors, 1);
+	assert_reported(&r, "long.ini:5: ", "bad name");
+	load_done(&r);
+
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[mqtt %s]\nuri = mqtt://h\n[sensor %s]\ndriver = sim\n", name, name);
+	ck_assert_int_eq(fclose(f), 0);
+	load(path, &r);
+	ck_assert_msg(r.ret == 0, "%s", r.text);
+	ck_assert_str_eq(r.cfg->uplinks[0].name, name);
+	ck_assert_str_eq(r.cfg->sensors[0].name, name);
+	ck_assert_ptr_nonnull(sgw_config_sensor(r.cfg, name));
+	load_done(&r);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_unreadable)
 {
 	char *missing = tmp_file("missing.ini");
@@ -765,6 +798,7 @@ int main(void)
 	tcase_add_test(gen, test_huge_line);
 	tcase_add_test(gen, test_line_limit);
 	tcase_add_test(gen, test_error_limit);
+	tcase_add_test(gen, test_long_names);
 	tcase_add_test(gen, test_unreadable);
 	suite_add_tcase(s, gen);
 
