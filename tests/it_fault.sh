@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # One sensor hangs for 10 s while four others run at 1 Hz: their sample times
 # stay within 50 ms of schedule; the hung one is reported and recovers.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 broker_start "$port"

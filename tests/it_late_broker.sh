@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # The broker comes up 5 s after the gateway: the gateway keeps retrying and
 # delivers, and readings taken while offline arrive too, in order.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 BROKER_PERSIST=1

@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # --once samples each sensor once, publishes, waits for the acks, exits 0;
 # without a broker it gives up at --once-timeout and exits 1.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 { ini_gateway "$port"; cat <<EOT

@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # Every configured topic receives the expected values, in order; the status
 # topic says online while running and offline after SIGTERM.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 broker_start "$port"

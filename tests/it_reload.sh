@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # SIGHUP reloads: a broken file keeps the running configuration; a good one
 # takes effect.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 broker_start "$port"
