@@ -71,14 +71,16 @@ static void on_connected(void *arg, struct sgw_uplink *u)
 {
 	struct link *l = arg;
 
-	log_info("%s: connected", sgw_uplink_name(u));
 	sgw_outbox_pump(l->ob);
+	(void)u;
 }
 
 static void on_disconnected(void *arg, struct sgw_uplink *u, const char *why)
 {
-	log_warnx("%s: disconnected: %s", sgw_uplink_name(u), why ? why : "unknown reason");
+	/* The uplink logs it; the outbox already has the failed messages back. */
 	(void)arg;
+	(void)u;
+	(void)why;
 }
 
 static void on_ack(void *arg, struct sgw_uplink *u, uint64_t tag)
