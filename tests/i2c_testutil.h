@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared set-up of the I2C driver tests: backends, sysroot, sensors. */
+#ifndef SGW_TEST_I2C_TESTUTIL_H
+#define SGW_TEST_I2C_TESTUTIL_H
+
+#include <stdint.h>
+
+#include "sensor.h"
+
+/* Backend under test, picked by the test case's fixture. */
+enum tu_backend { TU_SIM, TU_LINUX };
+
+/*
+ * Fixture: a private sysroot (mkdtemp, with dev/) in SENSORGW_SYSROOT, no
+ * simulated chips, shim counters cleared, and the backend selected.
+ * tu_teardown() removes the sysroot and detaches every chip.
+ */
+void tu_setup(enum tu_backend b);
+void tu_setup_sim(void);
+void tu_setup_linux(void);
+void tu_teardown(void);
+const char *tu_sysroot(void);
+/* Create sysroot-relative file REL (and its directories) holding TEXT. */
+void tu_mkfile(const char *rel, const char *text);
+
+/* A sensor configured from "key=value" strings, as config.c would. */
+struct tu_sensor {
+	struct sgw_sensor_config sc;
+	struct sgw_sensor s;
+	char err[512];		/* what configure() reported */
+	int opened;
+};
+
+/* Configure; returns configure()'s result (the driver's name is DRIVER).
+ * KV is NULL-terminated. */
+int tu_configure(struct tu_sensor *t, const char *driver, const char *const *kv);
+int tu_open(struct tu_sensor *t);
+int tu_read(struct tu_sensor *t, int32_t *values, uint32_t *valid);
+void tu_free(struct tu_sensor *t);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t tu_now_ms(void);
+
+#endif
