@@ -80,8 +80,12 @@ static int bh1750_read(struct sgw_sensor *s, int32_t *values, uint32_t *valid)
 {
 	const struct sgw_i2c_sensor_cfg *cfg = s->cfg->priv;
 	uint8_t raw[2];
-	int ret = send(s->state, cfg->addr, SGW_BH1750_ONE_TIME_H);
+	/* One-time mode powers the chip down after each measurement; power
+	 * it on first rather than rely on the opcode waking it. */
+	int ret = send(s->state, cfg->addr, SGW_BH1750_POWER_ON);
 
+	if (ret == 0)
+		ret = send(s->state, cfg->addr, SGW_BH1750_ONE_TIME_H);
 	if (ret < 0)
 		return ret;
 	sgw_i2c_sleep_ms(MEASURE_MS);

@@ -77,7 +77,7 @@ static int scan_bus(int bus)
 
 		ret = sgw_i2c_probe(i2c, a);
 		if (ret == -EBUSY) {
-			printf("; 0x%02x: in use by a kernel driver\n", a);
+			printf("\n; 0x%02x: in use by a kernel driver\n", a);
 			continue;
 		}
 		if (ret < 0) {
@@ -89,7 +89,7 @@ static int scan_bus(int bus)
 			continue;
 		drv = identify(i2c, a);
 		if (!drv) {
-			printf("; 0x%02x: a chip answers; not one sensorgw knows\n", a);
+			printf("\n; 0x%02x: a chip answers; not one sensorgw knows\n", a);
 			continue;
 		}
 		if (bus == 1)
@@ -189,7 +189,7 @@ static void scan_iio(void)
 			printf("\n[sensor dht22_%s]\ndriver = dht22\ndevice = %s\ninterval = 30s\n",
 			       e[i]->d_name + 10, e[i]->d_name);
 		else
-			printf("; %s: %s (no sensorgw driver)\n", e[i]->d_name, name[0] ? name : "?");
+			printf("\n; %s: %s (no sensorgw driver)\n", e[i]->d_name, name[0] ? name : "?");
 		free(e[i]);
 	}
 	free(e);
