@@ -74,7 +74,7 @@ int sgw_ads1115_write_reg(struct sgw_i2c *i2c, uint16_t addr, uint8_t reg, uint1
 
 int sgw_ads1115_probe(struct sgw_i2c *i2c, uint16_t addr)
 {
-	uint16_t lo, hi;
+	uint16_t lo = 0, hi = 0;
 	int ret = sgw_ads1115_read_reg(i2c, addr, SGW_ADS1115_REG_LO, &lo);
 
 	if (ret == 0)
@@ -192,7 +192,7 @@ static int convert(struct sgw_i2c *i2c, const struct ads1115_cfg *cfg, unsigned 
 static int ads1115_read(struct sgw_sensor *s, int32_t *values, uint32_t *valid)
 {
 	const struct ads1115_cfg *cfg = s->cfg->priv;
-	int16_t raw;
+	int16_t raw = 0;
 
 	for (unsigned int i = 0; i < cfg->ninputs; i++) {
 		int ret = convert(s->state, cfg, cfg->inputs[i], &raw);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hal/i2c.h"
+#include "parse.h"
 #include "sensor.h"
 
 
@@ -52,21 +53,43 @@ static int configure_address(struct sgw_sensor_config *sc, struct sgw_diag *d,
 	return 0;
 }
 
+/*
+ * The bus number: `bus` is a core key of every sensor section (config.c
+ * keeps it as written in sc->bus, or "sensor:NAME" when absent), so it is
+ * read from there: "1" or "i2c-1".  A driver key `bus`, should the core
+ * pass it on, is read too.
+ */
+static int configure_bus(struct sgw_sensor_config *sc, struct sgw_diag *d, int *out)
+{
+	const char *s = sc->bus;
+	long n = 1;
+
+	if (sgw_opt_find(sc, "bus")) {
+		if (sgw_opt_long(sc, d, "bus", 1, 0, 255, &n) < 0)
+			return -EINVAL;
+	} else if (s && strncmp(s, "sensor:", 7) != 0) {
+		if (sgw_parse_long(strncmp(s, "i2c-", 4) == 0 ? s + 4 : s, 0, 255, &n) < 0) {
+			sgw_diag_error(d, sc->line, "bus: '%s' is not an I2C bus number 0..255", s);
+			return -EINVAL;
+		}
+	}
+	*out = (int)n;
+	return 0;
+}
+
 int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
 			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out)
 {
 	char name[16];
 	char *bus;
-	long n;
 	int ret;
 
-	ret = sgw_opt_long(sc, d, "bus", 1, 0, 255, &n);
+	ret = configure_bus(sc, d, &out->bus);
 	if (ret < 0)
 		return ret;
 	ret = configure_address(sc, d, addrs, naddrs, &out->addr);
 	if (ret < 0)
 		return ret;
-	out->bus = (int)n;
 	snprintf(name, sizeof(name), "i2c-%d", out->bus);
 	bus = strdup(name);
 	if (!bus)

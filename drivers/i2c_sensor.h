@@ -19,9 +19,10 @@ struct sgw_i2c_sensor_cfg {
 };
 
 /*
- * Read the keys `bus` (0..255, default 1) and `address` (one of the NADDRS
- * addresses ADDRS, as 0x76 or 118; default ADDRS[0]) into *out and set
- * sc->bus to "i2c-N".  Returns 0 or -EINVAL (reported through d), -ENOMEM.
+ * Read the bus number (the sensor's `bus` key, "1" or "i2c-1", default 1)
+ * and the key `address` (one of the NADDRS addresses ADDRS, as 0x76 or
+ * 118; default ADDRS[0]) into *out, and set sc->bus to "i2c-N".  Returns 0
+ * or -EINVAL (reported through d), -ENOMEM.
  */
 int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
 			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out);

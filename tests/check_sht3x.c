@@ -4,9 +4,11 @@
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "emul/sht3x_emul.h"
 #include "hal/i2c_sim.h"
+#include "i2c_sensor.h"
 #include "i2c_testutil.h"
 #include "sht3x.h"
 
@@ -102,6 +104,13 @@ START_TEST(test_config)
 	tu_free(&t);
 	ck_assert_int_eq(tu_configure(&t, "sht3x", (const char *const[]){ "bus=0", NULL }), 0);
 	ck_assert_str_eq(t.sc.bus, "i2c-0");
+	tu_free(&t);
+	ck_assert_int_eq(tu_configure(&t, "sht3x", (const char *const[]){ "bus=i2c-11", NULL }), 0);
+	ck_assert_str_eq(t.sc.bus, "i2c-11");
+	ck_assert_uint_eq(((const struct sgw_i2c_sensor_cfg *)t.sc.priv)->bus, 11);
+	tu_free(&t);
+	ck_assert_int_eq(tu_configure(&t, "sht3x", (const char *const[]){ "bus=i2c1", NULL }), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(t.err, "bus: 'i2c1'"));
 	tu_free(&t);
 }
 END_TEST

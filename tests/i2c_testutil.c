@@ -86,7 +86,7 @@ int tu_configure(struct tu_sensor *t, const char *driver, const char *const *kv)
 	memset(t, 0, sizeof(*t));
 	t->sc.name = strdup("test");
 	t->sc.line = 1;
-	t->sc.bus = strdup("previous");	/* configure() must replace it */
+	t->sc.bus = strdup("sensor:test");	/* config.c's value when `bus` is absent */
 	t->sc.timeout_ms = 1000;
 	t->sc.interval_ms = 10000;
 	t->sc.driver = sgw_driver_find(driver);
@@ -98,6 +98,13 @@ int tu_configure(struct tu_sensor *t, const char *driver, const char *const *kv)
 
 		ck_assert_ptr_nonnull(o);
 		ck_assert_ptr_nonnull(eq);
+		if (strncmp(kv[i], "bus=", 4) == 0) {
+			/* a core key: config.c keeps it in sc->bus */
+			free(t->sc.bus);
+			t->sc.bus = strdup(eq + 1);
+			free(o);
+			continue;
+		}
 		o->key = strndup(kv[i], (size_t)(eq - kv[i]));
 		o->value = strdup(eq + 1);
 		o->line = 2 + i;

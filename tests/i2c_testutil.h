@@ -23,7 +23,8 @@ const char *tu_sysroot(void);
 /* Create sysroot-relative file REL (and its directories) holding TEXT. */
 void tu_mkfile(const char *rel, const char *text);
 
-/* A sensor configured from "key=value" strings, as config.c would. */
+/* A sensor configured from "key=value" strings, as config.c would: `bus`
+ * goes to sc->bus ("sensor:test" when absent), the rest to the driver. */
 struct tu_sensor {
 	struct sgw_sensor_config sc;
 	struct sgw_sensor s;
