@@ -136,34 +136,10 @@ START_TEST(test_probe)
 }
 END_TEST
 
-static void add_driver_cases(Suite *s, const char *name, void (*setup)(void))
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, tu_teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_driver);
-	tcase_add_test(tc, test_config);
-	tcase_add_test(tc, test_faults);
-	tcase_add_test(tc, test_probe);
-	suite_add_tcase(s, tc);
-}
-
 int main(void)
 {
-	Suite *s = suite_create("ads1115");
-	TCase *tc = tcase_create("chip");
-	SRunner *sr;
-	int failed;
+	const TTest *chip[] = { test_config_word, test_scaling, NULL };
+	const TTest *bus[] = { test_driver, test_config, test_faults, test_probe, NULL };
 
-	tcase_add_test(tc, test_config_word);
-	tcase_add_test(tc, test_scaling);
-	suite_add_tcase(s, tc);
-	add_driver_cases(s, "sim", tu_setup_sim);
-	add_driver_cases(s, "linux", tu_setup_linux);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite("ads1115", chip, bus, NULL);
 }

@@ -317,41 +317,15 @@ START_TEST(test_linux_ioctls)
 }
 END_TEST
 
-static void add_driver_cases(Suite *s, const char *name, void (*setup)(void))
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, tu_teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_driver_datasheet_raw);
-	tcase_add_test(tc, test_driver_physical);
-	tcase_add_test(tc, test_driver_oversampling);
-	tcase_add_test(tc, test_driver_bmp280);
-	tcase_add_test(tc, test_config_errors);
-	tcase_add_test(tc, test_driver_faults);
-	if (setup == tu_setup_linux)
-		tcase_add_test(tc, test_linux_ioctls);
-	suite_add_tcase(s, tc);
-}
-
 int main(void)
 {
-	Suite *s = suite_create("bme280");
-	TCase *tc = tcase_create("compensation");
-	SRunner *sr;
-	int failed;
+	const TTest *chip[] = { test_compensate_t_datasheet, test_compensate_p_datasheet,
+				test_compensate_h_vs_float, test_compensate_garbage_calib,
+				test_calib_parse_h4_h5, NULL };
+	const TTest *bus[] = { test_driver_datasheet_raw, test_driver_physical,
+			       test_driver_oversampling, test_driver_bmp280, test_config_errors,
+			       test_driver_faults, NULL };
+	const TTest *linux_only[] = { test_linux_ioctls, NULL };
 
-	tcase_add_test(tc, test_compensate_t_datasheet);
-	tcase_add_test(tc, test_compensate_p_datasheet);
-	tcase_add_test(tc, test_compensate_h_vs_float);
-	tcase_add_test(tc, test_compensate_garbage_calib);
-	tcase_add_test(tc, test_calib_parse_h4_h5);
-	suite_add_tcase(s, tc);
-	add_driver_cases(s, "sim", tu_setup_sim);
-	add_driver_cases(s, "linux", tu_setup_linux);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite("bme280", chip, bus, linux_only);
 }

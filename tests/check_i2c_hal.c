@@ -209,35 +209,11 @@ START_TEST(test_linux_busy_and_no_quick)
 }
 END_TEST
 
-static TCase *backend_case(const char *name, void (*setup)(void))
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, tu_teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_transfers);
-	tcase_add_test(tc, test_bad_transfers);
-	tcase_add_test(tc, test_probe);
-	tcase_add_test(tc, test_retries);
-	tcase_add_test(tc, test_timeout);
-	return tc;
-}
-
 int main(void)
 {
-	Suite *s = suite_create("i2c_hal");
-	TCase *tc;
-	SRunner *sr;
-	int failed;
+	const TTest *both[] = { test_transfers, test_bad_transfers, test_probe, test_retries,
+				test_timeout, NULL };
+	const TTest *linux_only[] = { test_linux_ioctl_plumbing, test_linux_busy_and_no_quick, NULL };
 
-	suite_add_tcase(s, backend_case("sim", tu_setup_sim));
-	tc = backend_case("linux", tu_setup_linux);
-	tcase_add_test(tc, test_linux_ioctl_plumbing);
-	tcase_add_test(tc, test_linux_busy_and_no_quick);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite("i2c_hal", NULL, both, linux_only);
 }

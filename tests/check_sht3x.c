@@ -168,36 +168,11 @@ START_TEST(test_faults)
 }
 END_TEST
 
-static void add_driver_cases(Suite *s, const char *name, void (*setup)(void))
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, tu_teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_sht3x_driver);
-	tcase_add_test(tc, test_sht4x_driver);
-	tcase_add_test(tc, test_config);
-	tcase_add_test(tc, test_wrong_chip);
-	tcase_add_test(tc, test_faults);
-	suite_add_tcase(s, tc);
-}
-
 int main(void)
 {
-	Suite *s = suite_create("sht3x");
-	TCase *tc = tcase_create("chip");
-	SRunner *sr;
-	int failed;
+	const TTest *chip[] = { test_crc_datasheet, test_words_crc_checked, test_conversions, NULL };
+	const TTest *bus[] = { test_sht3x_driver, test_sht4x_driver, test_config, test_wrong_chip,
+			       test_faults, NULL };
 
-	tcase_add_test(tc, test_crc_datasheet);
-	tcase_add_test(tc, test_words_crc_checked);
-	tcase_add_test(tc, test_conversions);
-	suite_add_tcase(s, tc);
-	add_driver_cases(s, "sim", tu_setup_sim);
-	add_driver_cases(s, "linux", tu_setup_linux);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_run_suite("sht3x", chip, bus, NULL);
 }

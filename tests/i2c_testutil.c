@@ -173,3 +173,40 @@ int64_t tu_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+static void add_tests(TCase *tc, const TTest *const *tests)
+{
+	for (size_t i = 0; tests && tests[i]; i++)
+		tcase_add_test(tc, tests[i]);
+}
+
+int tu_run_suite(const char *name, const TTest *const *chip, const TTest *const *bus,
+		 const TTest *const *linux_only)
+{
+	Suite *s = suite_create(name);
+	TCase *tc;
+	SRunner *sr;
+	int failed;
+
+	if (chip) {
+		tc = tcase_create("chip");
+		add_tests(tc, chip);
+		suite_add_tcase(s, tc);
+	}
+	tc = tcase_create("sim");
+	tcase_add_checked_fixture(tc, tu_setup_sim, tu_teardown);
+	tcase_set_timeout(tc, 60);
+	add_tests(tc, bus);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("linux");
+	tcase_add_checked_fixture(tc, tu_setup_linux, tu_teardown);
+	tcase_set_timeout(tc, 60);
+	add_tests(tc, bus);
+	add_tests(tc, linux_only);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -3,6 +3,7 @@
 #ifndef SGW_TEST_I2C_TESTUTIL_H
 #define SGW_TEST_I2C_TESTUTIL_H
 
+#include <check.h>
 #include <stdint.h>
 
 #include "sensor.h"
@@ -38,6 +39,15 @@ int tu_configure(struct tu_sensor *t, const char *driver, const char *const *kv)
 int tu_open(struct tu_sensor *t);
 int tu_read(struct tu_sensor *t, int32_t *values, uint32_t *valid);
 void tu_free(struct tu_sensor *t);
+
+/*
+ * Run suite NAME: the CHIP tests once without fixture, the BUS tests once
+ * per backend (test cases "sim" and "linux", each test in a fresh
+ * tu_setup()), the LINUX tests with the Linux backend only.  Each list is
+ * NULL-terminated or NULL.  Returns the exit status for main().
+ */
+int tu_run_suite(const char *name, const TTest *const *chip, const TTest *const *bus,
+		 const TTest *const *linux_only);
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t tu_now_ms(void);
