@@ -166,6 +166,27 @@ void tu_free(struct tu_sensor *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void tu_check_bus_faults(struct tu_sensor *t, int bus, uint16_t addr)
+{
+	static const struct { int err; unsigned int hang_ms; } faults[] = {
+		{ -ENXIO, 0 }, { -EIO, 0 }, { 0, 5000 },
+	};
+	int32_t v[SGW_MAX_CHANNELS];
+	uint32_t valid;
+
+	ck_assert_uint_le(t->sc.timeout_ms, 500);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		int64_t t0 = tu_now_ms();
+
+		ck_assert_int_eq(sgw_i2c_sim_fault(bus, addr, faults[i].err, faults[i].hang_ms, 1), 0);
+		ck_assert_int_eq(tu_read(t, v, &valid), faults[i].err ? faults[i].err : -ETIMEDOUT);
+		ck_assert_uint_eq(valid, 0);
+		ck_assert_int_lt(tu_now_ms() - t0, 2500);
+		ck_assert_int_eq(tu_read(t, v, &valid), 0);
+		ck_assert_uint_ne(valid, 0);
+	}
+}
+
 int64_t tu_now_ms(void)
 {
 	struct timespec ts;

@@ -49,6 +49,15 @@ void tu_free(struct tu_sensor *t);
 int tu_run_suite(const char *name, const TTest *const *chip, const TTest *const *bus,
 		 const TTest *const *linux_only);
 
+/*
+ * The faults every bus can have, on opened sensor T whose chip sits at
+ * (BUS, ADDR) and which was opened with a timeout of at most 500 ms: a NAK
+ * reads -ENXIO, a bus error -EIO, a chip stretching the clock for 5 s
+ * -ETIMEDOUT well before that; no value is marked valid; each fault hits
+ * one read and the next read succeeds.
+ */
+void tu_check_bus_faults(struct tu_sensor *t, int bus, uint16_t addr);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t tu_now_ms(void);
 
