@@ -40,6 +40,8 @@ struct sgw_i2c_ops {
 	 * Open bus number BUS.  TIMEOUT_MS bounds one transfer where the
 	 * backend can enforce it (I2C_TIMEOUT: in steps of 10 ms); RETRIES is
 	 * how often the adapter repeats a transfer that lost arbitration.
+	 * Linux keeps both per adapter, not per open file: the last handle
+	 * opened on a bus sets them for all.
 	 * Returns the backend's private state through *priv.
 	 */
 	int (*open)(int bus, int timeout_ms, int retries, void **priv);
