@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "i2c_sensor.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,6 @@
 #include "hal/i2c.h"
 #include "parse.h"
 #include "sensor.h"
-
 
 static int addr_allowed(long a, const uint16_t *addrs, size_t naddrs)
 {
@@ -25,8 +25,8 @@ static int configure_address(struct sgw_sensor_config *sc, struct sgw_diag *d,
 	const struct sgw_opt *o = sgw_opt_find(sc, "address");
 	const char *s;
 	char *end;
-	long a;
-	int ret;
+	long a = 0;
+	int ret, bad;
 
 	ret = sgw_opt_str(sc, d, "address", NULL, &s);
 	if (ret < 0)
@@ -35,10 +35,16 @@ static int configure_address(struct sgw_sensor_config *sc, struct sgw_diag *d,
 		*out = addrs[0];
 		return 0;
 	}
-	/* Hexadecimal as i2cdetect shows addresses ("0x76"), or decimal. */
-	errno = 0;
-	a = strtol(s, &end, 0);
-	if (errno || end == s || *end || !addr_allowed(a, addrs, naddrs)) {
+	/* Hexadecimal as i2cdetect shows addresses ("0x76"), or decimal;
+	 * never octal ("076"), nor signs or blanks. */
+	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) && isxdigit((unsigned char)s[2])) {
+		errno = 0;
+		a = strtol(s + 2, &end, 16);
+		bad = errno || *end;
+	} else {
+		bad = sgw_parse_long(s, 0, 127, &a) < 0;
+	}
+	if (bad || !addr_allowed(a, addrs, naddrs)) {
 		char list[128] = "";
 		size_t len = 0;
 

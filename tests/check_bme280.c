@@ -229,6 +229,12 @@ START_TEST(test_config_errors)
 	tu_free(&t);
 	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "address=0x76x", NULL }), -EINVAL);
 	tu_free(&t);
+	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "address=0166", NULL }), -EINVAL);
+	tu_free(&t);	/* 0166 would be 0x76 in octal: not taken as such */
+	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "address=0x-76", NULL }), -EINVAL);
+	tu_free(&t);
+	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "address=0X77", NULL }), 0);
+	tu_free(&t);
 	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "oversampling=3", NULL }), -EINVAL);
 	tu_free(&t);
 	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "bus=256", NULL }), -EINVAL);
