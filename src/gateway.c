@@ -20,6 +20,7 @@
 #include "pipeline.h"
 #include "scheduler.h"
 #include "sensor.h"
+#include "seqstore.h"
 #include "uplink.h"
 #include "worker.h"
 
@@ -57,7 +58,7 @@ struct gw {
 	size_t nlinks;
 	struct link links[SGW_MAX_UPLINKS];
 	int tfd, sfd;
-	uint64_t seq;
+	struct sgw_seqstore seq;
 	bool stop, reload;
 	/* --once */
 	size_t once_waiting;	/* sensors whose sample has not come back */
@@ -256,6 +257,15 @@ static int sensors_stop(struct gw *g)
 	return err;
 }
 
+static void reserve_seq(struct gw *g, uint64_t count)
+{
+	int err = sgw_seqstore_reserve(&g->seq, count);
+
+	if (err < 0)
+		log_warnx("%s: cannot store the sequence number: %s", g->seq.path ? g->seq.path : "seq",
+			  strerror(-err));
+}
+
 /*
  * A sensor's health goes to "<topic>/error" of each of its quantities when
  * it changes: the error text when reads start failing, "ok" when they work
@@ -268,6 +278,7 @@ static void publish_health(struct gw *g, uint32_t i, int err)
 	char topic[512], payload[256];
 	int tlen, plen;
 
+	reserve_seq(g, sc->nchannels);
 	for (size_t c = 0; c < sc->nchannels; c++) {
 		struct sgw_msg *m;
 
@@ -278,15 +289,15 @@ static void publish_health(struct gw *g, uint32_t i, int err)
 			plen = snprintf(payload, sizeof(payload),
 					"{\"error\":%s%s%s,\"failures\":%" PRIu64 ",\"ts\":%" PRId64 ",\"seq\":%" PRIu64 "}",
 					err ? "\"" : "", err ? strerror(-err) : "null", err ? "\"" : "",
-					g->rt[i].failures, ts, g->seq);
+					g->rt[i].failures, ts, g->seq.next);
 		else
 			plen = snprintf(payload, sizeof(payload), "%s", err ? strerror(-err) : "ok");
 		if (plen < 0 || (size_t)plen >= sizeof(payload))
 			continue;
-		m = sgw_msg_new(g->seq, ts, topic, (size_t)tlen, payload, (size_t)plen);
+		m = sgw_msg_new(g->seq.next, ts, topic, (size_t)tlen, payload, (size_t)plen);
 		if (!m)
 			continue;
-		g->seq++;
+		g->seq.next++;
 		emit(g, m);
 	}
 }
@@ -408,7 +419,8 @@ static void handle_samples(struct gw *g)
 			sensor_ok(g, s);
 			batch[k++] = batch[i];
 		}
-		sgw_pipeline_run(g->pipe, batch, k, &g->seq, emit, g);
+		reserve_seq(g, (uint64_t)k * SGW_MAX_CHANNELS);
+		sgw_pipeline_run(g->pipe, batch, k, &g->seq.next, emit, g);
 	}
 }
 
@@ -543,15 +555,19 @@ static int64_t min64(int64_t a, int64_t b)
 
 int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 {
-	struct gw g = { .cfg = cfg, .opts = o, .tfd = -1, .sfd = -1, .seq = 1 };
+	struct gw g = { .cfg = cfg, .opts = o, .tfd = -1, .sfd = -1 };
 	struct pollfd pfd[3 + SGW_MAX_UPLINKS];
 	char err[256];
-	int status = 0;
+	int status = 0, ret;
 
 	g.sfd = signals_open();
 	g.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (g.sfd < 0 || g.tfd < 0)
 		fatal("signalfd/timerfd");
+	ret = sgw_seqstore_open(&g.seq, cfg->gw.state_dir, (uint64_t)sgw_real_ms() * 1000);
+	if (ret < 0)
+		log_warnx("%s/seq: %s; sequence numbers %s", cfg->gw.state_dir, strerror(-ret),
+			  ret == -EBADMSG ? "restart from the clock" : "are kept in memory only");
 	g.pipe = sgw_pipeline_new(cfg, err, sizeof(err));
 	if (!g.pipe)
 		fatalx("%s: %s", cfg->path, err);
@@ -636,6 +652,7 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 	links_stop(&g, STOP_FLUSH_MS, NULL);
 	sgw_pipeline_free(g.pipe);
 	sgw_config_free(g.cfg);
+	sgw_seqstore_close(&g.seq);
 	close(g.tfd);
 	close(g.sfd);
 	return status;
