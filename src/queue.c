@@ -584,10 +584,8 @@ struct sgw_queue_cursor *sgw_queue_cursor_get(struct sgw_queue *q, const char *n
 		return NULL;
 	}
 	i = cursor_find(q, name);
-	if (i >= 0) {
-		sgw_queue_rewind(q->cursors[i]);
+	if (i >= 0)
 		return q->cursors[i];
-	}
 	/* After ack.state was lost, deliver again rather than lose. */
 	if ((flags & SGW_QUEUE_CURSOR_FROM_OLDEST) || q->st.state_lost)
 		start = q->segs[0].base;

@@ -150,12 +150,16 @@ uint64_t sgw_queue_next_seq(const struct sgw_queue *q);
 /*
  * The cursor named NAME (1..63 of [A-Za-z0-9._-]), created if missing: a new
  * cursor starts at the next appended record, or with
- * SGW_QUEUE_CURSOR_FROM_OLDEST at the oldest record stored.  An existing one
- * resumes at its acknowledged position (its read position is rewound).
- * Cursors are remembered in ack.state; one that is no longer wanted must be
- * removed, or it keeps segments from being deleted.  The handle lives until
+ * SGW_QUEUE_CURSOR_FROM_OLDEST at the oldest record stored (and always at
+ * the oldest when ack.state was lost: better twice than never).  Get the
+ * cursors right after sgw_queue_open(), before appending.  A cursor known
+ * from ack.state resumes at its acknowledged position; getting an open
+ * cursor again returns the same handle, positions unchanged.  Cursors are
+ * remembered in ack.state; one that is no longer wanted (an uplink removed
+ * from the configuration: see sgw_queue_cursor_name_at()) must be removed,
+ * or it keeps segments from being deleted.  The handle lives until
  * sgw_queue_close() or sgw_queue_cursor_remove().  NULL and errno: EINVAL
- * (bad name), ENOBUFS (more than SGW_QUEUE_MAX_CURSORS).
+ * (bad name or flags), ENOBUFS (more than SGW_QUEUE_MAX_CURSORS).
  */
 struct sgw_queue_cursor *sgw_queue_cursor_get(struct sgw_queue *q, const char *name,
 					      unsigned flags);

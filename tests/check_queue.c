@@ -979,6 +979,11 @@ START_TEST(test_out_of_order_acks)
 	sgw_queue_cursor_get_stats(c, &cs);
 	ck_assert_uint_eq(cs.ack_seq, 4);
 	ck_assert_uint_eq(cs.depth, 7);
+	/* Getting the cursor again changes nothing. */
+	ck_assert_ptr_eq(sgw_queue_cursor_get(q, "c", 0), c);
+	sgw_queue_cursor_get_stats(c, &cs);
+	ck_assert_uint_eq(cs.inflight, 7);
+	ck_assert_uint_eq(cs.read_seq, 11);
 	/* Reconnect: what is in flight is sent again, from the ack position. */
 	sgw_queue_rewind(c);
 	ck_assert_uint_eq(drain(c, seqs, 32, 0), 7);
