@@ -335,6 +335,8 @@ static void prune(struct sgw_queue *q)
 static void fill_state(const struct sgw_queue *q, struct sgw_qstate *st)
 {
 	st->next_seq = q->next_seq;
+	st->flags = 0;
+	st->seq_reserve = q->opt.sync == SGW_QUEUE_SYNC_ALWAYS ? 1 : q->opt.sync_records;
 	st->ncursors = (uint32_t)q->ncursors;
 	for (size_t i = 0; i < q->ncursors; i++) {
 		const struct sgw_queue_cursor *c = q->cursors[i];
@@ -596,7 +598,13 @@ struct sgw_queue_cursor *sgw_queue_cursor_get(struct sgw_queue *q, const char *n
 		errno = -err;
 		return NULL;
 	}
+	/*
+	 * Saved now, not with the next sync: after a crash before that, a
+	 * cursor that starts at the next record would skip what was
+	 * appended for it in between.  A failed save is retried later.
+	 */
 	sgw_queue_acks_changed(q);
+	sync_acks(q);
 	return q->cursors[q->ncursors - 1];
 }
 
@@ -710,6 +718,16 @@ struct sgw_queue *sgw_queue_open(const char *dir, const struct sgw_queue_options
 	}
 	if (err)
 		goto close_files;
+	if (q->state_saved ? !(q->saved.flags & SGW_QSTATE_CLEAN) : q->st.state_lost) {
+		/* Unclean stop: skip the numbers of records lost unsynced. */
+		uint64_t after = last_seq ? last_seq + 1 : 0;
+		uint64_t reserve = q->state_saved ? q->saved.seq_reserve : q->opt.sync_records;
+
+		if (after < q->segs[q->nsegs - 1].base)
+			after = q->segs[q->nsegs - 1].base;
+		if (after + reserve > q->next_seq)
+			q->next_seq = after + reserve;
+	}
 	if (q->dir_dirty)
 		q->data_dirty_since = q->ops->now_ns();
 
@@ -722,7 +740,10 @@ struct sgw_queue *sgw_queue_open(const char *dir, const struct sgw_queue_options
 		if (err)
 			goto free_cursors;
 	}
-	prune(q);
+	/* Saved at once without the clean flag: a crash from now on shows. */
+	err = sync_acks(q);
+	if (err)
+		goto free_cursors;
 	return q;
 
 free_cursors:
@@ -749,6 +770,13 @@ int sgw_queue_close(struct sgw_queue *q)
 	if (!q)
 		return 0;
 	err = sgw_queue_sync(q);
+	if (!err) {
+		struct sgw_qstate st = q->saved;
+
+		fill_state(q, &st);
+		st.flags = SGW_QSTATE_CLEAN;
+		err = sgw_qstate_save(q->ops, q->statefd, &st);
+	}
 	for (size_t i = 0; i < q->ncursors; i++)
 		sgw_qcursor_free(q->cursors[i]);
 	if (q->tailfd >= 0)

@@ -14,7 +14,11 @@
  * never rewritten; a segment is deleted whole once every cursor passed it.
  *
  * Sequence numbers start at 1, grow by one per appended record and are never
- * reused, across restarts too (also when every segment was deleted).
+ * reused, across restarts too (also when every segment was deleted).  After
+ * a clean close numbering continues at the next number; after a crash it
+ * skips sync_records numbers (the most that can have been lost unsynced),
+ * so that a record delivered from the page cache and then lost never shares
+ * its number with a later one.
  *
  * Durability: with SGW_QUEUE_SYNC_INTERVAL (default) appends are made
  * durable in groups, at most every sync_interval_ms or every sync_records
@@ -112,8 +116,9 @@ void sgw_queue_options_init(struct sgw_queue_options *o);
 struct sgw_queue *sgw_queue_open(const char *dir, const struct sgw_queue_options *o);
 
 /*
- * Make everything durable (data, then acknowledgements), release all cursors
- * and free Q.  Returns 0 or the -errno of a failed sync; Q is freed anyway.
+ * Make everything durable (data, then acknowledgements, marked as a clean
+ * stop), release all cursors and free Q.  Returns 0 or the -errno of a
+ * failed sync; Q is freed anyway.
  */
 int sgw_queue_close(struct sgw_queue *q);
 

@@ -10,7 +10,7 @@
 
 #define SLOT_MAGIC 0x41574753u	/* "SGWA" */
 #define SLOT_VERSION 1u
-#define SLOT_HEAD 32u
+#define SLOT_HEAD 40u
 #define SLOT_ENTRY 88u
 #define SLOT_CRC (SGW_QSTATE_SLOT_SIZE - 4u)
 
@@ -44,6 +44,8 @@ static int slot_decode(const uint8_t *p, struct sgw_qstate *st)
 	st->gen = sgw_get_le64(p + 8);
 	st->next_seq = sgw_get_le64(p + 16);
 	st->ncursors = sgw_get_le32(p + 24);
+	st->flags = sgw_get_le32(p + 28);
+	st->seq_reserve = sgw_get_le32(p + 32);
 	if (st->ncursors > SGW_QUEUE_MAX_CURSORS || st->gen == 0)
 		return -1;
 	for (uint32_t i = 0; i < st->ncursors; i++) {
@@ -98,6 +100,8 @@ int sgw_qstate_save(const struct sgw_queue_ops *ops, int fd, struct sgw_qstate *
 	sgw_put_le64(buf + 8, gen);
 	sgw_put_le64(buf + 16, st->next_seq);
 	sgw_put_le32(buf + 24, st->ncursors);
+	sgw_put_le32(buf + 28, st->flags);
+	sgw_put_le32(buf + 32, st->seq_reserve);
 	for (uint32_t i = 0; i < st->ncursors; i++) {
 		uint8_t *e = buf + SLOT_HEAD + i * SLOT_ENTRY;
 		const struct sgw_qstate_cursor *c = &st->cursors[i];

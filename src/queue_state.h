@@ -13,10 +13,10 @@
  * acknowledged since are merely delivered again.
  *
  * Slot layout (little endian): u32 magic "SGWA", u32 version 1, u64
- * generation, u64 next_seq, u32 cursor count, u32 zero, then per cursor
- * char name[64] (NUL-padded), u64 ack_seq, u64 hint segment, u64 hint
- * offset; the slot's last 4 bytes (offset 1020) are the CRC-32C of bytes
- * 0..1019.
+ * generation, u64 next_seq, u32 cursor count, u32 flags, u32 seq_reserve,
+ * u32 zero, then from offset 40 per cursor char name[64] (NUL-padded),
+ * u64 ack_seq, u64 hint segment, u64 hint offset; the slot's last 4 bytes
+ * (offset 1020) are the CRC-32C of bytes 0..1019.
  */
 #ifndef SGW_QUEUE_STATE_H
 #define SGW_QUEUE_STATE_H
@@ -29,6 +29,9 @@
 #define SGW_QSTATE_SLOT_SIZE 1024u
 #define SGW_QSTATE_SLOT_STRIDE 4096u
 /* Allocated when created, so that saving never needs new blocks. */
+/* flags: saved by sgw_queue_close() after everything was synced. */
+#define SGW_QSTATE_CLEAN 0x1u
+
 #define SGW_QSTATE_FILE_SIZE (SGW_QSTATE_SLOT_STRIDE + SGW_QSTATE_SLOT_SIZE)
 
 struct sgw_qstate_cursor {
@@ -42,6 +45,14 @@ struct sgw_qstate_cursor {
 struct sgw_qstate {
 	uint64_t gen;		/* 0: never saved */
 	uint64_t next_seq;	/* high-water mark: next seq to assign */
+	uint32_t flags;		/* SGW_QSTATE_CLEAN */
+	/*
+	 * Records that may be appended and lost unsynced (sync_records): after
+	 * an unclean stop, numbering resumes this far past the last record
+	 * found, so that a record read before its sync and lost in a power
+	 * cut never shares its sequence number with a later one.
+	 */
+	uint32_t seq_reserve;
 	uint32_t ncursors;
 	struct sgw_qstate_cursor cursors[SGW_QUEUE_MAX_CURSORS];
 };
