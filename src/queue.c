@@ -578,7 +578,6 @@ static int add_cursor(struct sgw_queue *q, const char *name, uint64_t ack_seq,
 struct sgw_queue_cursor *sgw_queue_cursor_get(struct sgw_queue *q, const char *name,
 					      unsigned flags)
 {
-	uint64_t start;
 	int i, err;
 
 	if (!sgw_qstate_name_valid(name) || (flags & ~SGW_QUEUE_CURSOR_FROM_OLDEST)) {
@@ -589,11 +588,14 @@ struct sgw_queue_cursor *sgw_queue_cursor_get(struct sgw_queue *q, const char *n
 	if (i >= 0)
 		return q->cursors[i];
 	/* After ack.state was lost, deliver again rather than lose. */
-	if ((flags & SGW_QUEUE_CURSOR_FROM_OLDEST) || q->st.state_lost)
-		start = q->segs[0].base;
-	else
-		start = q->next_seq;
-	err = add_cursor(q, name, start, 0, 0);
+	if ((flags & SGW_QUEUE_CURSOR_FROM_OLDEST) || q->st.state_lost) {
+		err = add_cursor(q, name, q->segs[0].base, 0, 0);
+	} else {
+		const struct sgw_qseg *t = &q->segs[q->nsegs - 1];
+
+		/* At the tail's end: no need to read past the records before. */
+		err = add_cursor(q, name, q->next_seq, t->base, t->size);
+	}
 	if (err) {
 		errno = -err;
 		return NULL;

@@ -1162,6 +1162,121 @@ START_TEST(test_stats_sample_time)
 }
 END_TEST
 
+/*
+ * Random operations on two cursors against a model: bodies intact, each
+ * cursor reads in increasing order since its last rewind or reopen, never
+ * below its acknowledged position, and in the end every record was
+ * acknowledged by both.
+ */
+START_TEST(test_random_model)
+{
+	enum { N = 3000, NC = 2 };
+	static const char *names[NC] = { "house", "cloud" };
+	struct sgw_queue_options o;
+	struct sgw_queue_cursor *c[NC];
+	struct sgw_queue *q;
+	static uint8_t acked[NC][N + 2];
+	static uint64_t inflight[NC][N + 2];
+	size_t ninf[NC] = { 0 };
+	uint64_t last[NC] = { 0 }, next = 1;
+	unsigned seed = 12345;
+
+	memset(acked, 0, sizeof(acked));
+	opts(&o, SMALL_SEG, 64u << 20);
+	o.sync_records = 64;
+	q = open_q(&o);
+	for (int k = 0; k < NC; k++)
+		c[k] = sgw_queue_cursor_get(q, names[k], 0);
+
+	while (next <= N) {
+		int op = rand_r(&seed) % 100, k = rand_r(&seed) % NC;
+		struct sgw_queue_cursor_stats cs;
+		struct sgw_queue_record r;
+		int err;
+
+		if (op < 40) {
+			append_n(q, next, 1);
+			next++;
+		} else if (op < 70) {
+			err = sgw_queue_read(c[k], &r);
+			if (err == -ENODATA)
+				continue;
+			if (err)
+				ck_abort_msg("read: %d", err);
+			assert_body(&r);
+			sgw_queue_cursor_get_stats(c[k], &cs);
+			if (r.seq <= last[k] || r.seq >= next)
+				ck_abort_msg("cursor %d: seq %" PRIu64 " after %" PRIu64, k, r.seq,
+					     last[k]);
+			last[k] = r.seq;
+			inflight[k][ninf[k]++] = r.seq;
+		} else if (op < 92) {
+			size_t i;
+			uint64_t s;
+
+			if (ninf[k] == 0)
+				continue;
+			i = (size_t)rand_r(&seed) % ninf[k];
+			s = inflight[k][i];
+			inflight[k][i] = inflight[k][--ninf[k]];
+			if ((err = sgw_queue_ack(c[k], s)) != 0)
+				ck_abort_msg("ack %" PRIu64 ": %d", s, err);
+			acked[k][s] = 1;
+			sgw_queue_cursor_get_stats(c[k], &cs);
+			for (uint64_t t = 1; t < cs.ack_seq; t++)
+				if (!acked[k][t])
+					ck_abort_msg("cursor %d: ack position %" PRIu64 " passes %" PRIu64,
+						     k, cs.ack_seq, t);
+		} else if (op < 95) {
+			sgw_queue_rewind(c[k]);
+			sgw_queue_cursor_get_stats(c[k], &cs);
+			ninf[k] = 0;
+			last[k] = cs.ack_seq - 1;
+		} else if (op < 99) {
+			qfault.now_ns += 300000000;
+			if ((err = sgw_queue_sync_if_due(q, qfault.now_ns)) != 0)
+				ck_abort_msg("sync: %d", err);
+		} else {
+			ck_assert_int_eq(sgw_queue_close(q), 0);
+			q = open_q(&o);
+			for (int j = 0; j < NC; j++) {
+				c[j] = sgw_queue_cursor_get(q, names[j], 0);
+				sgw_queue_cursor_get_stats(c[j], &cs);
+				ninf[j] = 0;
+				last[j] = cs.ack_seq - 1;
+			}
+		}
+	}
+	/* Finish: everything read and acknowledged by both. */
+	for (int k = 0; k < NC; k++) {
+		struct sgw_queue_record r;
+		int err;
+
+		sgw_queue_rewind(c[k]);
+		while ((err = sgw_queue_read(c[k], &r)) == 0) {
+			assert_body(&r);
+			ck_assert_int_eq(sgw_queue_ack(c[k], r.seq), 0);
+			acked[k][r.seq] = 1;
+		}
+		ck_assert_int_eq(err, -ENODATA);
+		for (uint64_t s = 1; s <= N; s++)
+			if (!acked[k][s])
+				ck_abort_msg("cursor %d: record %" PRIu64 " never acknowledged", k, s);
+	}
+	ck_assert_int_eq(sgw_queue_sync(q), 0);
+	{
+		struct sgw_queue_stats st;
+
+		sgw_queue_get_stats(q, &st);
+		ck_assert_uint_eq(st.depth, 0);
+		ck_assert_uint_eq(st.segments, 1);
+		ck_assert_uint_eq(st.corrupt, 0);
+		ck_assert_uint_eq(st.dropped, 0);
+	}
+	ck_assert_int_eq(sgw_queue_close(q), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("queue");
@@ -1194,6 +1309,7 @@ int main(void)
 	tcase_add_test(tc, test_out_of_order_acks);
 	tcase_add_test(tc, test_group_commit);
 	tcase_add_test(tc, test_stats_sample_time);
+	tcase_add_test(tc, test_random_model);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, slow);
 	sr = srunner_create(s);
