@@ -38,6 +38,19 @@
  * read position and acknowledged position.  Acks may arrive out of order; the
  * acknowledged position advances over the contiguous acknowledged prefix.
  *
+ * Use from the daemon's main loop (one cursor per uplink):
+ *   q = sgw_queue_open(dir, &opt);
+ *   c = sgw_queue_cursor_get(q, uplink_name, 0);  for each uplink, then
+ *       sgw_queue_cursor_remove() the names no uplink has any more;
+ *   reading while offline:   sgw_qmsg_encode(), sgw_queue_append();
+ *   online, window not full: sgw_queue_read(c, &rec), publish with
+ *                            tag = rec.seq (decode with sgw_qmsg_decode());
+ *   on_ack(tag):             sgw_queue_ack(c, tag);
+ *   on_fail / reconnect:     sgw_queue_rewind(c);
+ *   poll() timeout:          also sgw_queue_next_sync_deadline(q), then
+ *                            sgw_queue_sync_if_due(q, now);
+ *   SIGTERM:                 append what is in memory, sgw_queue_close(q).
+ *
  * Threading: none.  A queue and its cursors belong to one thread.
  * Errors: -errno (or NULL and errno).  Nothing here prints or exits.
  */
@@ -206,6 +219,7 @@ struct sgw_queue_cursor_stats {
 	int64_t oldest_ts_ms;	/* sample time of the oldest unacked record */
 };
 
+/* Counters (dropped .. io_errors) count since sgw_queue_open(). */
 struct sgw_queue_stats {
 	uint64_t depth;		/* records not acknowledged by the slowest cursor */
 	uint64_t bytes;		/* bytes in segment files */

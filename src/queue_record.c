@@ -2,8 +2,11 @@
 /* Record header encoding and validation; the layout is in queue_record.h. */
 #include "queue_record.h"
 
-#include "le.h"
+#include "queue_le.h"
+#include "queue.h"
 #include "sgw_kernels.h"
+
+_Static_assert(SGW_QREC_HEADER == SGW_QUEUE_HEADER_SIZE, "one header size");
 
 void sgw_qrec_header(uint8_t hdr[SGW_QREC_HEADER], uint64_t seq, const void *body,
 		     size_t len)

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "le.h"
+#include "queue_le.h"
 #include "sgw_kernels.h"
 
 #define SLOT_MAGIC 0x41574753u	/* "SGWA" */

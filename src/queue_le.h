@@ -3,8 +3,8 @@
  * Little-endian load/store for on-disk formats: files written on the Pi and
  * read on an x86_64 test machine must agree, whatever the host's byte order.
  */
-#ifndef SGW_LE_H
-#define SGW_LE_H
+#ifndef SGW_QUEUE_LE_H
+#define SGW_QUEUE_LE_H
 
 #include <stdint.h>
 
