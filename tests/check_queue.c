@@ -60,11 +60,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char mnt[100];
-
-	/* test_tmpfs_enospc may have failed with its file system mounted. */
-	snprintf(mnt, sizeof(mnt), "%s/mnt", tmp);
-	umount2(mnt, MNT_DETACH);
 	rm_tree(tmp);
 }
 
@@ -838,6 +833,7 @@ START_TEST(test_tmpfs_enospc)
 	char mnt[100];
 	uint64_t seqs[2000];
 	size_t got;
+	int oldcwd;
 
 	snprintf(mnt, sizeof(mnt), "%s/mnt", tmp);
 	ck_assert_int_eq(mkdir(mnt, 0700), 0);
@@ -846,7 +842,15 @@ START_TEST(test_tmpfs_enospc)
 			strerror(errno));
 		return;
 	}
-	snprintf(qdir, sizeof(qdir), "%s/q", mnt);
+	/*
+	 * Work inside it and detach it at once: it lives while it is our
+	 * working directory, and no failed assertion can leave it mounted.
+	 */
+	oldcwd = open(".", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(oldcwd, 0);
+	ck_assert_int_eq(chdir(mnt), 0);
+	ck_assert_int_eq(umount2(mnt, MNT_DETACH), 0);
+	snprintf(qdir, sizeof(qdir), "q");
 	sgw_queue_options_init(&o);	/* real system calls */
 	o.segment_size = 8192;
 	o.max_size = 1 << 20;		/* more than the file system holds */
@@ -863,8 +867,8 @@ START_TEST(test_tmpfs_enospc)
 	ck_assert_uint_eq(got + st.dropped, 2000);
 	ck_assert_uint_eq(seqs[got - 1], 2000);
 	ck_assert_int_eq(sgw_queue_close(q), 0);
-	rm_tree(qdir);
-	ck_assert_int_eq(umount(mnt), 0);
+	ck_assert_int_eq(fchdir(oldcwd), 0);	/* the file system goes with it */
+	close(oldcwd);
 }
 END_TEST
 
