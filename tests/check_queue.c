@@ -423,6 +423,9 @@ static void flip_every_byte(uint64_t victim_base, int victim_is_tail)
 			}
 		}
 		q = open_q(&o);
+		sgw_queue_get_stats(q, &st);
+		if (!victim_is_tail && (st.corrupt || st.torn_bytes))
+			ck_abort_msg("byte %zu: open read a middle segment", at);
 		c = sgw_queue_cursor_get(q, "c", SGW_QUEUE_CURSOR_FROM_OLDEST);
 		got = drain(c, NULL, 0, 1);	/* checks every body */
 		sgw_queue_get_stats(q, &st);
@@ -948,7 +951,17 @@ START_TEST(test_many_segments)
 		ck_assert_uint_eq(strtoull(names[i], NULL, 10), bases[i]);
 
 	seqs = malloc(n * sizeof(*seqs));
-	q = open_q(&o);
+	/* Open reads the tail segment and ack.state, no other segment. */
+	{
+		struct stat sb;
+		char p[224];
+
+		seg_path(p, sizeof(p), bases[nb - 1]);
+		ck_assert_int_eq(stat(p, &sb), 0);
+		qfault.pread_bytes = 0;
+		q = open_q(&o);
+		ck_assert_uint_le(qfault.pread_bytes, (uint64_t)sb.st_size + 2 * 1024);
+	}
 	c = sgw_queue_cursor_get(q, "c", 0);
 	got = drain(c, seqs, n, 1);
 	ck_assert_uint_eq(got, n);

@@ -40,7 +40,11 @@ static ssize_t f_pwrite(int fd, const void *buf, size_t len, off_t off)
 
 static ssize_t f_pread(int fd, void *buf, size_t len, off_t off)
 {
-	return pread(fd, buf, len, off);
+	ssize_t n = pread(fd, buf, len, off);
+
+	if (n > 0)
+		qfault.pread_bytes += (uint64_t)n;
+	return n;
 }
 
 static int f_fdatasync(int fd)

@@ -19,6 +19,7 @@ struct qfault {
 	int fdatasync_fails;	/* ... this many times */
 	int64_t now_ns;		/* what now_ns() returns */
 	unsigned pwrites, fdatasyncs, fsyncs;
+	uint64_t pread_bytes;	/* bytes read so far */
 };
 
 extern struct qfault qfault;
