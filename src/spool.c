@@ -87,6 +87,28 @@ struct sgw_spool_cursor *sgw_spool_cursor(struct sgw_spool *sp, const char *name
 	return c;
 }
 
+int sgw_spool_forget_others(struct sgw_spool *sp)
+{
+	int removed = 0;
+
+	for (size_t i = 0; i < sgw_queue_cursor_count(sp->q);) {
+		const char *name = sgw_queue_cursor_name_at(sp->q, i);
+		bool ours = false;
+
+		for (size_t k = 0; k < sp->ncursors; k++)
+			if (strcmp(sgw_queue_cursor_name(sp->cursors[k].qc), name) == 0)
+				ours = true;
+		if (ours) {
+			i++;
+			continue;
+		}
+		if (sgw_queue_cursor_remove(sp->q, name) < 0)
+			break;
+		removed++;
+	}
+	return removed;
+}
+
 int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mask)
 {
 	struct sgw_qmsg qm = {

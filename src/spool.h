@@ -40,6 +40,12 @@ int sgw_spool_close(struct sgw_spool *sp);
  */
 struct sgw_spool_cursor *sgw_spool_cursor(struct sgw_spool *sp, const char *name, unsigned bit);
 
+/*
+ * Forget the cursors of uplinks that are no longer configured (they would
+ * keep segments from being deleted).  Returns how many were removed.
+ */
+int sgw_spool_forget_others(struct sgw_spool *sp);
+
 /* Store M for the uplinks in MASK.  Returns 0 or -errno (the queue's). */
 int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mask);
 /* Store M for this cursor's uplink only. */
