@@ -626,13 +626,9 @@ static bool once_done(struct gw *g)
 {
 	if (g->once_waiting)
 		return false;
-	for (size_t i = 0; i < g->nlinks; i++) {
-		struct sgw_outbox_stats st;
-
-		sgw_outbox_get_stats(g->links[i].ob, &st);
-		if (st.pending + st.inflight)
+	for (size_t i = 0; i < g->nlinks; i++)
+		if (!sgw_outbox_idle(g->links[i].ob))
 			return false;
-	}
 	return true;
 }
 

@@ -355,6 +355,11 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
 	ob->nretry++;
 }
 
+bool sgw_outbox_idle(const struct sgw_outbox *ob)
+{
+	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->sc || sgw_spool_caught_up(ob->sc));
+}
+
 const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob)
 {
 	const struct sgw_msg *best = NULL;
