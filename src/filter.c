@@ -60,8 +60,8 @@ static const int64_t pow10_i64[19] = {
 };
 
 /*
- * Strict decimal: [+-]DIGITS[.DIGITS], at most 18 digits in all, no
- * exponent, nothing else.  "-12.50" -> *mant = -1250, *frac = 2.
+ * Strict decimal: [+-]DIGITS[.DIGITS], at most 18 digits in all; no
+ * exponent, no bare ".5" or "5.", nothing else.  "-12.50" -> *mant = -1250, *frac = 2.
  */
 static int parse_decimal(const char *s, int64_t *mant, int *frac)
 {
@@ -72,7 +72,7 @@ static int parse_decimal(const char *s, int64_t *mant, int *frac)
 	if (*s == '+' || *s == '-')
 		neg = *s++ == '-';
 	for (; *s; s++) {
-		if (*s == '.' && !dot) {
+		if (*s == '.' && !dot && digits) {
 			dot = true;
 			continue;
 		}
