@@ -32,8 +32,9 @@ if [ -f "$srcdir/config.status" ]; then
 	exit 2
 fi
 
+# run_build NAME asm|c CONFIGURE-ARGS...
 run_build() {
-	name=$1; shift
+	name=$1; want=$2; shift 2
 	dir=$root/$name
 	echo "check-arm64: === $name: configure --host=aarch64-linux-gnu $*"
 	rm -rf "$dir"
@@ -42,7 +43,13 @@ run_build() {
 		cd "$dir"
 		"$srcdir/configure" --host=aarch64-linux-gnu "$@" >configure.out 2>&1 ||
 			{ tail -n 30 configure.out; exit 1; }
-		grep 'kernels:' configure.out || true
+		# Make sure the build tests what it claims to.
+		if grep -q '^#define SGW_ASM_AARCH64 1' config.h; then got=asm; else got=c; fi
+		echo "check-arm64: kernels: $got"
+		if [ "$got" != "$want" ]; then
+			echo "check-arm64: $name: expected $want kernels, configure chose $got" >&2
+			exit 1
+		fi
 		make -j"$jobs" >make.out 2>&1 || { tail -n 50 make.out; exit 1; }
 		if ! make -j"$jobs" check >check.out 2>&1; then
 			tail -n 60 check.out
@@ -59,8 +66,8 @@ run_build() {
 }
 
 status=0
-run_build build-arm64 || status=1
-run_build build-arm64-noasm --disable-asm || status=1
+run_build build-arm64 asm || status=1
+run_build build-arm64-noasm c --disable-asm || status=1
 
 if [ $status -ne 0 ]; then
 	echo "check-arm64: FAILED (build trees kept in $root)" >&2
