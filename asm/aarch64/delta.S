@@ -3,11 +3,15 @@
  * size_t sgw_delta_run(struct sgw_delta *st, const int32_t *in,
  *                      uint8_t *keep, size_t n)
  * keep = !primed || |x - last| * mul > thr + ppm * |last|  (unsigned 64-bit;
- * see sgw_kernels.h for why nothing overflows).  Each decision moves LAST,
- * so this is a recurrence: one sample at a time, without branches (CCMP
- * folds "not primed" into the comparison, CSEL moves LAST).
+ * see sgw_kernels.h for why nothing overflows).
+ * A deadband drops most samples, and LIMIT = thr + ppm * |last| changes only
+ * when one is kept: the loop computes LIMIT once per kept sample, so the
+ * common path is load, subtract, abs, multiply, compare, store, with no
+ * value carried from one sample to the next (a branchless CSEL version
+ * chains every sample on the one before, twice as slow).
  *
- * Registers: x4 thr, x5 mul, x6 ppm, w7 last, w8 primed, x15 kept.
+ * Registers: x4 thr, x5 mul, x6 ppm, x10 last, x12 limit, w8 primed,
+ * x15 kept.
  */
 #include "asm.h"
 
@@ -16,26 +20,38 @@ func sgw_delta_run
 	cbz	x3, .Lret
 	ldr	x4, [x0]
 	ldp	w5, w6, [x0, #8]
-	ldp	w7, w8, [x0, #16]
+	ldrsw	x10, [x0, #16]
+	ldr	w8, [x0, #20]
+	cbnz	w8, .Llimit
+	ldrsw	x10, [x1], #4		// nothing kept yet: keep the first
+	mov	w8, #1
+	strb	w8, [x2], #1
+	mov	x15, #1
+	subs	x3, x3, #1
+	b.eq	.Lstore
+.Llimit:
+	cmp	x10, #0
+	cneg	x12, x10, lt
+	madd	x12, x12, x6, x4	// limit for this LAST
 .Lloop:
 	ldrsw	x9, [x1], #4
-	sxtw	x10, w7
 	subs	x11, x9, x10
 	cneg	x11, x11, lt		// |x - last| < 2^32
-	cmp	x10, #0
-	cneg	x12, x10, lt		// |last|
-	mul	x11, x11, x5		// moved
-	madd	x12, x12, x6, x4	// limit
-	cmp	w8, #0
-	ccmp	x11, x12, #2, ne	// not primed: flags "hi" (C set, Z clear)
+	mul	x11, x11, x5
+	cmp	x11, x12
 	cset	w13, hi
 	strb	w13, [x2], #1
-	csel	w7, w9, w7, hi
-	orr	w8, w8, w13
-	add	x15, x15, x13
+	b.hi	.Lkeep
 	subs	x3, x3, #1
 	b.ne	.Lloop
-	stp	w7, w8, [x0, #16]
+	b	.Lstore
+.Lkeep:
+	add	x15, x15, #1
+	mov	x10, x9
+	subs	x3, x3, #1
+	b.ne	.Llimit
+.Lstore:
+	stp	w10, w8, [x0, #16]
 .Lret:
 	mov	x0, x15
 	ret

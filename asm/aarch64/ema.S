@@ -5,10 +5,11 @@
  * acc = round((65536 - alpha) * acc / 2^16) + alpha * x;  y = round(acc / 2^16)
  * rounded half away from zero (see sgw_kernels.h).  A recurrence, so one
  * sample at a time; the work is arranged so that the loop-carried path is
- * only MADD + ADD (shifted): the rounding term 2^15 - (acc < 0) rides in
- * the MADD's addend ((65536 - alpha) * acc has the sign of acc, or is 0,
- * where 2^15 - 1 rounds the same as 2^15), and alpha * x is computed off
- * the path.
+ * only MUL + ADD + ADD (shifted): the rounding term 2^15 - (acc < 0) is
+ * ready before the product ((65536 - alpha) * acc has the sign of acc, or
+ * is 0, where 2^15 - 1 rounds the same as 2^15), and alpha * x is computed
+ * off the path.  (A MADD with the rounding term as addend would wait for
+ * it before starting: one cycle more per sample.)
  *
  * Registers: x4 acc, x5 alpha, x6 primed, x7 65536 - alpha.
  */
@@ -31,9 +32,10 @@ func sgw_ema_run
 	ldrsw	x8, [x1], #4
 	mul	x9, x5, x8		// alpha * x, off the critical path
 	asr	x10, x4, #63
-	add	x10, x10, #8, lsl #12	// 2^15 - (acc < 0)
-	madd	x10, x7, x4, x10
-	add	x4, x9, x10, asr #16	// new acc
+	add	x10, x10, #8, lsl #12	// 2^15 - (acc < 0), meanwhile
+	mul	x11, x7, x4
+	add	x11, x11, x10
+	add	x4, x9, x11, asr #16	// new acc
 	asr	x11, x4, #63
 	add	x11, x4, x11
 	add	x11, x11, #8, lsl #12
