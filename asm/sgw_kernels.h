@@ -171,6 +171,9 @@ size_t sgw_ref_delta_run(struct sgw_delta *st, const int32_t *in, uint8_t *keep,
 #ifdef SGW_ASM_AARCH64
 /* The ARMv8 CRC32C loop; call only when getauxval(AT_HWCAP) & HWCAP_CRC32. */
 uint32_t sgw_crc32c_armv8(uint32_t crc, const void *buf, size_t len);
+/* The choice sgw_crc32c() is bound to at load time, given AT_HWCAP. */
+typedef uint32_t sgw_crc32c_fn(uint32_t crc, const void *buf, size_t len);
+sgw_crc32c_fn *sgw_crc32c_select(uint64_t hwcap);
 #endif
 
 #endif

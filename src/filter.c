@@ -126,6 +126,9 @@ static int parse_q16(const char *s, int64_t *out)
 		return -ERANGE;
 	/* am < 32768 * d <= 2^15 * 10^18 would overflow times 2^16: split. */
 	am = (am / d) * 65536 + ((am % d) * 65536 + d / 2) / d;
+	/* 32767.99999 may round up to 2^31: one past INT32_MAX. */
+	if (am > (m < 0 ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
+		return -ERANGE;
 	*out = m < 0 ? -(int64_t)am : (int64_t)am;
 	return 0;
 }
@@ -286,13 +289,13 @@ static int parse_stage(const struct words *w, int scale, struct stage *st,
 			num[len - 1] = '\0';
 			/* ppm = percent * 10^4: at most 4 fraction digits of a percent. */
 			if (parse_decimal(num, &m, &f) < 0 || m < 0 || f > 4 ||
-			    (a = m * pow10_i64[4 - f]) > (int64_t)SGW_DELTA_PPM_MAX) {
+			    m > 1000 * pow10_i64[f]) {
 				set_err(err, errlen, "filter 'delta': '%s' must be a percentage in 0..1000 with at most 4 decimals",
 					w->w[1]);
 				return -EINVAL;
 			}
 			st->kind = ST_DELTA_REL;
-			st->p = (int32_t)a;
+			st->p = (int32_t)(m * pow10_i64[4 - f]);	/* ppm */
 		} else {
 			if ((rc = parse_unit_value(w, 1, scale, &a, err, errlen)) < 0)
 				return rc;

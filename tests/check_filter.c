@@ -72,6 +72,7 @@ START_TEST(test_parse_good)
 		{ "sma 1", 0, 1 }, { "sma 64", 0, 1 }, { "median 15", 0, 1 },
 		{ "ema 0.0000153", 0, 1 }, { "ema 1.0", 0, 1 },
 		{ "calibrate 1.8 32", 1, 1 }, { "calibrate -0.5 -1.25", 2, 1 },
+		{ "calibrate 32767.99999 0", 0, 1 }, { "calibrate -32767.999999 0", 0, 1 },
 		{ "clamp -40 125", 0, 1 }, { "clamp -2147483.648 2147483.647", 3, 1 },
 		{ "delta 5%", 2, 1 }, { "delta 0.0001%", 0, 1 }, { "delta 1000%", 0, 1 },
 		{ "delta 0.000000001", 9, 1 },
@@ -120,12 +121,17 @@ START_TEST(test_parse_bad)
 	parse_bad("delta 1001%", 0, "percentage");
 	parse_bad("delta -5%", 0, "percentage");
 	parse_bad("delta 0.00001%", 0, "percentage");
+	parse_bad("delta 1000.0001%", 0, "percentage");
+	parse_bad("delta 999999999999999999%", 0, "percentage");
 	parse_bad("delta %", 0, "decimal number");
 	parse_bad("delta 3000000000", 0, "out of range");
 	parse_bad("clamp 5 1", 0, "above");
 	parse_bad("clamp 1", 0, "takes 2 values");
 	parse_bad("calibrate 40000 0", 0, "|gain| < 32768");
+	parse_bad("calibrate 32767.999999 0", 0, "|gain| < 32768");
+	parse_bad("calibrate -32768 0", 0, "|gain| < 32768");
 	parse_bad("calibrate 1 0.5", 0, "more than 0 decimals");
+	parse_bad("calibrate x 0", 0, "gain 'x'");
 	parse_bad("median 5,", 0, "stray comma");
 	parse_bad(",median 5", 0, "stray comma");
 	parse_bad("median 5,,ema 0.5", 0, "stray comma");

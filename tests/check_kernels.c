@@ -772,6 +772,38 @@ START_TEST(test_crc32c_vs_ref)
 }
 END_TEST
 
+/*
+ * The build tests what it claims to: with the assembly configured the
+ * public names are not the reference (else asm == reference would prove
+ * nothing), without it they are its aliases; and CRC-32C falls back to the
+ * table when the CPU lacks the CRC32 instructions.
+ */
+START_TEST(test_dispatch)
+{
+	void *pub[] = { (void *)sgw_fmt_fixed, (void *)sgw_ema_run, (void *)sgw_sma_run,
+			(void *)sgw_median_run, (void *)sgw_calib_run, (void *)sgw_delta_run };
+	void *ref[] = { (void *)sgw_ref_fmt_fixed, (void *)sgw_ref_ema_run, (void *)sgw_ref_sma_run,
+			(void *)sgw_ref_median_run, (void *)sgw_ref_calib_run, (void *)sgw_ref_delta_run };
+
+	for (size_t i = 0; i < sizeof(pub) / sizeof(pub[0]); i++) {
+#ifdef SGW_ASM_AARCH64
+		ck_assert_msg(pub[i] != ref[i], "kernel %zu is the C reference in an asm build", i);
+#else
+		ck_assert_msg(pub[i] == ref[i], "kernel %zu is not the C reference", i);
+#endif
+	}
+#ifdef SGW_ASM_AARCH64
+	ck_assert_ptr_eq((void *)sgw_crc32c_select(0), (void *)sgw_ref_crc32c);
+	ck_assert_ptr_eq((void *)sgw_crc32c_select(HWCAP_CRC32), (void *)sgw_crc32c_armv8);
+	ck_assert_ptr_eq((void *)sgw_crc32c_select(getauxval(AT_HWCAP)),
+			 (getauxval(AT_HWCAP) & HWCAP_CRC32) ? (void *)sgw_crc32c_armv8
+							     : (void *)sgw_ref_crc32c);
+#else
+	ck_assert_ptr_eq((void *)sgw_crc32c, (void *)sgw_ref_crc32c);
+#endif
+}
+END_TEST
+
 static Suite *kernels_suite(void)
 {
 	Suite *s = suite_create("kernels");
@@ -788,6 +820,7 @@ static Suite *kernels_suite(void)
 	tcase_add_test(tc, test_delta_vs_ref);
 	tcase_add_test(tc, test_fmt_fixed_random);
 	tcase_add_test(tc, test_crc32c_vs_ref);
+	tcase_add_test(tk, test_dispatch);
 	tcase_add_test(tk, test_ema_known);
 	tcase_add_test(tk, test_sma_known);
 	tcase_add_test(tk, test_median_known);

@@ -10,12 +10,10 @@
 
 #include "sgw_kernels.h"
 
-typedef uint32_t crc32c_fn(uint32_t crc, const void *buf, size_t len);
-
-static crc32c_fn *resolve_crc32c(uint64_t hwcap)
+sgw_crc32c_fn *sgw_crc32c_select(uint64_t hwcap)
 {
 	return (hwcap & HWCAP_CRC32) ? sgw_crc32c_armv8 : sgw_ref_crc32c;
 }
 
 uint32_t sgw_crc32c(uint32_t crc, const void *buf, size_t len)
-	__attribute__((ifunc("resolve_crc32c")));
+	__attribute__((ifunc("sgw_crc32c_select")));
