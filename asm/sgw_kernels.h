@@ -156,6 +156,32 @@ void sgw_delta_init_rel(struct sgw_delta *st, uint32_t ppm);
 size_t sgw_delta_run(struct sgw_delta *st, const int32_t *in, uint8_t *keep, size_t n);
 
 /*
+ * Biquad (second-order IIR section), direct form I, coefficients Q2.30
+ * (1.0 = 2^30, range [-2, 2)), a0 normalised to 1:
+ *     acc = b0*x[n] + b1*x[n-1] + b2*x[n-2] - a1*y[n-1] - a2*y[n-2] + err
+ *     y[n] = sat32(round(acc / 2^30)),  err = acc - y[n] * 2^30
+ * ERR carries the rounding remainder into the next sample ("fraction
+ * saving", first-order error feedback), so the output's rounding error has
+ * no DC part: a low-pass with unity DC gain settles exactly on a constant
+ * input instead of stopping up to 1/(1 + a1 + a2) counts short.  When y
+ * saturates, err is reset to 0.
+ * The first sample primes the history (x and y of the past = that sample),
+ * as if the input had always been there.
+ * sgw_biquad_init() returns -EINVAL (and leaves ST unusable) unless the sum
+ * of the |coefficients| is below 4.0: then no sum can leave int64.  Low-pass
+ * designs stay near 3; most high-pass designs exceed the limit.
+ */
+struct sgw_biquad {
+	int32_t b0, b1, b2, a1, a2;	/* offsets 0..16: Q2.30 */
+	int32_t x1, x2, y1, y2;		/* offsets 20..32: history */
+	uint32_t primed;		/* offset 36 */
+	int64_t err;			/* offset 40: |err| <= 2^29 */
+};
+int sgw_biquad_init(struct sgw_biquad *st, int32_t b0, int32_t b1, int32_t b2,
+		    int32_t a1, int32_t a2);
+void sgw_biquad_run(struct sgw_biquad *st, const int32_t *in, int32_t *out, size_t n);
+
+/*
  * Reference versions, always built (see "Names" above).  Calling them is
  * always correct; they exist under their own names so that the tests can
  * compare them with the assembly in one binary.
@@ -167,6 +193,7 @@ void sgw_ref_sma_run(struct sgw_sma *st, const int32_t *in, int32_t *out, size_t
 void sgw_ref_median_run(struct sgw_median *st, const int32_t *in, int32_t *out, size_t n);
 void sgw_ref_calib_run(const struct sgw_calib *c, const int32_t *in, int32_t *out, size_t n);
 size_t sgw_ref_delta_run(struct sgw_delta *st, const int32_t *in, uint8_t *keep, size_t n);
+void sgw_ref_biquad_run(struct sgw_biquad *st, const int32_t *in, int32_t *out, size_t n);
 
 #ifdef SGW_ASM_AARCH64
 /* The ARMv8 CRC32C loop; call only when getauxval(AT_HWCAP) & HWCAP_CRC32. */

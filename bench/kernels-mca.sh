@@ -25,7 +25,7 @@ mkdir -p "$out"
 MCA=${MCA:-llvm-mca-14}
 OBJDUMP=${OBJDUMP:-llvm-objdump-14}
 CC=${CC_AARCH64:-aarch64-linux-gnu-gcc}
-kernels="ema sma16 median5 median15 calib delta fmt_fixed crc32c"
+kernels="ema sma16 median5 median15 biquad calib delta fmt_fixed crc32c"
 
 sym_of() {	# kernel impl -> function symbol
 	case $1 in
@@ -46,7 +46,7 @@ for cpu in cortex-a72 cortex-a76; do
 	# shellcheck disable=SC2086
 	$CC -O2 -mcpu=$cpu -static -DSGW_ASM_AARCH64=1 -I"$srcdir/asm" -o "$bin" \
 		"$srcdir/bench/kernels_bench.c" \
-		$(for k in crc32c fmt_fixed ema sma median calib delta; do
+		$(for k in crc32c fmt_fixed ema sma median biquad calib delta; do
 			printf '%s ' "$srcdir/asm/generic/$k.c" "$srcdir/asm/aarch64/$k.S"; done)
 	$OBJDUMP -d --no-show-raw-insn --mcpu="$cpu" "$bin" >"$bin.dis"
 	for k in $kernels; do

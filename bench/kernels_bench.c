@@ -5,7 +5,7 @@
  * schedules the instructions executed between the two bench_mark() calls
  * inside the kernel's own code.
  *     kernels_bench KERNEL asm|ref N
- * KERNEL: ema sma16 median5 median15 calib delta fmt_fixed crc32c.
+ * KERNEL: ema sma16 median5 median15 biquad calib delta fmt_fixed crc32c.
  * N samples (crc32c: N bytes; fmt_fixed: N numbers, scale 3, precision 2).
  * Each kernel runs once before the measured call (warm state, tables built).
  * Built for AArch64 with the assembly and the C reference side by side.
@@ -72,6 +72,13 @@ int main(int argc, char **argv)
 
 		sgw_median_init(&st, k[6] == '5' ? 5 : 15);
 		RUN2(sgw_median_run(&st, in, out, n), sgw_ref_median_run(&st, in, out, n));
+	} else if (!strcmp(k, "biquad")) {
+		struct sgw_biquad st;
+
+		/* Butterworth low-pass at 1/20 of the rate, Q2.30. */
+		if (sgw_biquad_init(&st, 21564354, 43128698, 21564354, -1676130401, 688645972) < 0)
+			return 1;
+		RUN2(sgw_biquad_run(&st, in, out, n), sgw_ref_biquad_run(&st, in, out, n));
 	} else if (!strcmp(k, "calib")) {
 		struct sgw_calib c = { 117965, 320, -400, 100000 };
 

@@ -11,7 +11,7 @@
 #include "filter.h"
 #include "sgw_kernels.h"
 
-enum stage_kind { ST_EMA, ST_SMA, ST_MEDIAN, ST_CALIB, ST_DELTA_ABS, ST_DELTA_REL };
+enum stage_kind { ST_EMA, ST_SMA, ST_MEDIAN, ST_CALIB, ST_DELTA_ABS, ST_DELTA_REL, ST_BIQUAD };
 
 struct stage {
 	enum stage_kind kind;
@@ -22,6 +22,7 @@ struct stage {
 		struct sgw_median median;
 		struct sgw_calib calib;	/* constant: no state to reset */
 		struct sgw_delta delta;
+		struct sgw_biquad biquad;
 	} u;
 };
 
@@ -31,7 +32,7 @@ struct sgw_filter_chain {
 };
 
 /* The words of one stage, e.g. "delta", "0.05". */
-#define MAX_WORDS 4
+#define MAX_WORDS 6
 #define WORD_MAX 32
 
 struct words {
@@ -111,8 +112,13 @@ static int parse_counts(const char *s, int scale, int64_t *out)
 	return 0;
 }
 
-/* A coefficient in Q16, rounded half away from zero: "0.2" -> 13107. */
-static int parse_q16(const char *s, int64_t *out)
+/*
+ * A coefficient in binary fixed point with BITS fraction bits, rounded half
+ * away from zero ("0.2", 16 -> 13107); its integer part must be below
+ * INT_LIMIT and the result fit int32.  At most 9 decimals: finer than
+ * 2^-30 means nothing here, and it keeps the arithmetic below 2^64.
+ */
+static int parse_qbin(const char *s, unsigned bits, uint64_t int_limit, int64_t *out)
 {
 	int64_t m;
 	int f, rc = parse_decimal(s, &m, &f);
@@ -120,12 +126,13 @@ static int parse_q16(const char *s, int64_t *out)
 
 	if (rc < 0)
 		return rc;
+	if (f > 9)
+		return -EINVAL;
 	am = m < 0 ? -(uint64_t)m : (uint64_t)m;
 	d = (uint64_t)pow10_i64[f];
-	if (am / d >= 32768)
+	if (am / d >= int_limit)
 		return -ERANGE;
-	/* am < 32768 * d <= 2^15 * 10^18 would overflow times 2^16: split. */
-	am = (am / d) * 65536 + ((am % d) * 65536 + d / 2) / d;
+	am = ((am / d) << bits) + (((am % d) << bits) + d / 2) / d;
 	/* 32767.99999 may round up to 2^31: one past INT32_MAX. */
 	if (am > (m < 0 ? (uint64_t)INT32_MAX + 1 : (uint64_t)INT32_MAX))
 		return -ERANGE;
@@ -177,6 +184,13 @@ static void stage_reset(struct stage *st)
 	case ST_DELTA_REL:
 		sgw_delta_init_rel(&st->u.delta, (uint32_t)st->p);
 		break;
+	case ST_BIQUAD: {
+		struct sgw_biquad *b = &st->u.biquad;
+
+		/* The coefficients were checked by the first init: cannot fail. */
+		(void)sgw_biquad_init(b, b->b0, b->b1, b->b2, b->a1, b->a2);
+		break;
+	}
 	}
 }
 
@@ -233,7 +247,7 @@ static int parse_stage(const struct words *w, int scale, struct stage *st,
 	if (!strcmp(name, "ema")) {
 		if ((rc = want_args(w, 1, "ema A, 0 < A <= 1", err, errlen)) < 0)
 			return rc;
-		rc = parse_q16(w->w[1], &a);
+		rc = parse_qbin(w->w[1], 16, 2, &a);
 		if (rc < 0 || a < 1 || a > 65536) {
 			set_err(err, errlen, "filter 'ema': coefficient '%s' must be a decimal in (0, 1] (at least 0.0000153)",
 				w->w[1]);
@@ -254,7 +268,7 @@ static int parse_stage(const struct words *w, int scale, struct stage *st,
 	} else if (!strcmp(name, "calibrate")) {
 		if ((rc = want_args(w, 2, "calibrate GAIN OFFSET", err, errlen)) < 0)
 			return rc;
-		if (parse_q16(w->w[1], &a) < 0) {
+		if (parse_qbin(w->w[1], 16, 32768, &a) < 0) {
 			set_err(err, errlen, "filter 'calibrate': gain '%s' must be a decimal, |gain| < 32768",
 				w->w[1]);
 			return -EINVAL;
@@ -306,8 +320,26 @@ static int parse_stage(const struct words *w, int scale, struct stage *st,
 			st->kind = ST_DELTA_ABS;
 			st->p = (int32_t)a;
 		}
+	} else if (!strcmp(name, "biquad")) {
+		int64_t c[5];
+
+		if ((rc = want_args(w, 5, "biquad B0 B1 B2 A1 A2", err, errlen)) < 0)
+			return rc;
+		for (int i = 0; i < 5; i++) {
+			if (parse_qbin(w->w[1 + i], 30, 2, &c[i]) < 0) {
+				set_err(err, errlen, "filter 'biquad': coefficient '%s' must be a decimal in (-2, 2) with at most 9 decimals",
+					w->w[1 + i]);
+				return -EINVAL;
+			}
+		}
+		if (sgw_biquad_init(&st->u.biquad, (int32_t)c[0], (int32_t)c[1], (int32_t)c[2],
+				    (int32_t)c[3], (int32_t)c[4]) < 0) {
+			set_err(err, errlen, "filter 'biquad': the |coefficients| must add up to less than 4");
+			return -EINVAL;
+		}
+		st->kind = ST_BIQUAD;
 	} else {
-		set_err(err, errlen, "unknown filter '%s' (known: median, sma, ema, calibrate, clamp, delta)",
+		set_err(err, errlen, "unknown filter '%s' (known: median, sma, ema, biquad, calibrate, clamp, delta)",
 			name);
 		return -EINVAL;
 	}
@@ -408,6 +440,9 @@ size_t sgw_filter_chain_run(struct sgw_filter_chain *c, const int32_t *in, int32
 				break;
 			case ST_CALIB:
 				sgw_calib_run(&st->u.calib, v, v, m);
+				break;
+			case ST_BIQUAD:
+				sgw_biquad_run(&st->u.biquad, v, v, m);
 				break;
 			case ST_DELTA_ABS:
 			case ST_DELTA_REL:

@@ -8,6 +8,14 @@
  *   sma N             moving average of the last N (1..64) samples
  *   ema A             exponential moving average, 0 < A <= 1 (weight of
  *                     the new sample; A >= 0.0000153, one Q16 step)
+ *   biquad B0 B1 B2 A1 A2
+ *                     second-order IIR section (a0 = 1), coefficients in
+ *                     (-2, 2), the sum of their magnitudes below 4 (true
+ *                     of low-pass designs, not of most high-pass ones),
+ *                     e.g. the Butterworth
+ *                     low-pass at 1/20 of the sampling rate, from
+ *                     scipy.signal.butter(2, 0.1):
+ *                     "biquad 0.0200834 0.0401667 0.0200834 -1.5610181 0.6413515"
  *   calibrate A B     y = A * x + B, saturating; A a gain (|A| < 32768,
  *                     Q16 resolution), B in the channel's unit
  *   clamp LO HI       limit to [LO, HI] (channel's unit), LO <= HI

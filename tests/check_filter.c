@@ -76,6 +76,8 @@ START_TEST(test_parse_good)
 		{ "clamp -40 125", 0, 1 }, { "clamp -2147483.648 2147483.647", 3, 1 },
 		{ "delta 5%", 2, 1 }, { "delta 0.0001%", 0, 1 }, { "delta 1000%", 0, 1 },
 		{ "delta 0.000000001", 9, 1 },
+		{ "biquad 0.0200834 0.0401667 0.0200834 -1.5610181 0.6413515", 2, 1 },
+		{ "median 5, biquad 1 0 0 0 0, delta 1", 2, 3 },
 		{ "ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5", 0, 8 },
 	};
 
@@ -132,13 +134,17 @@ START_TEST(test_parse_bad)
 	parse_bad("calibrate -32768 0", 0, "|gain| < 32768");
 	parse_bad("calibrate 1 0.5", 0, "more than 0 decimals");
 	parse_bad("calibrate x 0", 0, "gain 'x'");
+	parse_bad("biquad 1 2 3", 0, "takes 5 values");
+	parse_bad("biquad 2 0 0 0 0", 0, "(-2, 2)");
+	parse_bad("biquad 0.1234567891 0 0 0 0", 0, "at most 9 decimals");
+	parse_bad("biquad 1.9 1.9 0.3 0 0", 0, "less than 4");
 	parse_bad("median 5,", 0, "stray comma");
 	parse_bad(",median 5", 0, "stray comma");
 	parse_bad("median 5,,ema 0.5", 0, "stray comma");
 	parse_bad(",", 0, "stray comma");
 	parse_bad("ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5,ema 0.5", 0,
 		  "more than 8");
-	parse_bad("median 5 5 5 5 5", 0, "too many values");
+	parse_bad("median 5 5 5 5 5 5 5", 0, "too many values");
 	parse_bad("median 12345678901234567890123456789012345", 0, "too long");
 	{
 		struct sgw_filter_chain *c;
@@ -206,6 +212,27 @@ START_TEST(test_signals)
 	run_spec("delta 10%", 0, rel, rel, rel_keep, 6);
 	run_spec("calibrate 1.8 32", 1, c, f, NULL, 4);
 	run_spec("clamp -40 125", 0, wild, tame, NULL, 7);
+}
+END_TEST
+
+/* biquad: the Butterworth low-pass smooths a step and settles on it exactly. */
+START_TEST(test_biquad_chain)
+{
+	struct sgw_filter_chain *c =
+		parse_ok("biquad 0.0200834 0.0401667 0.0200834 -1.5610181 0.6413515", 2);
+	int32_t out[200];
+	uint8_t keep[200];
+	int32_t in[200];
+
+	for (int i = 0; i < 200; i++)
+		in[i] = i < 3 ? 2000 : 2500;
+	ck_assert_uint_eq(sgw_filter_chain_run(c, in, out, keep, 200), 200);
+	ck_assert_int_eq(out[0], 2000);	/* primed: no start-up transient */
+	ck_assert_int_eq(out[2], 2000);
+	ck_assert_int_gt(out[4], 2000);
+	ck_assert_int_lt(out[4], 2100);	/* no jump: smoothed */
+	ck_assert_int_eq(out[199], 2500);
+	sgw_filter_chain_free(c);
 }
 END_TEST
 
@@ -309,6 +336,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, test_parse_err_buffer);
 	tcase_add_test(tc, test_passthrough);
 	tcase_add_test(tc, test_signals);
+	tcase_add_test(tc, test_biquad_chain);
 	tcase_add_test(tc, test_order_and_drops);
 	tcase_add_test(tc, test_chain_equals_kernels);
 	suite_add_tcase(s, tc);

@@ -12,6 +12,7 @@
  * reference, so only the second half has teeth there.
  */
 #include <check.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,11 +170,31 @@ static void delta_ref(void *st, const int32_t *in, int32_t *out, uint8_t *k, siz
 	EXPECT(kept == c, "kept count %zu, %zu keep flags set", kept, c);
 }
 
+/* param: index into biquad_params[] (the test sets them). */
+static int32_t biquad_params[8][5];
+static void biquad_init(void *st, uint64_t p)
+{
+	const int32_t *c = biquad_params[p];
+
+	ck_assert_int_eq(sgw_biquad_init(st, c[0], c[1], c[2], c[3], c[4]), 0);
+}
+static void biquad_run(void *st, const int32_t *in, int32_t *out, uint8_t *k, size_t n)
+{ (void)k; sgw_biquad_run(st, in, out, n); }
+static void biquad_ref(void *st, const int32_t *in, int32_t *out, uint8_t *k, size_t n)
+{ (void)k; sgw_ref_biquad_run(st, in, out, n); }
+
 static const struct filter_kind k_ema = { "ema", sizeof(struct sgw_ema), ema_init, ema_run, ema_ref };
 static const struct filter_kind k_sma = { "sma", sizeof(struct sgw_sma), sma_init, sma_run, sma_ref };
 static const struct filter_kind k_median = { "median", sizeof(struct sgw_median), median_init, median_run, median_ref };
 static const struct filter_kind k_calib = { "calib", sizeof(struct sgw_calib), calib_init, calib_run, calib_ref };
 static const struct filter_kind k_delta = { "delta", sizeof(struct sgw_delta), delta_init, delta_run, delta_ref };
+static const struct filter_kind k_biquad = { "biquad", sizeof(struct sgw_biquad), biquad_init, biquad_run, biquad_ref };
+
+#define Q30(x) ((int32_t)((x) * 1073741824.0 + ((x) < 0 ? -0.5 : 0.5)))
+/* Butterworth low-pass at 1/20 of the sampling rate: scipy.signal.butter(2, 0.1). */
+static const int32_t butter_lp[5] = {
+	Q30(0.02008337), Q30(0.04016673), Q30(0.02008337), Q30(-1.56101808), Q30(0.64135154),
+};
 
 /*
  * Run IN (n samples) through the public kernel and the reference in the
@@ -316,6 +337,34 @@ START_TEST(test_delta_vs_ref)
 	};
 
 	compare_kernel_all(&k_delta, params, sizeof(params) / sizeof(params[0]), 5);
+}
+END_TEST
+
+START_TEST(test_biquad_vs_ref)
+{
+	static const int32_t sets[][5] = {
+		/* Butterworth low-pass 0.05 (see butter_lp) */
+		{ 0, 0, 0, 0, 0 },
+		/* low-pass butter(2, 0.4) */
+		{ Q30(0.20657208), Q30(0.41314417), Q30(0.20657208), Q30(-0.36952738), Q30(0.19581571) },
+		/* identity, and gain -1 (saturates on INT32_MIN) */
+		{ 1 << 30, 0, 0, 0, 0 },
+		{ -(1 << 30), 0, 0, 0, 0 },
+		/* unstable: grows into saturation, again and again */
+		{ 1 << 29, 0, 0, Q30(-1.9999999), Q30(1.0) },
+		/* |sum| just below 4: the largest sums the kernel allows */
+		{ INT32_MIN, INT32_MAX, 0, 0, 0 },
+		{ 1 << 30, 0, 0, INT32_MIN + 1, (1 << 30) - 2 },
+		/* a slow low-pass, where fraction saving matters most */
+		{ Q30(0.0000241), Q30(0.0000482), Q30(0.0000241), Q30(-1.9861162), Q30(0.9862126) },
+	};
+	uint64_t params[8];
+
+	for (int i = 0; i < 8; i++) {
+		memcpy(biquad_params[i], i ? sets[i] : butter_lp, sizeof(biquad_params[i]));
+		params[i] = (uint64_t)i;
+	}
+	compare_kernel_all(&k_biquad, params, 8, 8);
 }
 END_TEST
 
@@ -585,6 +634,66 @@ START_TEST(test_delta_known)
 }
 END_TEST
 
+START_TEST(test_biquad_known)
+{
+	enum { N = 400 };
+	static const int32_t identity[] = { 5, INT32_MIN, INT32_MAX, 0, -7 };
+	struct sgw_biquad st;
+	int32_t in[N], out[N];
+
+	/* Coefficients whose |sum| reaches 4.0 are refused. */
+	ck_assert_int_eq(sgw_biquad_init(&st, INT32_MIN, INT32_MIN, 0, 0, 1 << 30), -EINVAL);
+	ck_assert_int_eq(sgw_biquad_init(&st, 1 << 30, 1 << 30, 1 << 30, 1 << 30, 0), -EINVAL);
+	memcpy(biquad_params[0], (int32_t[5]){ 1 << 30, 0, 0, 0, 0 }, sizeof(biquad_params[0]));
+	run_both(&k_biquad, 0, identity, identity, NULL, 5);
+
+	/* Step 0 -> 100000 against the same filter in double precision. */
+	for (int i = 0; i < N; i++)
+		in[i] = i < 10 ? 0 : 100000;
+	for (int pass = 0; pass < 2; pass++) {
+		double x1 = 0, x2 = 0, y1 = 0, y2 = 0, b[5];
+		double peak = 0;
+
+		for (int j = 0; j < 5; j++)
+			b[j] = butter_lp[j] / 1073741824.0;
+		ck_assert_int_eq(sgw_biquad_init(&st, butter_lp[0], butter_lp[1], butter_lp[2],
+						 butter_lp[3], butter_lp[4]), 0);
+		(pass ? sgw_ref_biquad_run : sgw_biquad_run)(&st, in, out, N);
+		for (int i = 0; i < N; i++) {
+			double y = b[0] * in[i] + b[1] * x1 + b[2] * x2 - b[3] * y1 - b[4] * y2;
+
+			x2 = x1;
+			x1 = in[i];
+			y2 = y1;
+			y1 = y;
+			peak = y > peak ? y : peak;
+			EXPECT(out[i] >= y - 2 && out[i] <= y + 2, "biquad step sample %d: %" PRId32
+			       " vs %.2f in double", i, out[i], y);
+		}
+		/* Butterworth: about 4 % overshoot; then it settles exactly. */
+		ck_assert(peak > 103000 && peak < 105000);
+		ck_assert_int_eq(out[N - 1], 100000);
+	}
+
+	/* A slow low-pass (cutoff 1/600 of the rate) settles exactly too:
+	 * without fraction saving it would stop up to 1 / (1 + a1 + a2) ~ 1000
+	 * counts short of a step, with no error left to drive it. */
+	{
+		static int32_t slow_in[20000], slow_out[20000];
+		const int32_t *c = (const int32_t[5]){ Q30(0.0000241), Q30(0.0000482), Q30(0.0000241),
+						       Q30(-1.9861162), Q30(0.9862126) };
+
+		for (int i = 0; i < 20000; i++)
+			slow_in[i] = i < 5 ? 0 : 2346;
+		for (int pass = 0; pass < 2; pass++) {
+			ck_assert_int_eq(sgw_biquad_init(&st, c[0], c[1], c[2], c[3], c[4]), 0);
+			(pass ? sgw_ref_biquad_run : sgw_biquad_run)(&st, slow_in, slow_out, 20000);
+			ck_assert_int_eq(slow_out[19999], 2346);
+		}
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* fmt_fixed                                                            */
 
@@ -781,9 +890,11 @@ END_TEST
 START_TEST(test_dispatch)
 {
 	void *pub[] = { (void *)sgw_fmt_fixed, (void *)sgw_ema_run, (void *)sgw_sma_run,
-			(void *)sgw_median_run, (void *)sgw_calib_run, (void *)sgw_delta_run };
+			(void *)sgw_median_run, (void *)sgw_calib_run, (void *)sgw_delta_run,
+			(void *)sgw_biquad_run };
 	void *ref[] = { (void *)sgw_ref_fmt_fixed, (void *)sgw_ref_ema_run, (void *)sgw_ref_sma_run,
-			(void *)sgw_ref_median_run, (void *)sgw_ref_calib_run, (void *)sgw_ref_delta_run };
+			(void *)sgw_ref_median_run, (void *)sgw_ref_calib_run, (void *)sgw_ref_delta_run,
+			(void *)sgw_ref_biquad_run };
 
 	for (size_t i = 0; i < sizeof(pub) / sizeof(pub[0]); i++) {
 #ifdef SGW_ASM_AARCH64
@@ -818,6 +929,7 @@ static Suite *kernels_suite(void)
 	tcase_add_test(tc, test_median_vs_ref);
 	tcase_add_test(tc, test_calib_vs_ref);
 	tcase_add_test(tc, test_delta_vs_ref);
+	tcase_add_test(tc, test_biquad_vs_ref);
 	tcase_add_test(tc, test_fmt_fixed_random);
 	tcase_add_test(tc, test_crc32c_vs_ref);
 	tcase_add_test(tk, test_dispatch);
@@ -826,6 +938,7 @@ static Suite *kernels_suite(void)
 	tcase_add_test(tk, test_median_known);
 	tcase_add_test(tk, test_calib_known);
 	tcase_add_test(tk, test_delta_known);
+	tcase_add_test(tk, test_biquad_known);
 	tcase_add_test(tk, test_fmt_fixed_known);
 	tcase_add_test(tk, test_crc32c_known);
 	suite_add_tcase(s, tk);
