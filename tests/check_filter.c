@@ -232,6 +232,14 @@ START_TEST(test_biquad_chain)
 	ck_assert_int_gt(out[4], 2000);
 	ck_assert_int_lt(out[4], 2100);	/* no jump: smoothed */
 	ck_assert_int_eq(out[199], 2500);
+	/* After a reset the same input gives the same output. */
+	{
+		int32_t again[200];
+
+		sgw_filter_chain_reset(c);
+		ck_assert_uint_eq(sgw_filter_chain_run(c, in, again, keep, 200), 200);
+		ck_assert_mem_eq(again, out, sizeof(out));
+	}
 	sgw_filter_chain_free(c);
 }
 END_TEST
