@@ -1,1 +1,27 @@
 /* SPDX-License-Identifier: MIT */
+/* The table of drivers: one extern and one table line per driver. */
+#include <stddef.h>
+#include <string.h>
+
+#include "sensor.h"
+
+extern const struct sgw_driver sgw_driver_ds18b20;
+extern const struct sgw_driver sgw_driver_dht22;
+extern const struct sgw_driver sgw_driver_gpio_input;
+extern const struct sgw_driver sgw_driver_pulse_counter;
+
+const struct sgw_driver *const sgw_drivers[] = {
+	&sgw_driver_ds18b20,
+	&sgw_driver_dht22,
+	&sgw_driver_gpio_input,
+	&sgw_driver_pulse_counter,
+	NULL
+};
+
+const struct sgw_driver *sgw_driver_find(const char *name)
+{
+	for (size_t i = 0; sgw_drivers[i]; i++)
+		if (strcmp(sgw_drivers[i]->name, name) == 0)
+			return sgw_drivers[i];
+	return NULL;
+}
