@@ -63,7 +63,8 @@ static int iio_device_number(const char *s)
 
 static int dht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 {
-	const struct sgw_opt *dev_opt = sgw_opt_find(sc, "device"), *name_opt = sgw_opt_find(sc, "name");
+	const struct sgw_opt *dev_opt = sgw_opt_find(sc, "device");
+	const struct sgw_opt *name_opt = sgw_opt_find(sc, "name");
 	const char *device = NULL, *name = NULL;
 	struct dht_config *c;
 	char *bus;
@@ -78,8 +79,8 @@ static int dht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 		ret = -EINVAL;
 	}
 	if (device && iio_device_number(device) < 0) {
-		sgw_diag_error(d, dev_opt->line, "device: '%s' is not an IIO device such as iio:device0",
-			       device);
+		sgw_diag_error(d, dev_opt->line,
+			       "device: '%s' is not an IIO device such as iio:device0", device);
 		ret = -EINVAL;
 	}
 	if (name && (!*name || strlen(name) > 63 || strchr(name, '/'))) {

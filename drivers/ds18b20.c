@@ -70,7 +70,8 @@ static int is_ds18b20(const char *name, void *arg)
 
 static int ds_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 {
-	const struct sgw_opt *id_opt = sgw_opt_find(sc, "id"), *dev_opt = sgw_opt_find(sc, "device");
+	const struct sgw_opt *id_opt = sgw_opt_find(sc, "id");
+	const struct sgw_opt *dev_opt = sgw_opt_find(sc, "device");
 	const char *key = dev_opt ? "device" : "id", *id;
 	struct ds_config *c;
 	char *bus;

@@ -141,7 +141,7 @@ int sgw_gpio_source_wait(struct sgw_gpio_source *src, int timeout_ms, int *level
 			int64_t quiet = src->last_ns + src->window_ns;
 
 			if (now >= quiet) {
-				/* edges may wait in the queue: the quiet is real only if none does */
+				/* the quiet is real only if no edge waits in the queue */
 				ret = sgw_gpio_line_wait(src->line, 0, &ev);
 				if (ret < 0)
 					return ret;

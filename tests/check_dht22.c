@@ -168,7 +168,8 @@ START_TEST(missing)
 	/* a missing file is no glitch: failed at once, not retried */
 	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 2000), 0);
 	ck_assert_int_eq(fx_open(&fx), 0);
-	snprintf(path, sizeof(path), "%s" IIO "iio:device0/in_humidityrelative_input", fx_sysroot());
+	snprintf(path, sizeof(path), "%s" IIO "iio:device0/in_humidityrelative_input",
+		 fx_sysroot());
 	ck_assert_int_eq(remove(path), 0);
 	int64_t t0 = fx_now_ms();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), -ENOENT);

@@ -55,7 +55,8 @@ END_TEST
 START_TEST(sim_request_rules)
 {
 	struct sgw_gpio_request req = { "sim", 5, false, SGW_GPIO_BIAS_AS_IS, NULL };
-	struct sgw_gpio_request bad = { "sim", SGW_GPIO_SIM_NLINES, false, SGW_GPIO_BIAS_AS_IS, NULL };
+	struct sgw_gpio_request bad = { "sim", SGW_GPIO_SIM_NLINES, false, SGW_GPIO_BIAS_AS_IS,
+					NULL };
 	struct sgw_gpio_line *a, *b;
 	struct sgw_gpio_event ev;
 

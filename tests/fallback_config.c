@@ -91,7 +91,9 @@ WEAK int sgw_opt_fixed(struct sgw_sensor_config *sc, struct sgw_diag *d, const c
 			frac = 0;
 			continue;
 		}
-		if (!isdigit((unsigned char)*p) || v > INT64_MAX / 100 || (frac >= 0 && ++frac > scale))
+		if (!isdigit((unsigned char)*p) || v > INT64_MAX / 100)
+			return opt_bad(d, o);
+		if (frac >= 0 && ++frac > scale)
 			return opt_bad(d, o);
 		v = v * 10 + (*p - '0');
 	}
