@@ -39,6 +39,7 @@ struct counter_state {
 	bool have_prev;
 };
 
+/* indexed by the level an edge leads to: falling -> 0, rising -> 1 */
 static const char *const edge_names[] = { "falling", "rising", NULL };
 
 static int32_t saturate32(double v)
