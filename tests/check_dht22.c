@@ -151,6 +151,8 @@ END_TEST
 START_TEST(missing)
 {
 	const char *dev[] = { "device=iio:device4", NULL };
+	struct inject count = { "/in_humidityrelative_input", 0, 0, 0 };
+	struct sgw_sysfs_ops ops = { inject_read, &count };
 	struct fx_sensor fx;
 	char path[512];
 	int32_t v[2];
@@ -171,10 +173,10 @@ START_TEST(missing)
 	snprintf(path, sizeof(path), "%s" IIO "iio:device0/in_humidityrelative_input",
 		 fx_sysroot());
 	ck_assert_int_eq(remove(path), 0);
-	int64_t t0 = fx_now_ms();
+	sgw_sysfs_set_ops(&ops);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), -ENOENT);
 	ck_assert_uint_eq(valid, 0);
-	ck_assert_int_lt(fx_now_ms() - t0, 1000);
+	ck_assert_int_eq(count.calls, 1);
 	fx_free(&fx);
 }
 END_TEST
@@ -216,14 +218,14 @@ START_TEST(timeout_spent)
 	int64_t t0;
 
 	iio_dev(0, "dht11", 23400, 51200);
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 700), 0);
+	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 1500), 0);
 	ck_assert_int_eq(fx_open(&fx), 0);
 	sgw_sysfs_set_ops(&ops);
 	t0 = fx_now_ms();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), -ETIMEDOUT);
 	/* retried within the timeout, and gave up close to it */
 	ck_assert_int_ge(in.calls, 2);
-	ck_assert_int_lt(fx_now_ms() - t0, 700 + 2000);
+	ck_assert_int_lt(fx_now_ms() - t0, 1500 + 2000);
 	ck_assert_uint_eq(valid, 0);
 	fx_free(&fx);
 }
