@@ -244,9 +244,16 @@ static void emit(void *arg, struct sgw_msg *m)
 	uint32_t mask = 0;
 	int err;
 
-	for (size_t i = 0; i < g->nlinks; i++)
-		if (g->links[i].sc && (always || sgw_outbox_wants_disk(g->links[i].ob)))
-			mask |= 1u << i;
+	for (size_t i = 0; i < g->nlinks; i++) {
+		struct link *l = &g->links[i];
+
+		if (!l->sc || !(always || sgw_outbox_wants_disk(l->ob)))
+			continue;
+		/* Offline: what memory still holds goes to disk first, keeping order. */
+		if (!sgw_uplink_connected(l->u))
+			sgw_outbox_pump(l->ob);
+		mask |= 1u << i;
+	}
 	if (mask) {
 		err = sgw_spool_append(g->spool, m, mask);
 		if (err < 0 && err != -EIO) {
@@ -730,9 +737,14 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			handle_timer(&g);
 		if (pfd[2].revents)
 			handle_samples(&g);
-		for (size_t i = 0; i < g.nlinks; i++)
-			if (pfd[3 + i].revents)
-				sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
+		for (size_t i = 0; i < g.nlinks; i++) {
+			if (!pfd[3 + i].revents)
+				continue;
+			sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
+			/* Offline now: move what memory holds to disk at once. */
+			if (!sgw_uplink_connected(g.links[i].u))
+				sgw_outbox_pump(g.links[i].ob);
+		}
 	}
 
 	if (o->once && g.once_failed) {
