@@ -406,7 +406,8 @@ void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_ms
 		for (size_t i = 0; i < ob->tcap; i++)
 			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
 				all[k++] = ob->tab[i];
-		qsort(all, k, sizeof(*all), cmp_seq);
+		if (k)
+			qsort(all, k, sizeof(*all), cmp_seq);
 		for (size_t i = 0; i < k; i++)
 			fn(arg, all[i]);
 		free(all);
