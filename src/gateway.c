@@ -676,7 +676,8 @@ static void reload(struct gw *g)
 	if (sensors_start(g) < 0 || links_start(g) < 0)
 		fatalx("%s: cannot start with the new configuration", ncfg->path);
 	/* Every new uplink gets each carried message once, in order. */
-	qsort(carry.v, carry.n, sizeof(*carry.v), cmp_msg_seq);
+	if (carry.n)
+		qsort(carry.v, carry.n, sizeof(*carry.v), cmp_msg_seq);
 	for (size_t i = 0; i < carry.n; i++) {
 		if (i == 0 || carry.v[i]->seq != carry.v[i - 1]->seq)
 			emit(g, sgw_msg_ref(carry.v[i]));
