@@ -952,6 +952,7 @@ static void resolve_gateway(struct loader *l)
 
 	ks_str(&ks, "state_dir", NULL, &v);
 	gw->state_dir = v ? resolve_path(l, v) : lstrdup(l, DEFAULT_STATE_DIR);
+	ks_duration(&ks, "stats_interval", 30000, 1000, 3600000, &gw->stats_interval_ms);
 	report_unused(&ks, "");
 
 	if (!gw->name || !gw->topic_prefix)

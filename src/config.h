@@ -7,7 +7,7 @@
  * configuration at all (the daemon never starts half-configured).
  *
  * Sections:
- *   [gateway]        name, topic_prefix, format, state_dir
+ *   [gateway]        name, topic_prefix, format, state_dir, stats_interval
  *   [mqtt]           the uplink; [mqtt NAME] for further ones
  *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
@@ -111,6 +111,7 @@ struct sgw_gateway_config {
 	char *status_topic;	/* expanded "<prefix>/<gateway>/status" */
 	enum sgw_format format;	/* default format of sensors */
 	char *state_dir;	/* queue and state files */
+	uint32_t stats_interval_ms;	/* <status topic>/stats and the status file */
 };
 
 struct sgw_config {

@@ -33,8 +33,6 @@
 /* How long shutdown waits for in-flight messages and a stuck driver. */
 #define STOP_FLUSH_MS 3000
 #define STOP_WORKERS_MS 2000
-/* Statistics go to <status topic>/stats and the status file this often. */
-#define STATS_INTERVAL_MS 30000
 /* Tag of the stats message: never a reading's sequence number or spool tag. */
 #define STATS_TAG (1ull << 63)
 /* A failing sensor is retried after a backoff from its interval up to this. */
@@ -791,7 +789,7 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			now = sgw_mono_ns();
 			if (now >= g.next_stats_ns) {
 				stats_publish(&g);
-				g.next_stats_ns = now + (int64_t)STATS_INTERVAL_MS * SGW_NS_PER_MS;
+				g.next_stats_ns = now + (int64_t)g.cfg->gw.stats_interval_ms * SGW_NS_PER_MS;
 			}
 			next = min64(next, g.next_stats_ns);
 		}

@@ -472,6 +472,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->gw.name, host);
 	ck_assert_str_eq(c->gw.topic_prefix, "sensorgw");
 	ck_assert_int_eq(c->gw.format, SGW_FORMAT_PLAIN);
+	ck_assert_uint_eq(c->gw.stats_interval_ms, 30000);
 	ck_assert_str_eq(c->gw.state_dir, SGW_LOCALSTATEDIR "/lib/sensorgw");
 	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_AUTO);
 	ck_assert(!c->queue.sync_always);
