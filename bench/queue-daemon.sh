@@ -22,9 +22,11 @@ SECS=${SECS:-30}
 [ $quick = 1 ] && { BACKLOG=200000; SECS=10; }
 # On a real file system (not tmpfs), so that write_bytes counts.
 T=$(mktemp -d /var/tmp/sgw-bench.XXXXXX)
-export SENSORGW_RUNTIME_DIR=$T/run
+# The status file lives on a tmpfs, as under systemd's RuntimeDirectory=.
+RUN=$(mktemp -d /dev/shm/sgw-bench-run.XXXXXX)
+export SENSORGW_RUNTIME_DIR=$RUN
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T" "$RUN"; }
 trap cleanup EXIT
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -40,8 +42,8 @@ ini() {	# ini NSENSORS INTERVAL FORMAT INFLIGHT
 	for i in $(seq "$1"); do printf '\n[sensor s%d]\ndriver = sim\nseed = %d\ninterval = %s\n' "$i" "$i" "$2"; done
 }
 wbytes() { awk '/^write_bytes/ { print $2 }' "/proc/$1/io"; }
-stat_field() { /usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$T/run/bench.status.json" "$1" 2>/dev/null; }
-wait_status() { for _ in $(seq 200); do [ -s "$T/run/bench.status.json" ] && return 0; sleep 0.1; done; return 1; }
+stat_field() { /usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$RUN/bench.status.json" "$1" 2>/dev/null; }
+wait_status() { for _ in $(seq 200); do [ -s "$RUN/bench.status.json" ] && return 0; sleep 0.1; done; return 1; }
 
 echo "sensorgw store-and-forward benchmark  ($(uname -m), $(nproc) cores, $(date -u +%F))"
 
@@ -63,22 +65,15 @@ rm -rf "$T/state"
 wait_status; sleep 2
 w0=$(wbytes $G); d0=$(stat_field 's["queue"]["depth"]'); f0=$(stat_field 's["queue"]["fsyncs"]')
 sleep "$SECS"
-w1=$(wbytes $G)
+w1=$(wbytes $G); d1=$(stat_field 's["queue"]["depth"]'); f1=$(stat_field 's["queue"]["fsyncs"]')
 kill -TERM $G; wait $G
-# The status file is gone after exit; the queue's own numbers come from a restart's stats.
-"$gw" -f -q -c "$T/on.ini" 2>>"$T/gw.log" & G=$!; pids+=("$G")
-wait_status
-d1=$(stat_field 's["queue"]["depth"]')
-kill -9 $G; wait $G 2>/dev/null
 payload=$(printf '{"value":21.5,"unit":"°C","ts":1763769600123,"seq":12345}' | wc -c)
-/usr/bin/python3 - "$((w1 - w0))" "$SECS" "$payload" <<'PY'
+/usr/bin/python3 - "$((w1 - w0))" "$SECS" "$payload" "$((d1 - d0))" "$((f1 - f0))" <<'PY'
 import sys
-w, secs, payload = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-n = secs * 100
-print("offline, 10 sensors x 10 Hz, %ds: %d bytes written, %.1f per reading; JSON payload %d bytes: %.2fx"
-      % (secs, w, w / n, payload, w / n / payload))
+w, secs, payload, n, f = (int(x) for x in sys.argv[1:6])
+print("offline, 10 sensors x 10 Hz, %ds: %d readings queued, %d bytes written, %.1f per reading;"
+      " JSON payload %d bytes: %.2fx; %d fsyncs = %.2f/s" % (secs, n, w, w / n, payload, w / n / payload, f, f / secs))
 PY
-echo "offline queue depth after the run and restart: $d1 readings (started at $d0); fsyncs during the run: see the status file's queue.fsyncs (first sample $f0)"
 
 # 3. drain a big backlog
 rm -rf "$T/state"
@@ -98,10 +93,13 @@ for inflight in 32 512; do
 	cp -a "$T/state" "$T/state.copy"
 	ini 1 1h plain "$inflight" >"$T/drain.ini"
 	broker
+	rm -f "$RUN/bench.status.json"
 	s0=$(date +%s.%N)
-	"$gw" -f -q -c "$T/drain.ini" 2>>"$T/gw.log" & G=$!; pids+=("$G")
+	"$gw" -f -c "$T/drain.ini" 2>"$T/drain.log" & G=$!; pids+=("$G")
 	# 4. start-up on the backlog after kill -9 (recovery of the tail segment)
-	wait_status; s1=$(date +%s.%N)
+	until grep -q 'started:' "$T/drain.log"; do sleep 0.01; done
+	s1=$(date +%s.%N)
+	wait_status
 	while :; do
 		d=$(stat_field 's["queue"]["depth"]')
 		[ -n "$d" ] && [ "$d" -le 1 ] && break
@@ -110,6 +108,6 @@ for inflight in 32 512; do
 	s2=$(date +%s.%N)
 	kill -TERM $G; wait $G
 	kill -TERM "$BROKER"; wait "$BROKER" 2>/dev/null
-	echo "max_inflight $inflight: up and reporting in $(echo "$s1 - $s0" | bc) s; backlog drained in $(echo "$s2 - $s0" | bc) s"
+	echo "max_inflight $inflight: started (queue opened and recovered) in $(echo "$s1 - $s0" | bc) s; backlog drained in $(echo "$s2 - $s0" | bc) s"
 	rm -rf "$T/state"; mv "$T/state.copy" "$T/state"
 done
