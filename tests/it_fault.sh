@@ -23,7 +23,9 @@ gateway_stop
 for s in a b c d; do
 	awk -v s=$s -v t="t/$s/temperature" '$2 == t { $1 = s; $2 = ""; print }' "$T/sub"
 done >"$T/json"
-/usr/bin/python3 - "$T/json" <<'PY' || fail "sample times drifted"
+# 50 ms is the promise; under an emulator every instruction is ~10x slower.
+limit=$(( 50 * SLOW ))
+/usr/bin/python3 - "$T/json" "$limit" <<'PY' || fail "sample times drifted"
 import json, sys
 from collections import defaultdict
 by = defaultdict(list)
@@ -37,6 +39,6 @@ for name, rows in by.items():
         worst = max(worst, abs(b["ts"] - a["ts"] - 1000))
 print("worst deviation from the 1 s period: %d ms over %d samples" % (worst, n))
 assert len(by) == 4 and n >= 60, (len(by), n)
-assert worst <= 50, worst
+assert worst <= int(sys.argv[2]), (worst, sys.argv[2])
 PY
 echo ok
