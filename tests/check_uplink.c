@@ -397,13 +397,13 @@ START_TEST(test_publish_acks_in_order)
 	struct sgw_uplink *u;
 	struct sub *s;
 	struct tcfg t;
-	const size_t n = 200;
+	const size_t n = 100;
 
 	ck_assert_ptr_nonnull(b);
 	s = sub_open(test_broker_uri(b), "sensors/#");
-	tcfg_init(&t, test_broker_uri(b), version_of(_i), 8);
+	tcfg_init(&t, test_broker_uri(b), version_of(_i), 16);
 	u = up_connect(&t, "gw/a/status", &r);
-	ck_assert_uint_eq(sgw_uplink_window(u), 8);
+	ck_assert_uint_eq(sgw_uplink_window(u), 16);
 	ck_assert_str_eq(sgw_uplink_name(u), "test");
 
 	for (size_t i = 0; i < n; i++) {
@@ -416,7 +416,7 @@ START_TEST(test_publish_acks_in_order)
 		ck_assert_int_eq(rc, 0);
 		/* The uplink copied it: scribbling over the buffer is harmless. */
 		memset(payload, 'X', sizeof(payload));
-		ck_assert_uint_le(sgw_uplink_inflight(u), 8);
+		ck_assert_uint_le(sgw_uplink_inflight(u), 16);
 	}
 	ck_assert(run_until(u, &r, reported, n, WAIT_MS));
 	ck_assert_uint_eq(r.nfail, 0);
