@@ -28,8 +28,12 @@
 #include "worker.h"
 
 #define BATCH_MAX 256
-/* Messages kept in memory per uplink while it is offline. */
-#define OUTBOX_MAX_PENDING 100000
+/*
+ * Messages an uplink may hold in memory: waiting for room in its in-flight
+ * window (then they move to disk), or, without a disk queue, while offline.
+ */
+#define OUTBOX_MAX_PENDING_SPOOL 1024
+#define OUTBOX_MAX_PENDING_MEMORY 100000
 /* How long shutdown waits for in-flight messages and a stuck driver. */
 #define STOP_FLUSH_MS 3000
 #define STOP_WORKERS_MS 2000
@@ -146,7 +150,8 @@ static int links_start(struct gw *g)
 				log_warn("[mqtt %s] disk queue cursor; keeping its readings in memory",
 					 g->cfg->uplinks[i].name);
 		}
-		l->ob = sgw_outbox_new(l->u, OUTBOX_MAX_PENDING, l->sc);
+		l->ob = sgw_outbox_new(l->u, l->sc ? OUTBOX_MAX_PENDING_SPOOL : OUTBOX_MAX_PENDING_MEMORY,
+				       l->sc);
 		if (!l->ob) {
 			log_warn("[mqtt %s] outbox", g->cfg->uplinks[i].name);
 			return -1;
