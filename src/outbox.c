@@ -210,6 +210,16 @@ static struct sgw_msg *next_to_send(struct sgw_outbox *ob, bool *from_retry)
 	return ob->rlen ? ob->ring[ob->rhead] : NULL;
 }
 
+/*
+ * A publish error that no retry can cure: the message itself is refused.
+ * Anything else (no room, no connection, a passing Paho failure) is tried
+ * again at the next pump.
+ */
+static bool refused_for_good(int err)
+{
+	return err == -EINVAL || err == -EMSGSIZE;
+}
+
 /* Messages read from disk are in flight under their spool tags. */
 static void forget_spooled_inflight(struct sgw_outbox *ob)
 {
@@ -235,7 +245,7 @@ static bool pump_spool(struct sgw_outbox *ob)
 			return false;
 		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
 					 m->payload_len, m->seq);
-		if (err == -EAGAIN || err == -ENOTCONN) {
+		if (err < 0 && !refused_for_good(err)) {
 			tab_take(ob, m->seq);
 			return false;
 		}
@@ -285,7 +295,7 @@ void sgw_outbox_pump(struct sgw_outbox *ob)
 					 m->payload_len, m->seq);
 		if (err < 0) {
 			tab_take(ob, m->seq);
-			if (err == -EAGAIN || err == -ENOTCONN)
+			if (!refused_for_good(err))
 				return;
 			/* Refused for good (too large for Paho): drop it, say so. */
 			log_warnx("%s: dropping message %llu to %s: %s", sgw_uplink_name(ob->u),

@@ -15,6 +15,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/sgw-test.XXXXXX")
 _pids=""
 cleanup() {
 	local p
+	for p in "$T"/port.*.pid.*; do [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
 	for p in $_pids; do kill -KILL "$p" 2>/dev/null; done
 	for p in $_pids; do wait "$p" 2>/dev/null; done
 	if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
@@ -32,8 +33,43 @@ command -v mosquitto_sub >/dev/null || skip "mosquitto_sub not installed"
 track() { _pids="$_pids $1"; }
 untrack() { _pids=$(echo " $_pids " | sed "s/ $1 / /"); }
 
+# free_port: a free loopback port, held by a placeholder listener (that
+# never answers) until broker_start takes it.  Tests run in parallel: a port
+# left unbound while "the broker is down" could go to another test's broker,
+# and the gateway would deliver there.
 free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	local f
+	f=$(mktemp "$T/port.XXXXXX")
+	hold_port 0 "$f"
+	cat "$f"
+}
+# hold_port PORT FILE: listen on PORT (0: any) and write the port to FILE.
+hold_port() {
+	/usr/bin/python3 -c '
+import os, socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+port = s.getsockname()[1]
+open(sys.argv[2] + ".pid." + str(port), "w").write(str(os.getpid()))
+open(sys.argv[2], "w").write(str(port))
+time.sleep(86400)
+' "$1" "$2" >/dev/null 2>&1 &
+	local i
+	for i in $(seq 200); do [ -s "$2" ] && return 0; sleep 0.05; done
+	fail "could not hold port $1"
+}
+release_port() {
+	local p pid
+	for p in "$T"/port.*.pid."$1"; do
+		[ -e "$p" ] || continue
+		pid=$(cat "$p")
+		kill "$pid" 2>/dev/null
+		# Gone before the broker binds (and before port_open could see it).
+		while kill -0 "$pid" 2>/dev/null; do sleep 0.02; done
+		rm -f "$p"
+	done
 }
 
 # wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
@@ -53,6 +89,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # BROKER_PERSIST=1 it keeps sessions and queued messages across restarts.
 broker_start() {
 	local port=$1
+	release_port "$port"
 	if [ "${BROKER_PERSIST:-0}" = 1 ]; then
 		mkdir -p "$T/db-$port"
 		# As root, mosquitto would switch to its own user, which cannot write here.
@@ -63,6 +100,7 @@ broker_start() {
 	fi
 	"$MOSQUITTO" -c "$T/mosquitto-$port.conf" >>"$T/mosquitto-$port.log" 2>&1 &
 	BROKER_PID=$!
+	BROKER_PORT=$port
 	track "$BROKER_PID"
 	wait_until 20 port_open "$port" || fail "mosquitto did not start on port $port"
 }
@@ -71,6 +109,7 @@ broker_stop() {
 	kill -TERM "$BROKER_PID" 2>/dev/null
 	wait "$BROKER_PID" 2>/dev/null
 	untrack "$BROKER_PID"
+	hold_port "$BROKER_PORT" "$(mktemp "$T/port.XXXXXX")"
 }
 
 # sub_start PORT FILE TOPIC...: record "arrival_s.ns topic payload" lines
