@@ -135,6 +135,8 @@ static int sim_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 		err = -EINVAL;
 	c->wave = (enum sim_wave)wave;
 	c->fail = (enum sim_fail)fail;
+	/* No I/O, so no worker thread; but a "hang" fault must block one. */
+	sc->inline_io = c->fail != SIM_FAIL_HANG;
 	c->seed = (uint64_t)seed;
 	return err;
 }

@@ -65,6 +65,11 @@ struct sgw_sensor_config {
 	enum sgw_format format;
 	struct sgw_opt *opts;	/* driver keys, in file order */
 	void *priv;		/* driver's parsed settings (driver->configure) */
+	/*
+	 * Set by configure() when open/read never block (the simulator): they
+	 * then run in the main thread, sparing two thread switches a reading.
+	 */
+	bool inline_io;
 	size_t nchannels;
 	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
 };

@@ -202,9 +202,12 @@ struct sgw_workers *sgw_workers_new(const struct sgw_config *cfg)
 		goto err_free;
 	/* Group the sensors by bus; every queue can hold all sensors once. */
 	for (size_t i = 0; i < n; i++) {
-		struct worker *wk = find_or_add_worker(w, i);
+		struct worker *wk;
 
 		w->slots[i].s.cfg = &cfg->sensors[i];
+		if (cfg->sensors[i].inline_io)
+			continue;	/* served in the caller's thread */
+		wk = find_or_add_worker(w, i);
 		if (!wk) {
 			wk = &w->workers[w->nworkers++];
 			wk->pool = w;
@@ -285,6 +288,12 @@ int sgw_workers_free(struct sgw_workers *w, int timeout_ms)
 				pthread_detach(w->workers[i].thread);
 		return -EBUSY;
 	}
+	for (size_t i = 0; i < w->cfg->nsensors; i++) {
+		struct sensor_slot *sl = &w->slots[i];
+
+		if (!sl->owner && sl->opened && sl->s.cfg->driver->close)
+			sl->s.cfg->driver->close(&sl->s);
+	}
 	for (size_t i = 0; i < w->nworkers; i++) {
 		if (w->workers[i].started)
 			pthread_join(w->workers[i].thread, NULL);
@@ -311,6 +320,11 @@ int sgw_workers_request(struct sgw_workers *w, uint32_t sensor, int64_t due_ns)
 	struct sensor_slot *sl = &w->slots[sensor];
 	struct worker *wk = sl->owner;
 
+	if (!wk) {
+		/* inline_io: the driver does no I/O; sample right here. */
+		slot_sample(w, sensor, due_ns, false);
+		return 0;
+	}
 	pthread_mutex_lock(&w->lock);
 	if (sl->busy) {
 		pthread_mutex_unlock(&w->lock);
