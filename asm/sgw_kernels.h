@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Hot-path kernels: one API, two implementations (asm/aarch64/*.S and the C
- * reference in asm/generic/*.c), chosen at configure time.  The two are
- * bit-exact on every input.
+ * Hot-path kernels: one API, two implementations (the assembly in
+ * asm/aarch64 and the C reference in asm/generic), chosen at configure
+ * time.  The two are bit-exact on every input.
  */
 #ifndef SGW_KERNELS_H
 #define SGW_KERNELS_H

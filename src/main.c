@@ -1,3 +1,127 @@
 /* SPDX-License-Identifier: MIT */
-int main(void);
-int main(void) { return 1; }
+/*
+ * sensorgw: command line.  The only place that decides to exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "log.h"
+#include "parse.h"
+#include "sensor.h"
+
+#define EXIT_USAGE 64	/* EX_USAGE */
+#define EXIT_CONFIG 78	/* EX_CONFIG */
+
+#define DEFAULT_CONFIG SGW_SYSCONFDIR "/sensorgw/sensorgw.ini"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sensorgw [options]\n"
+		"\n"
+		"Reads sensors and publishes their values to MQTT.\n"
+		"\n"
+		"  -c, --config FILE    configuration (default %s)\n"
+		"  -n, --check-config   check the configuration and exit (78 on errors)\n"
+		"      --once           sample every sensor once, publish, wait for the\n"
+		"                       broker's acknowledgements, exit 0 (or 1)\n"
+		"      --once-timeout T how long --once waits (default 30s)\n"
+		"  -f, --foreground     stay in the foreground (systemd runs it so)\n"
+		"  -v, --verbose        log debug messages\n"
+		"  -q, --quiet          log warnings and errors only\n"
+		"      --version        print the version\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Drivers:\n", DEFAULT_CONFIG);
+	for (size_t i = 0; sgw_drivers[i]; i++)
+		fprintf(f, "  %-12s %s\n", sgw_drivers[i]->name, sgw_drivers[i]->summary);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_ONCE = 256, OPT_ONCE_TIMEOUT, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "once-timeout", required_argument, NULL, OPT_ONCE_TIMEOUT },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sgw_gateway_opts opts = { .config_path = DEFAULT_CONFIG, .once_timeout_ms = 30000 };
+	bool check_only = false, foreground = false;
+	struct sgw_config *cfg = NULL;
+	struct sgw_diag diag;
+	uint32_t ms;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "c:nfvqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opts.config_path = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case OPT_ONCE:
+			opts.once = true;
+			break;
+		case OPT_ONCE_TIMEOUT:
+			if (sgw_parse_duration_ms(optarg, 1, 3600000, &ms) < 0) {
+				fprintf(stderr, "sensorgw: --once-timeout: \"%s\" is not a duration (1ms..1h)\n", optarg);
+				return EXIT_USAGE;
+			}
+			opts.once_timeout_ms = (int)ms;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'v':
+			log_set_level(SGW_LOG_DEBUG);
+			break;
+		case 'q':
+			log_set_level(SGW_LOG_WARNING);
+			break;
+		case OPT_VERSION:
+			printf("sensorgw %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sensorgw: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	diag = (struct sgw_diag){ .file = opts.config_path, .out = stderr };
+	err = sgw_config_load(opts.config_path, &diag, &cfg);
+	if (err < 0) {
+		fprintf(stderr, "%s: %d error(s), not starting\n", opts.config_path,
+			diag.errors ? diag.errors : 1);
+		return EXIT_CONFIG;
+	}
+	if (check_only) {
+		printf("configuration OK\n");
+		sgw_config_free(cfg);
+		return 0;
+	}
+	if (!foreground && !opts.once && daemon(0, 1) < 0)
+		fatal("daemon");
+	return sgw_gateway_run(cfg, &opts);
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# --once samples each sensor once, publishes, waits for the acks, exits 0;
+# without a broker it gives up at --once-timeout and exits 1.
+. "$top_srcdir/tests/lib.sh"
+
+port=$(free_port)
+{ ini_gateway "$port"; cat <<EOT
+
+[sensor a]
+driver = sim
+quantities = temperature, pressure
+interval = 1h
+
+[sensor b]
+driver = sim
+quantities = humidity
+interval = 1h
+EOT
+} >"$T/gw.ini"
+
+# No broker yet: exit 1 after the timeout, with a message.
+$TEST_EMULATOR "$SENSORGW" --once --once-timeout 2s -c "$T/gw.ini" 2>"$T/err1"
+st=$?
+[ $st = 1 ] || { cat "$T/err1" >&2; fail "--once without broker exited $st, expected 1"; }
+grep -q 'gave up' "$T/err1" || fail "--once without broker did not say why"
+
+broker_start "$port"
+sub_start "$port" "$T/sub" 't/#'
+$TEST_EMULATOR "$SENSORGW" --once -c "$T/gw.ini" 2>"$T/err2"
+st=$?
+[ $st = 0 ] || { cat "$T/err2" >&2; fail "--once exited $st"; }
+# Acked means the broker has them: the subscriber sees each exactly once.
+wait_until 10 has_at_least "$T/sub" t/testgw/b/humidity 1 || fail "humidity missing"
+for t in t/testgw/a/temperature t/testgw/a/pressure t/testgw/b/humidity; do
+	[ "$(count "$T/sub" $t)" = 1 ] || fail "$t: expected exactly one message, got $(count "$T/sub" $t)"
+done
+
+# A failing sensor makes --once exit 1 too.
+{ ini_gateway "$port"; printf '\n[sensor bad]\ndriver = sim\nfail = eio\ninterval = 1h\n'; } >"$T/bad.ini"
+$TEST_EMULATOR "$SENSORGW" --once -c "$T/bad.ini" 2>"$T/err3"
+st=$?
+[ $st = 1 ] || fail "--once with a failing sensor exited $st"
+grep -q 'Input/output error' "$T/err3" || fail "the sensor error was not logged"
+echo ok

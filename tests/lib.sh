@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+# Shared helpers for the integration tests (sourced).  Every test gets a
+# private temp dir, brokers on free loopback ports, and a trap that stops
+# whatever it started.  Waits poll for a condition up to a generous deadline.
+
+set -u
+: "${SENSORGW:?SENSORGW must point at the sensorgw binary}"
+: "${TEST_EMULATOR:=}"
+MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+# Deadlines scale up under an emulator (qemu-aarch64 is ~10x slower).
+SLOW=1
+[ -n "$TEST_EMULATOR" ] && SLOW=4
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sgw-test.XXXXXX")
+_pids=""
+cleanup() {
+	local p
+	for p in $_pids; do kill -KILL "$p" 2>/dev/null; done
+	for p in $_pids; do wait "$p" 2>/dev/null; done
+	if [ "${KEEP_TMP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+note() { echo "# $*" >&2; }
+
+command -v "$MOSQUITTO" >/dev/null || skip "mosquitto not installed"
+command -v mosquitto_sub >/dev/null || skip "mosquitto_sub not installed"
+
+track() { _pids="$_pids $1"; }
+untrack() { _pids=$(echo " $_pids " | sed "s/ $1 / /"); }
+
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+wait_until() {
+	local secs=$(( $1 * SLOW )) end; shift
+	end=$(( $(date +%s) + secs ))
+	while ! "$@" 2>/dev/null; do
+		[ "$(date +%s)" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# broker_start PORT: a private mosquitto; sets BROKER_PID.  With
+# BROKER_PERSIST=1 it keeps sessions and queued messages across restarts.
+broker_start() {
+	local port=$1
+	if [ "${BROKER_PERSIST:-0}" = 1 ]; then
+		mkdir -p "$T/db-$port"
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nmax_queued_messages 0\n' \
+			"$port" "$T/db-$port" >"$T/mosquitto-$port.conf"
+	else
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$T/mosquitto-$port.conf"
+	fi
+	"$MOSQUITTO" -c "$T/mosquitto-$port.conf" >>"$T/mosquitto-$port.log" 2>&1 &
+	BROKER_PID=$!
+	track "$BROKER_PID"
+	wait_until 20 port_open "$port" || fail "mosquitto did not start on port $port"
+}
+
+broker_stop() {
+	kill -TERM "$BROKER_PID" 2>/dev/null
+	wait "$BROKER_PID" 2>/dev/null
+	untrack "$BROKER_PID"
+}
+
+# sub_start PORT FILE TOPIC...: record "arrival_s.ns topic payload" lines
+# (appending).  With SUB_ID set, a persistent session under that client id,
+# so that messages published while it is away are kept for it.
+sub_start() {
+	local port=$1 file=$2 args="" t; shift 2
+	for t in "$@"; do args="$args -t $t"; done
+	[ -n "${SUB_ID:-}" ] && args="$args -c -i $SUB_ID"
+	touch "$file"
+	# shellcheck disable=SC2086
+	stdbuf -oL mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -F '%U %t %p' $args >>"$file" 2>>"$T/sub.err" &
+	SUB_PID=$!
+	track "$SUB_PID"
+	# The subscription is live once a probe message comes back.
+	wait_until 20 sub_probe "$port" "$file" || fail "subscriber did not come up"
+}
+sub_probe() {
+	mosquitto_pub -h 127.0.0.1 -p "$1" -q 1 -t sgwtest/probe -m x 2>/dev/null
+	grep -q ' sgwtest/probe ' "$2"
+}
+
+# gateway_start INI [args]: run sensorgw in the foreground; sets GW_PID.
+sub_stop() {
+	kill -TERM "$SUB_PID" 2>/dev/null
+	wait "$SUB_PID" 2>/dev/null
+	untrack "$SUB_PID"
+}
+
+gateway_start() {
+	local ini=$1; shift
+	# shellcheck disable=SC2086
+	$TEST_EMULATOR "$SENSORGW" -f -c "$ini" "$@" >>"$T/gw.log" 2>&1 &
+	GW_PID=$!
+	track "$GW_PID"
+}
+
+gateway_stop() {
+	kill -TERM "$GW_PID" 2>/dev/null
+	wait "$GW_PID"
+	GW_STATUS=$?
+	untrack "$GW_PID"
+}
+
+# count FILE TOPIC: messages recorded for TOPIC.
+count() { awk -v t="$2" '$2 == t' "$1" | wc -l; }
+has_at_least() { [ "$(count "$1" "$2")" -ge "$3" ]; }
+last_payload() { awk -v t="$2" '$2 == t { p = $3 } END { print p }' "$1"; }
+
+# ini_gateway PORT: the [gateway] and [mqtt] sections.
+ini_gateway() {
+	cat <<EOT
+[gateway]
+name = testgw
+topic_prefix = t
+state_dir = $T/state
+
+[mqtt]
+uri = mqtt://127.0.0.1:$1
+client_id = sgwtest-$$-$RANDOM
+qos = 1
+reconnect_min = 100ms
+reconnect_max = 1s
+EOT
+}
