@@ -67,7 +67,7 @@ else
 	max_warm=5 max_win=10
 	sgw_steps="10:1 25:1 50:1 100:1 200:1"
 	sgw_inflight="64 256 1024"
-	nr_steps="5000 10000 20000 40000 80000"
+	nr_steps="5000 10000 20000 40000 80000 160000"
 fi
 max_inflight_default=256	# used while ramping; the others are tried at the top
 
@@ -368,16 +368,19 @@ run_max_nr() {
 
 # --- the run --------------------------------------------------------------------------
 started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_fixed idle "10 sensors @ 1 Hz" 10 1000 "$idle_warm" "$idle_win"
 run_fixed k1 "1000 readings/s" 100 100 "$k1_warm" "$k1_win"
 if want sensorgw; then run_max_sgw; fi
 if want node-red; then run_max_nr; fi
 elapsed=$(( $(date +%s) - started ))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ---------------------------------------------------------------------------
 echo
 echo "sensorgw vs Node-RED, QoS 1 to a private mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p') on 127.0.0.1"
 echo "machine: $(nproc) cores $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+echo "load average (1/5/15 min) before: $load_before, after: $load_after (other processes share the cores)"
 want sensorgw && echo "sensorgw: $sgw_bin"
 want node-red && echo "node-red: $nr_version on node $(node --version)"
 echo "mode: $([ $quick = 1 ] && echo quick || echo full), windows (warm-up+measured s): idle $idle_warm+$idle_win, 1k $k1_warm+$k1_win, max $max_warm+$max_win per step; $elapsed s in all"

@@ -238,21 +238,29 @@ static double tree_cpu_delta(const struct tree_cpu *a, const struct tree_cpu *b,
 	return sum;
 }
 
-static long tree_rss_kib(pid_t root)
+static long status_kib(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtol(p + strlen(key), NULL, 10) : 0;
+}
+
+/* VmRSS of ROOT's tree, and the anonymous part of it, in KiB. */
+static long tree_rss_kib(pid_t root, long *anon)
 {
 	pid_t pids[MAX_TREE];
-	char path[64], buf[4096], *p;
+	char path[64], buf[4096];
 	long sum = 0;
 	int n, i;
 
+	*anon = 0;
 	n = tree_pids(root, pids, MAX_TREE);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)pids[i]);
 		if (read_small(path, buf, sizeof(buf)) < 0)
 			continue;
-		p = strstr(buf, "\nVmRSS:");
-		if (p)
-			sum += strtol(p + 7, NULL, 10);
+		sum += status_kib(buf, "\nVmRSS:");
+		*anon += status_kib(buf, "\nRssAnon:");
 	}
 	return sum;
 }
@@ -455,7 +463,7 @@ int main(int argc, char **argv)
 	pid_t producer = 0, broker = 0;
 	double warmup = 5, window = 10, conn_timeout = 10, first_timeout = 30, t, t0, t1, c0, c1, tnext;
 	long min_msgs = 0;
-	static long rss[MAX_RSS_SAMPLES];
+	static long rss[MAX_RSS_SAMPLES], anon[MAX_RSS_SAMPLES];
 	struct parser ps = { 0 };
 	struct tree_cpu pa, pb, ba, bb;
 	uint64_t n0, n1, b0, b1;
@@ -527,8 +535,10 @@ int main(int argc, char **argv)
 		if (t >= tnext) {
 			if (kill(producer, 0) != 0)
 				diex("producer exited during the window");
-			if (nrss < MAX_RSS_SAMPLES)
-				rss[nrss++] = tree_rss_kib(producer);
+			if (nrss < MAX_RSS_SAMPLES) {
+				rss[nrss] = tree_rss_kib(producer, &anon[nrss]);
+				nrss++;
+			}
 			tnext += 0.5;
 		}
 		if (t - t0 >= window &&
@@ -554,16 +564,18 @@ int main(int argc, char **argv)
 		long med, max;
 
 		qsort(rss, (size_t)nrss, sizeof(rss[0]), cmp_long);
+		qsort(anon, (size_t)nrss, sizeof(anon[0]), cmp_long);
 		med = nrss ? rss[nrss / 2] : 0;
 		max = nrss ? rss[nrss - 1] : 0;
 		printf("window_s=%.3f delivered=%llu rate=%.1f "
 		       "cpu_s=%.6f cpu_us_per_msg=%.2f cpu_pct=%.1f cpu_src=%s procs=%d "
 		       "rss_med_kib=%ld rss_max_kib=%ld rss_first_kib=%ld rss_last_kib=%ld "
+		       "rss_anon_med_kib=%ld "
 		       "broker_cpu_pct=%.1f meter_cpu_pct=%.1f avg_msg_bytes=%.1f\n",
 		       dt, (unsigned long long)n, (double)n / dt,
 		       pcpu, n ? pcpu * 1e6 / (double)n : 0.0, 100 * pcpu / dt,
 		       pticks ? "ticks" : "schedstat", pa.n,
-		       med, max, first, last,
+		       med, max, first, last, nrss ? anon[nrss / 2] : 0,
 		       100 * bcpu / dt, 100 * (c1 - c0) / dt,
 		       n ? (double)(b1 - b0) / (double)n : 0.0);
 	}
