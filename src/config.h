@@ -110,6 +110,10 @@ struct sgw_config {
  * Otherwise every problem has been reported to diag (diag->errors > 0 for
  * content errors), *out is NULL and the return is -EINVAL, or -errno when the
  * file cannot be read (also reported).
+ * diag->file names the file in messages; when NULL it is set to PATH.
+ * Relative paths in the file (state_dir, password_file, ca_file, cert_file,
+ * key_file) are taken from PATH's directory and stored absolute.
+ * Not thread-safe: libinih's options are process-wide globals.
  */
 int sgw_config_load(const char *path, struct sgw_diag *diag, struct sgw_config **out);
 void sgw_config_free(struct sgw_config *cfg);
@@ -124,6 +128,7 @@ const struct sgw_sensor_config *sgw_config_sensor(const struct sgw_config *cfg, 
  * diag and return -EINVAL.  Keys no getter used are reported as unknown
  * after configure() returns.
  */
+/* The raw key (marked used), or NULL. */
 const struct sgw_opt *sgw_opt_find(struct sgw_sensor_config *sc, const char *key);
 int sgw_opt_str(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
 		const char *def, const char **out);
