@@ -7,11 +7,19 @@
 
 extern const struct sgw_driver sgw_driver_sim;
 extern const struct sgw_driver sgw_driver_cpu_temp;
+extern const struct sgw_driver sgw_driver_bme280, sgw_driver_bmp280, sgw_driver_sht3x,
+	sgw_driver_sht4x, sgw_driver_bh1750, sgw_driver_ads1115;
 
 /* One line per driver. */
 const struct sgw_driver *const sgw_drivers[] = {
 	&sgw_driver_sim,
 	&sgw_driver_cpu_temp,
+	&sgw_driver_bme280,
+	&sgw_driver_bmp280,
+	&sgw_driver_sht3x,
+	&sgw_driver_sht4x,
+	&sgw_driver_bh1750,
+	&sgw_driver_ads1115,
 	NULL,
 };
 

@@ -38,7 +38,7 @@
 #define DEFAULT_CLIENT_ID "sensorgw-{gateway}"
 #define DEFAULT_STATE_DIR SGW_LOCALSTATEDIR "/lib/sensorgw"
 
-enum section_kind { SECTION_GATEWAY, SECTION_MQTT, SECTION_SENSOR };
+enum section_kind { SECTION_GATEWAY, SECTION_MQTT, SECTION_SENSOR, SECTION_QUEUE };
 
 /* A section as read: its keys, in file order, all unused yet. */
 struct section {
@@ -484,7 +484,7 @@ static void sections_free(struct section *s)
 
 static const char *section_label(const struct section *s, char *buf, size_t size)
 {
-	static const char *const kinds[] = { "gateway", "mqtt", "sensor" };
+	static const char *const kinds[] = { "gateway", "mqtt", "sensor", "queue" };
 
 	if (s->name)
 		snprintf(buf, size, "[%s %s]", kinds[s->kind], s->name);
@@ -599,6 +599,12 @@ static bool section_header(struct loader *l, char *s)
 			sgw_diag_error(l->d, l->lineno, "[gateway] takes no name");
 			return false;
 		}
+	} else if (strcmp(inner, "queue") == 0) {
+		kind = SECTION_QUEUE;
+		if (*name) {
+			sgw_diag_error(l->d, l->lineno, "[queue] takes no name");
+			return false;
+		}
 	} else if (strcmp(inner, "mqtt") == 0) {
 		kind = SECTION_MQTT;
 	} else if (strcmp(inner, "sensor") == 0) {
@@ -611,7 +617,7 @@ static bool section_header(struct loader *l, char *s)
 		if (name != sep)
 			*sep = ' ';	/* the whole header, for the message */
 		sgw_diag_error(l->d, l->lineno,
-			       "unknown section [%s] (expected [gateway], [mqtt], [mqtt NAME] or [sensor NAME])",
+			       "unknown section [%s] (expected [gateway], [mqtt], [mqtt NAME], [queue] or [sensor NAME])",
 			       inner);
 		return false;
 	}
@@ -954,6 +960,52 @@ static void resolve_gateway(struct loader *l)
 		o = ks_find(&ks, "topic_prefix");
 		sgw_diag_error(l->d, o ? o->line : 0, "[gateway] status topic: %s", why);
 	}
+}
+
+static const char *const queue_mode_names[] = { "auto", "always", "off", NULL };
+static const char *const queue_sync_names[] = { "interval", "always", NULL };
+static const char *const queue_full_names[] = { "drop_oldest", "refuse", NULL };
+
+static void ks_size(struct keyset *ks, const char *key, uint64_t def, uint64_t min, uint64_t max,
+		    uint64_t *out)
+{
+	struct sgw_opt *o;
+
+	*out = def;
+	if (ks_get(ks, key, &o) != 1)
+		return;
+	if (sgw_parse_size(o->value, min, max, out) < 0) {
+		key_bad(ks, o, "is not a size from %llu to %llu bytes (e.g. 64M, 4096K)",
+			(unsigned long long)min, (unsigned long long)max);
+		*out = def;
+	}
+}
+
+static void resolve_queue(struct loader *l)
+{
+	struct sgw_queue_config *q = &l->cfg->queue;
+	struct section *s = find_section(l, SECTION_QUEUE, NULL);
+	struct keyset ks;
+	int mode, sync, full;
+
+	keyset_init(&ks, l, s);
+	ks_enum(&ks, "mode", queue_mode_names, SGW_QUEUE_MODE_AUTO, &mode);
+	ks_enum(&ks, "sync", queue_sync_names, 0, &sync);
+	ks_duration(&ks, "sync_interval", 1000, 10, 60000, &q->sync_interval_ms);
+	ks_size(&ks, "segment_size", 4ull << 20, 64ull << 10, 64ull << 20, &q->segment_size);
+	ks_size(&ks, "max_size", 64ull << 20, 128ull << 10, 1ull << 40, &q->max_size);
+	ks_enum(&ks, "when_full", queue_full_names, 0, &full);
+	q->mode = (enum sgw_queue_mode)mode;
+	q->sync_always = sync == 1;
+	q->refuse_when_full = full == 1;
+	if (q->max_size < 2 * q->segment_size) {
+		struct sgw_opt *o = ks_find(&ks, "max_size");
+
+		sgw_diag_error(l->d, o ? o->line : (s ? s->line : 0),
+			       "[queue] max_size (%llu) must be at least twice segment_size (%llu)",
+			       (unsigned long long)q->max_size, (unsigned long long)q->segment_size);
+	}
+	report_unused(&ks, "");
 }
 
 /*
@@ -1482,6 +1534,7 @@ static void resolve(struct loader *l)
 	struct sgw_config *cfg = l->cfg;
 
 	resolve_gateway(l);
+	resolve_queue(l);
 	if (l->nomem)
 		return;
 	/* A rejected header may have been meant as the missing section. */

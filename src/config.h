@@ -9,6 +9,7 @@
  * Sections:
  *   [gateway]        name, topic_prefix, format, state_dir
  *   [mqtt]           the uplink; [mqtt NAME] for further ones
+ *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
  *                    topic.Q / filter.Q / precision.Q per quantity Q,
  *                    plus driver-specific keys (see sgw_opt_*()).
@@ -88,6 +89,22 @@ struct sgw_uplink_config {
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 };
 
+enum sgw_queue_mode {
+	SGW_QUEUE_MODE_AUTO,	/* disk only while an uplink cannot take readings */
+	SGW_QUEUE_MODE_ALWAYS,	/* every reading through the disk queue */
+	SGW_QUEUE_MODE_OFF,	/* memory only: readings are lost on a restart while offline */
+};
+
+/* [queue]: the store-and-forward disk queue in <state_dir>/queue. */
+struct sgw_queue_config {
+	enum sgw_queue_mode mode;
+	bool sync_always;	/* sync = always: durable before counted */
+	uint32_t sync_interval_ms;	/* group commit period (sync = interval) */
+	uint64_t max_size;	/* bytes of segments at most */
+	uint64_t segment_size;
+	bool refuse_when_full;	/* when_full = refuse (else drop_oldest) */
+};
+
 struct sgw_gateway_config {
 	char *name;		/* default: host name */
 	char *topic_prefix;	/* default: "sensorgw" */
@@ -99,6 +116,7 @@ struct sgw_gateway_config {
 struct sgw_config {
 	char *path;
 	struct sgw_gateway_config gw;
+	struct sgw_queue_config queue;
 	size_t nuplinks;
 	struct sgw_uplink_config uplinks[SGW_MAX_UPLINKS];
 	size_t nsensors;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include "pipeline.h"
 #include "scheduler.h"
 #include "sensor.h"
+#include "seqstore.h"
+#include "spool.h"
 #include "uplink.h"
 #include "worker.h"
 
@@ -35,6 +38,7 @@
 struct link {
 	struct sgw_uplink *u;
 	struct sgw_outbox *ob;
+	struct sgw_spool_cursor *sc;	/* NULL without a disk queue */
 };
 
 struct sensor_rt {
@@ -57,7 +61,9 @@ struct gw {
 	size_t nlinks;
 	struct link links[SGW_MAX_UPLINKS];
 	int tfd, sfd;
-	uint64_t seq;
+	struct sgw_seqstore seq;
+	struct sgw_spool *spool;	/* NULL: memory only */
+	uint64_t spool_errors;
 	bool stop, reload;
 	/* --once */
 	size_t once_waiting;	/* sensors whose sample has not come back */
@@ -71,14 +77,16 @@ static void on_connected(void *arg, struct sgw_uplink *u)
 {
 	struct link *l = arg;
 
-	log_info("%s: connected", sgw_uplink_name(u));
 	sgw_outbox_pump(l->ob);
+	(void)u;
 }
 
 static void on_disconnected(void *arg, struct sgw_uplink *u, const char *why)
 {
-	log_warnx("%s: disconnected: %s", sgw_uplink_name(u), why ? why : "unknown reason");
+	/* The uplink logs it; the outbox already has the failed messages back. */
 	(void)arg;
+	(void)u;
+	(void)why;
 }
 
 static void on_ack(void *arg, struct sgw_uplink *u, uint64_t tag)
@@ -115,7 +123,14 @@ static int links_start(struct gw *g)
 			log_warn("[mqtt %s] cannot create the MQTT client", g->cfg->uplinks[i].name);
 			return -1;
 		}
-		l->ob = sgw_outbox_new(l->u, OUTBOX_MAX_PENDING);
+		l->sc = NULL;
+		if (g->spool) {
+			l->sc = sgw_spool_cursor(g->spool, g->cfg->uplinks[i].name, (unsigned)i);
+			if (!l->sc)
+				log_warn("[mqtt %s] disk queue cursor; keeping its readings in memory",
+					 g->cfg->uplinks[i].name);
+		}
+		l->ob = sgw_outbox_new(l->u, OUTBOX_MAX_PENDING, l->sc);
 		if (!l->ob) {
 			log_warn("[mqtt %s] outbox", g->cfg->uplinks[i].name);
 			return -1;
@@ -123,6 +138,12 @@ static int links_start(struct gw *g)
 		g->nlinks = i + 1;
 		if (sgw_uplink_start(l->u) < 0)
 			log_warn("[mqtt %s] connect", g->cfg->uplinks[i].name);
+	}
+	if (g->spool) {
+		int n = sgw_spool_forget_others(g->spool);
+
+		if (n > 0)
+			log_info("disk queue: dropped the backlog of %d uplink(s) no longer configured", n);
 	}
 	return 0;
 }
@@ -149,6 +170,16 @@ static void carry_add(void *arg, struct sgw_msg *m)
 		c->cap = ncap;
 	}
 	c->v[c->n++] = sgw_msg_ref(m);
+}
+
+static void spill_msg(void *arg, struct sgw_msg *m)
+{
+	struct link *l = arg;
+	int err = sgw_spool_cursor_append(l->sc, m);
+
+	if (err < 0 && err != -EIO)
+		log_warnx("%s: reading %" PRIu64 " lost at exit: disk queue: %s",
+			  sgw_uplink_name(l->u), m->seq, strerror(-err));
 }
 
 /*
@@ -187,6 +218,8 @@ static void links_stop(struct gw *g, int flush_ms, struct carry *carry)
 		sgw_outbox_get_stats(l->ob, &st);
 		if (carry)
 			sgw_outbox_drain(l->ob, carry_add, carry);
+		else if (l->sc)
+			sgw_outbox_drain(l->ob, spill_msg, l);
 		else if (st.pending + st.inflight)
 			log_warnx("%s: %zu readings not delivered at exit", sgw_uplink_name(l->u),
 				  st.pending + st.inflight);
@@ -199,14 +232,70 @@ static void links_stop(struct gw *g, int flush_ms, struct carry *carry)
 	g->nlinks = 0;
 }
 
+/*
+ * A new message: straight to the uplinks that can take it now, to disk (one
+ * record for all of them) for those that cannot, or for every uplink with
+ * [queue] mode = always.
+ */
 static void emit(void *arg, struct sgw_msg *m)
 {
 	struct gw *g = arg;
+	bool always = g->cfg->queue.mode == SGW_QUEUE_MODE_ALWAYS;
+	uint32_t mask = 0;
+	int err;
 
 	for (size_t i = 0; i < g->nlinks; i++)
-		if (sgw_outbox_push(g->links[i].ob, m) < 0)
+		if (g->links[i].sc && (always || sgw_outbox_wants_disk(g->links[i].ob)))
+			mask |= 1u << i;
+	if (mask) {
+		err = sgw_spool_append(g->spool, m, mask);
+		if (err < 0 && err != -EIO) {
+			/* Refused (queue full under when_full = refuse, disk full): keep it in memory. */
+			if (g->spool_errors++ % 1000 == 0)
+				log_warnx("disk queue: %s; keeping readings in memory (%" PRIu64 " so far)",
+					  strerror(-err), g->spool_errors);
+			mask = 0;
+		}
+	}
+	for (size_t i = 0; i < g->nlinks; i++) {
+		struct link *l = &g->links[i];
+
+		if (mask & (1u << i)) {
+			if (sgw_uplink_connected(l->u))
+				sgw_outbox_pump(l->ob);
+		} else if (sgw_outbox_push(l->ob, m) < 0) {
 			log_warnx("reading %" PRIu64 " lost: out of memory", m->seq);
+		}
+	}
 	sgw_msg_unref(m);
+}
+
+static int spool_start(struct gw *g)
+{
+	char *dir;
+
+	if (g->cfg->queue.mode == SGW_QUEUE_MODE_OFF)
+		return 0;
+	if (mkdir(g->cfg->gw.state_dir, 0750) < 0 && errno != EEXIST) {
+		log_warn("%s: cannot create; readings are kept in memory only", g->cfg->gw.state_dir);
+		return -1;
+	}
+	if (asprintf(&dir, "%s/queue", g->cfg->gw.state_dir) < 0)
+		return -1;
+	g->spool = sgw_spool_open(dir, &g->cfg->queue);
+	if (!g->spool)
+		log_warn("%s: disk queue unavailable; readings are kept in memory only", dir);
+	free(dir);
+	return g->spool ? 0 : -1;
+}
+
+static void spool_stop(struct gw *g)
+{
+	int err = sgw_spool_close(g->spool);
+
+	if (err < 0)
+		log_warnx("disk queue: closing: %s", strerror(-err));
+	g->spool = NULL;
 }
 
 /* ------------------------------------------------------------ sensors */
@@ -254,6 +343,15 @@ static int sensors_stop(struct gw *g)
 	return err;
 }
 
+static void reserve_seq(struct gw *g, uint64_t count)
+{
+	int err = sgw_seqstore_reserve(&g->seq, count);
+
+	if (err < 0)
+		log_warnx("%s: cannot store the sequence number: %s", g->seq.path ? g->seq.path : "seq",
+			  strerror(-err));
+}
+
 /*
  * A sensor's health goes to "<topic>/error" of each of its quantities when
  * it changes: the error text when reads start failing, "ok" when they work
@@ -266,6 +364,7 @@ static void publish_health(struct gw *g, uint32_t i, int err)
 	char topic[512], payload[256];
 	int tlen, plen;
 
+	reserve_seq(g, sc->nchannels);
 	for (size_t c = 0; c < sc->nchannels; c++) {
 		struct sgw_msg *m;
 
@@ -276,15 +375,15 @@ static void publish_health(struct gw *g, uint32_t i, int err)
 			plen = snprintf(payload, sizeof(payload),
 					"{\"error\":%s%s%s,\"failures\":%" PRIu64 ",\"ts\":%" PRId64 ",\"seq\":%" PRIu64 "}",
 					err ? "\"" : "", err ? strerror(-err) : "null", err ? "\"" : "",
-					g->rt[i].failures, ts, g->seq);
+					g->rt[i].failures, ts, g->seq.next);
 		else
 			plen = snprintf(payload, sizeof(payload), "%s", err ? strerror(-err) : "ok");
 		if (plen < 0 || (size_t)plen >= sizeof(payload))
 			continue;
-		m = sgw_msg_new(g->seq, ts, topic, (size_t)tlen, payload, (size_t)plen);
+		m = sgw_msg_new(g->seq.next, ts, topic, (size_t)tlen, payload, (size_t)plen);
 		if (!m)
 			continue;
-		g->seq++;
+		g->seq.next++;
 		emit(g, m);
 	}
 }
@@ -406,7 +505,8 @@ static void handle_samples(struct gw *g)
 			sensor_ok(g, s);
 			batch[k++] = batch[i];
 		}
-		sgw_pipeline_run(g->pipe, batch, k, &g->seq, emit, g);
+		reserve_seq(g, (uint64_t)k * SGW_MAX_CHANNELS);
+		sgw_pipeline_run(g->pipe, batch, k, &g->seq.next, emit, g);
 	}
 }
 
@@ -469,12 +569,14 @@ static void reload(struct gw *g)
 		return;
 	}
 	links_stop(g, 0, &carry);
+	spool_stop(g);
 	stuck = sensors_stop(g) == -EBUSY;
 	sgw_pipeline_free(g->pipe);
 	g->pipe = np;
 	g->cfg = ncfg;
 	if (!stuck)
 		sgw_config_free(old);
+	spool_start(g);
 	if (sensors_start(g) < 0 || links_start(g) < 0)
 		fatalx("%s: cannot start with the new configuration", ncfg->path);
 	/* Every new uplink gets each carried message once, in order. */
@@ -541,18 +643,23 @@ static int64_t min64(int64_t a, int64_t b)
 
 int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 {
-	struct gw g = { .cfg = cfg, .opts = o, .tfd = -1, .sfd = -1, .seq = 1 };
+	struct gw g = { .cfg = cfg, .opts = o, .tfd = -1, .sfd = -1 };
 	struct pollfd pfd[3 + SGW_MAX_UPLINKS];
 	char err[256];
-	int status = 0;
+	int status = 0, ret;
 
 	g.sfd = signals_open();
 	g.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (g.sfd < 0 || g.tfd < 0)
 		fatal("signalfd/timerfd");
+	ret = sgw_seqstore_open(&g.seq, cfg->gw.state_dir, (uint64_t)sgw_real_ms() * 1000);
+	if (ret < 0)
+		log_warnx("%s/seq: %s; sequence numbers %s", cfg->gw.state_dir, strerror(-ret),
+			  ret == -EBADMSG ? "restart from the clock" : "are kept in memory only");
 	g.pipe = sgw_pipeline_new(cfg, err, sizeof(err));
 	if (!g.pipe)
 		fatalx("%s: %s", cfg->path, err);
+	spool_start(&g);
 	if (sensors_start(&g) < 0)
 		fatal("cannot start the sensor workers");
 	if (links_start(&g) < 0)
@@ -579,6 +686,13 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			reload(&g);
 		}
 		next = check_deadlines(&g);
+		if (g.spool) {
+			now = sgw_mono_ns();
+			if (sgw_spool_next_deadline(g.spool) <= now &&
+			    (ret = sgw_spool_sync_if_due(g.spool, now)) < 0)
+				log_warnx("disk queue: sync: %s", strerror(-ret));
+			next = min64(next, sgw_spool_next_deadline(g.spool));
+		}
 		for (size_t i = 0; i < g.nlinks; i++) {
 			int64_t d = sgw_uplink_next_deadline(g.links[i].u);
 
@@ -632,8 +746,10 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 	if (sensors_stop(&g) == -EBUSY)
 		g.cfg = NULL;	/* a stuck driver thread still reads it */
 	links_stop(&g, STOP_FLUSH_MS, NULL);
+	spool_stop(&g);
 	sgw_pipeline_free(g.pipe);
 	sgw_config_free(g.cfg);
+	sgw_seqstore_close(&g.seq);
 	close(g.tfd);
 	close(g.sfd);
 	return status;

@@ -13,6 +13,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "parse.h"
+#include "scan.h"
 #include "sensor.h"
 
 #define EXIT_USAGE 64	/* EX_USAGE */
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: sensorgw [options]\n"
+		"       sensorgw scan [--bus N]\n"
 		"\n"
 		"Reads sensors and publishes their values to MQTT.\n"
 		"\n"
@@ -37,6 +39,9 @@ static void usage(FILE *f)
 		"  -q, --quiet          log warnings and errors only\n"
 		"      --version        print the version\n"
 		"  -h, --help           this text\n"
+		"\n"
+		"scan probes the I2C buses (or bus N) for known chips and lists 1-Wire and\n"
+		"IIO sensors, printing INI sections ready to paste into the configuration.\n"
 		"\n"
 		"Drivers:\n", DEFAULT_CONFIG);
 	for (size_t i = 0; sgw_drivers[i]; i++)
@@ -65,6 +70,8 @@ int main(int argc, char **argv)
 	uint32_t ms;
 	int c, err;
 
+	if (argc > 1 && strcmp(argv[1], "scan") == 0)
+		return sgw_scan_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "c:nfvqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "log.h"
+#include "spool.h"
 
 struct sgw_outbox {
 	struct sgw_uplink *u;
+	struct sgw_spool_cursor *sc;	/* NULL: memory only */
+	bool online;			/* connected at the last pump */
 	size_t max_pending;
 	/* Waiting messages: a ring, oldest at head. */
 	struct sgw_msg **ring;
@@ -95,13 +98,15 @@ static struct sgw_msg *tab_take(struct sgw_outbox *ob, uint64_t seq)
 	return m;
 }
 
-struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending)
+struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
+				  struct sgw_spool_cursor *sc)
 {
 	struct sgw_outbox *ob = calloc(1, sizeof(*ob));
 
 	if (!ob)
 		return NULL;
 	ob->u = u;
+	ob->sc = sc;
 	ob->max_pending = max_pending ? max_pending : 1;
 	return ob;
 }
@@ -151,11 +156,44 @@ static int ring_push(struct sgw_outbox *ob, struct sgw_msg *m)
 	return 0;
 }
 
+bool sgw_outbox_wants_disk(const struct sgw_outbox *ob)
+{
+	return ob->sc && (!sgw_uplink_connected(ob->u) || !sgw_spool_caught_up(ob->sc));
+}
+
+/*
+ * Move the messages held in memory (lost with a connection, or waiting) to
+ * the disk queue, oldest first.  What the disk refuses stays in memory.
+ */
+static void spill_memory(struct sgw_outbox *ob)
+{
+	while (ob->nretry) {
+		struct sgw_msg *m = ob->retry[0];
+
+		if (sgw_spool_cursor_append(ob->sc, m) < 0)
+			return;
+		memmove(ob->retry, ob->retry + 1, (ob->nretry - 1) * sizeof(*ob->retry));
+		ob->nretry--;
+		sgw_msg_unref(m);
+	}
+	while (ob->rlen) {
+		if (sgw_spool_cursor_append(ob->sc, ob->ring[ob->rhead]) < 0)
+			return;
+		sgw_msg_unref(ring_pop(ob));
+	}
+}
+
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m)
 {
 	if (ob->rlen >= ob->max_pending) {
-		sgw_msg_unref(ring_pop(ob));
-		ob->st.dropped++;
+		if (ob->sc) {
+			/* The broker is slow to acknowledge: park the backlog on disk. */
+			spill_memory(ob);
+		}
+		if (ob->rlen >= ob->max_pending) {
+			sgw_msg_unref(ring_pop(ob));
+			ob->st.dropped++;
+		}
 	}
 	if (ring_push(ob, m) < 0)
 		return -ENOMEM;
@@ -172,11 +210,72 @@ static struct sgw_msg *next_to_send(struct sgw_outbox *ob, bool *from_retry)
 	return ob->rlen ? ob->ring[ob->rhead] : NULL;
 }
 
+/* Messages read from disk are in flight under their spool tags. */
+static void forget_spooled_inflight(struct sgw_outbox *ob)
+{
+	for (size_t i = 0; i < ob->tcap; i++) {
+		struct sgw_msg *m = ob->tab[i];
+
+		if (m && (m->seq & SGW_SPOOL_TAG)) {
+			tab_take(ob, m->seq);
+			sgw_msg_unref(m);
+			i--;	/* backward shift may have moved another entry here */
+		}
+	}
+}
+
+/* Send the disk backlog; true when it is all sent. */
+static bool pump_spool(struct sgw_outbox *ob)
+{
+	struct sgw_msg *m;
+	int err;
+
+	while ((err = sgw_spool_peek(ob->sc, &m)) == 0) {
+		if (tab_put(ob, m) < 0)
+			return false;
+		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
+					 m->payload_len, m->seq);
+		if (err == -EAGAIN || err == -ENOTCONN) {
+			tab_take(ob, m->seq);
+			return false;
+		}
+		sgw_spool_take(ob->sc);	/* the reference now belongs to the table */
+		if (err < 0) {
+			tab_take(ob, m->seq);
+			log_warnx("%s: dropping stored message to %s: %s", sgw_uplink_name(ob->u),
+				  sgw_msg_topic(m), strerror(-err));
+			sgw_spool_ack(ob->sc, m->seq);
+			sgw_msg_unref(m);
+			ob->st.dropped++;
+		}
+	}
+	if (err != -ENODATA) {
+		log_warnx("%s: reading the disk queue: %s", sgw_uplink_name(ob->u), strerror(-err));
+		return false;
+	}
+	return true;
+}
+
 void sgw_outbox_pump(struct sgw_outbox *ob)
 {
 	struct sgw_msg *m;
 	bool from_retry;
 
+	if (ob->sc) {
+		if (!sgw_uplink_connected(ob->u)) {
+			if (ob->online) {
+				/* What was in flight from disk is read again on reconnect. */
+				ob->online = false;
+				forget_spooled_inflight(ob);
+				sgw_spool_rewind(ob->sc);
+			}
+			spill_memory(ob);
+			return;
+		}
+		ob->online = true;
+		if (!pump_spool(ob))
+			return;
+	}
 	while ((m = next_to_send(ob, &from_retry)) != NULL) {
 		int err;
 
@@ -211,6 +310,8 @@ void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag)
 
 	if (!m)
 		return;
+	if (ob->sc && (tag & SGW_SPOOL_TAG))
+		sgw_spool_ack(ob->sc, tag);
 	ob->st.delivered++;
 	sgw_msg_unref(m);
 }
@@ -222,6 +323,11 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
 
 	if (!m)
 		return;
+	if (tag & SGW_SPOOL_TAG) {
+		/* On disk still: read again after the rewind. */
+		sgw_msg_unref(m);
+		return;
+	}
 	if (ob->nretry == ob->capretry) {
 		size_t ncap = ob->capretry ? ob->capretry * 2 : 32;
 		struct sgw_msg **nr = realloc(ob->retry, ncap * sizeof(*nr));
@@ -287,13 +393,13 @@ void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_ms
 		for (size_t i = 0; i < ob->nretry; i++)
 			fn(arg, ob->retry[i]);
 		for (size_t i = 0; i < ob->tcap; i++)
-			if (ob->tab[i])
+			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
 				fn(arg, ob->tab[i]);
 	} else {
 		for (size_t i = 0; i < ob->nretry; i++)
 			all[k++] = ob->retry[i];
 		for (size_t i = 0; i < ob->tcap; i++)
-			if (ob->tab[i])
+			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
 				all[k++] = ob->tab[i];
 		qsort(all, k, sizeof(*all), cmp_seq);
 		for (size_t i = 0; i < k; i++)

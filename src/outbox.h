@@ -12,10 +12,12 @@
 #ifndef SGW_OUTBOX_H
 #define SGW_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "msg.h"
+#include "spool.h"
 #include "uplink.h"
 
 struct sgw_outbox;
@@ -28,10 +30,23 @@ struct sgw_outbox_stats {
 	uint64_t resent;	/* sent again after a lost connection */
 };
 
-struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending);
+/*
+ * With SC (a disk queue cursor for this uplink), messages the uplink cannot
+ * take go to disk instead of memory: see sgw_outbox_wants_disk(); when the
+ * connection drops, what memory holds moves to disk, and on reconnect the
+ * disk backlog goes out first, oldest first.  Without SC, memory only.
+ */
+struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
+				  struct sgw_spool_cursor *sc);
 void sgw_outbox_free(struct sgw_outbox *ob);
 
-/* Queue M (takes a reference) and try to send. Returns 0 or -ENOMEM. */
+/*
+ * True when a new message for this uplink belongs on disk: the uplink is
+ * offline, or older messages for it wait on disk (order is kept).
+ */
+bool sgw_outbox_wants_disk(const struct sgw_outbox *ob);
+
+/* Queue M in memory (takes a reference) and try to send. Returns 0 or -ENOMEM. */
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m);
 /* Send waiting messages while the uplink is connected and its window has room. */
 void sgw_outbox_pump(struct sgw_outbox *ob);
@@ -44,8 +59,9 @@ const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob);
 void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *st);
 
 /*
- * Hand every unacknowledged message, oldest first, to FN (which may take a
- * reference), then empty the outbox.  Used at shutdown.
+ * Hand every unacknowledged message held in memory, oldest first, to FN
+ * (which may take a reference), then empty the outbox.  Used at shutdown
+ * and reload; messages read from disk stay there.
  */
 void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg);
 

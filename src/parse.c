@@ -120,15 +120,15 @@ int sgw_parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
-int sgw_parse_duration_ms(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+struct unit {
+	const char *suffix;
+	uint64_t factor;
+};
+
+/* Digits, then one of UNITS' suffixes; the product range-checked. */
+static int parse_scaled(const char *s, const struct unit *units, size_t nunits,
+			uint64_t min, uint64_t max, uint64_t *out)
 {
-	static const struct {
-		const char *suffix;
-		uint64_t ms;
-	} units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "", 1000 },
-		{ "m", 60 * 1000 }, { "h", 60 * 60 * 1000 },
-	};
 	uint64_t v = 0;
 	const char *p = s;
 
@@ -139,16 +139,40 @@ int sgw_parse_duration_ms(const char *s, uint32_t min, uint32_t max, uint32_t *o
 		if (v < UINT64_MAX / 100)
 			v = v * 10 + (uint64_t)(*p - '0');
 	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (size_t i = 0; i < nunits; i++) {
 		if (strcmp(p, units[i].suffix) != 0)
 			continue;
-		if (v > UINT64_MAX / units[i].ms)
+		if (v > UINT64_MAX / units[i].factor)
 			return -ERANGE;
-		v *= units[i].ms;
+		v *= units[i].factor;
 		if (v < min || v > max)
 			return -ERANGE;
-		*out = (uint32_t)v;
+		*out = v;
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int sgw_parse_duration_ms(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	static const struct unit units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "", 1000 },
+		{ "m", 60 * 1000 }, { "h", 60 * 60 * 1000 },
+	};
+	uint64_t v;
+	int err = parse_scaled(s, units, sizeof(units) / sizeof(units[0]), min, max, &v);
+
+	if (err == 0)
+		*out = (uint32_t)v;
+	return err;
+}
+
+int sgw_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "K", 1024 }, { "M", 1024 * 1024 }, { "G", 1024 * 1024 * 1024 },
+		{ "KiB", 1024 }, { "MiB", 1024 * 1024 }, { "GiB", 1024 * 1024 * 1024 },
+	};
+
+	return parse_scaled(s, units, sizeof(units) / sizeof(units[0]), min, max, out);
 }

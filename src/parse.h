@@ -17,5 +17,7 @@ int sgw_parse_fixed(const char *s, int scale, int64_t min, int64_t max, int64_t 
 int sgw_parse_bool(const char *s, bool *out);
 /* "250ms", "10s", "5m", "1h"; a bare number is seconds. */
 int sgw_parse_duration_ms(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+/* Bytes: "65536", "64K", "4M", "1G" (also KiB, MiB, GiB; all powers of 1024). */
+int sgw_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 #endif

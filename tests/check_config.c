@@ -100,6 +100,10 @@ static const struct bad_case {
 	const char *msg;	/* part of the message on that line */
 } bad_cases[] = {
 	{ "unknown_section.ini", "unknown_section.ini:11: ", "unknown section [sensors cozinha]" },
+	{ "queue_bad_size.ini", "queue_bad_size.ini:5: ", "[queue] max_size: \"64 megabytes\" is not a size" },
+	{ "queue_bad_mode.ini", "queue_bad_mode.ini:5: ", "[queue] mode: \"sometimes\"" },
+	{ "queue_too_small.ini", "queue_too_small.ini:6: ", "max_size (6291456) must be at least twice segment_size" },
+	{ "queue_duplicate.ini", "queue_duplicate.ini:3: ", "duplicate section [queue] (first at line 1)" },
 	{ "unknown_key.ini", "unknown_key.ini:4: ", "[gateway] colour: unknown key" },
 	{ "unknown_driver_key.ini", "unknown_driver_key.ini:10: ", "[sensor sala] zone: unknown key" },
 	{ "misspelt_core_key.ini", "misspelt_core_key.ini:10: ", "[sensor sala] intervall: unknown key" },
@@ -467,6 +471,12 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->gw.topic_prefix, "sensorgw");
 	ck_assert_int_eq(c->gw.format, SGW_FORMAT_PLAIN);
 	ck_assert_str_eq(c->gw.state_dir, SGW_LOCALSTATEDIR "/lib/sensorgw");
+	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_AUTO);
+	ck_assert(!c->queue.sync_always);
+	ck_assert_uint_eq(c->queue.sync_interval_ms, 1000);
+	ck_assert_uint_eq(c->queue.max_size, 64ull << 20);
+	ck_assert_uint_eq(c->queue.segment_size, 4ull << 20);
+	ck_assert(!c->queue.refuse_when_full);
 	ck_assert_int_ge(asprintf(&want, "sensorgw/%s/status", host), 0);
 	ck_assert_str_eq(c->gw.status_topic, want);
 	free(want);
@@ -533,6 +543,12 @@ START_TEST(test_full)
 	/* Relative paths are from the file's directory, made absolute. */
 	ck_assert_msg(c->gw.state_dir[0] == '/', "state_dir %s", c->gw.state_dir);
 	ck_assert_msg(strstr(c->gw.state_dir, "tests/ini/good/state"), "state_dir %s", c->gw.state_dir);
+	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_ALWAYS);
+	ck_assert(c->queue.sync_always);
+	ck_assert_uint_eq(c->queue.sync_interval_ms, 250);
+	ck_assert_uint_eq(c->queue.segment_size, 1ull << 20);
+	ck_assert_uint_eq(c->queue.max_size, 512ull << 20);
+	ck_assert(c->queue.refuse_when_full);
 	ck_assert_str_eq(c->path + strlen(c->path) - strlen("good/full.ini"), "good/full.ini");
 
 	ck_assert_uint_eq(c->nuplinks, 2);

@@ -36,7 +36,7 @@ static void setup(void)
 
 START_TEST(test_window_and_order)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100);
+	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -67,7 +67,7 @@ END_TEST
 
 START_TEST(test_resend_after_lost_connection)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100);
+	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -98,7 +98,7 @@ END_TEST
 
 START_TEST(test_bound_drops_oldest)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 3);
+	struct sgw_outbox *ob = sgw_outbox_new(NULL, 3, NULL);
 	struct sgw_outbox_stats st;
 
 	for (uint64_t i = 1; i <= 5; i++)
@@ -113,7 +113,7 @@ END_TEST
 
 START_TEST(test_refused_message_dropped_not_stuck)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 10);
+	struct sgw_outbox *ob = sgw_outbox_new(NULL, 10, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -139,7 +139,7 @@ static void collect(void *arg, struct sgw_msg *m)
 
 START_TEST(test_drain_in_order)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100);
+	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100, NULL);
 
 	mock.connected = true;
 	for (uint64_t i = 1; i <= 8; i++)
@@ -163,7 +163,7 @@ END_TEST
 /* Many messages in flight: the seq table grows and deletes correctly. */
 START_TEST(test_large_window)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100000);
+	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100000, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;

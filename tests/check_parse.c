@@ -135,6 +135,30 @@ START_TEST(test_duration)
 }
 END_TEST
 
+START_TEST(test_size)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(sgw_parse_size("65536", 1, UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 65536);
+	ck_assert_int_eq(sgw_parse_size("64M", 1, UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 64ull << 20);
+	ck_assert_int_eq(sgw_parse_size("4MiB", 1, UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 4ull << 20);
+	ck_assert_int_eq(sgw_parse_size("2G", 1, UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 2ull << 30);
+	ck_assert_int_eq(sgw_parse_size("8K", 1, UINT64_MAX, &v), 0);
+	ck_assert_uint_eq(v, 8192);
+	ck_assert_int_eq(sgw_parse_size("4M", 1, 1024, &v), -ERANGE);
+	ck_assert_int_eq(sgw_parse_size("99999999999999999999G", 1, UINT64_MAX, &v), -ERANGE);
+	ck_assert_int_eq(sgw_parse_size("4 M", 1, UINT64_MAX, &v), -EINVAL);
+	ck_assert_int_eq(sgw_parse_size("4m", 1, UINT64_MAX, &v), -EINVAL);
+	ck_assert_int_eq(sgw_parse_size("-4M", 1, UINT64_MAX, &v), -EINVAL);
+	ck_assert_int_eq(sgw_parse_size("", 1, UINT64_MAX, &v), -EINVAL);
+	ck_assert_int_eq(sgw_parse_size("M", 1, UINT64_MAX, &v), -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parse");
@@ -146,6 +170,7 @@ int main(void)
 	tcase_add_test(tc, test_fixed);
 	tcase_add_test(tc, test_bool);
 	tcase_add_test(tc, test_duration);
+	tcase_add_test(tc, test_size);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # Every malformed INI under tests/ini/bad makes `sensorgw -n` exit 78 with
 # a FILE:LINE message and no crash; every good one prints "configuration OK".
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 n=0
 for f in "$top_srcdir"/tests/ini/bad/*.ini; do

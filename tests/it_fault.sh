@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # One sensor hangs for 10 s while four others run at 1 Hz: their sample times
 # stay within 50 ms of schedule; the hung one is reported and recovers.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 broker_start "$port"
@@ -13,15 +13,15 @@ sub_start "$port" "$T/sub" 't/#'
 } >"$T/gw.ini"
 gateway_start "$T/gw.ini"
 # Readings 1 and 2 of "stuck" pass, the third hangs for 10 s.
-wait_until 40 has_at_least "$T/sub" t/testgw/a/temperature 15 || fail "too few readings"
+wait_until 40 has_at_least "$T/sub" t/a/temperature 15 || fail "too few readings"
 grep -q '\[sensor stuck\] sim: Connection timed out' "$T/gw.log" || fail "hang not reported"
 wait_until 30 grep -q '\[sensor stuck\] recovered' "$T/gw.log" || fail "stuck sensor did not recover"
-wait_until 10 grep -q ' t/testgw/stuck/temperature/error Connection timed out$' "$T/sub" \
+wait_until 10 grep -q ' t/stuck/temperature/error Connection timed out$' "$T/sub" \
 	|| fail "error not published on <topic>/error"
-wait_until 10 grep -q ' t/testgw/stuck/temperature/error ok$' "$T/sub" || fail "recovery not published"
+wait_until 10 grep -q ' t/stuck/temperature/error ok$' "$T/sub" || fail "recovery not published"
 gateway_stop
 for s in a b c d; do
-	awk -v s=$s -v t="t/testgw/$s/temperature" '$2 == t { $1 = s; $2 = ""; print }' "$T/sub"
+	awk -v s=$s -v t="t/$s/temperature" '$2 == t { $1 = s; $2 = ""; print }' "$T/sub"
 done >"$T/json"
 /usr/bin/python3 - "$T/json" <<'PY' || fail "sample times drifted"
 import json, sys

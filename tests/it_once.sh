@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # --once samples each sensor once, publishes, waits for the acks, exits 0;
 # without a broker it gives up at --once-timeout and exits 1.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 { ini_gateway "$port"; cat <<EOT
@@ -31,8 +31,8 @@ $TEST_EMULATOR "$SENSORGW" --once -c "$T/gw.ini" 2>"$T/err2"
 st=$?
 [ $st = 0 ] || { cat "$T/err2" >&2; fail "--once exited $st"; }
 # Acked means the broker has them: the subscriber sees each exactly once.
-wait_until 10 has_at_least "$T/sub" t/testgw/b/humidity 1 || fail "humidity missing"
-for t in t/testgw/a/temperature t/testgw/a/pressure t/testgw/b/humidity; do
+wait_until 10 has_at_least "$T/sub" t/b/humidity 1 || fail "humidity missing"
+for t in t/a/temperature t/a/pressure t/b/humidity; do
 	[ "$(count "$T/sub" $t)" = 1 ] || fail "$t: expected exactly one message, got $(count "$T/sub" $t)"
 done
 

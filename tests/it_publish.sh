@@ -1,8 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 # Every configured topic receives the expected values, in order; the status
 # topic says online while running and offline after SIGTERM.
-. "$top_srcdir/tests/lib.sh"
+. "${top_srcdir:?}/tests/lib.sh" || exit 99
 
 port=$(free_port)
 broker_start "$port"
@@ -36,7 +36,7 @@ sub_start "$port" "$T/sub" 'casa/#' 't/#'
 SENSORGW_SYSROOT=$T/root gateway_start "$T/gw.ini"
 wait_until 30 has_at_least "$T/sub" casa/sala/temperatura 10 || fail "no temperature readings"
 wait_until 30 has_at_least "$T/sub" casa/sala/Humidade 10 || fail "no humidity readings (case kept?)"
-wait_until 30 has_at_least "$T/sub" t/testgw/porta/door 5 || fail "no door readings on the default topic"
+wait_until 30 has_at_least "$T/sub" t/porta/door 5 || fail "no door readings on the default topic"
 wait_until 30 has_at_least "$T/sub" casa/cpu/temperature 3 || fail "no cpu readings"
 wait_until 10 grep -q ' t/testgw/status online$' "$T/sub" || fail "status not online"
 
@@ -49,7 +49,7 @@ printf '53.0\n53.1\n53.2\n' | cmp -s - "$T/hum" || { cat "$T/hum" >&2; fail "hum
 [ "$(last_payload "$T/sub" casa/cpu/temperature)" = 48.3 ] || fail "cpu temperature not 48.3"
 
 # JSON: value alternates 0/1, seq strictly increases, ts is a plausible epoch ms.
-awk '$2 == "t/testgw/porta/door" { $1 = ""; $2 = ""; print }' "$T/sub" | head -5 >"$T/door"
+awk '$2 == "t/porta/door" { $1 = ""; $2 = ""; print }' "$T/sub" | head -5 >"$T/door"
 /usr/bin/python3 - "$T/door" <<'PY' || fail "door JSON payloads"
 import json, sys, time
 rows = [json.loads(l) for l in open(sys.argv[1])]

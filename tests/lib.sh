@@ -76,7 +76,7 @@ broker_stop() {
 # (appending).  With SUB_ID set, a persistent session under that client id,
 # so that messages published while it is away are kept for it.
 sub_start() {
-	local port=$1 file=$2 args="" t; shift 2
+	local port=$1 file=$2 args="-t sgwtest/probe" t; shift 2
 	for t in "$@"; do args="$args -t $t"; done
 	[ -n "${SUB_ID:-}" ] && args="$args -c -i $SUB_ID"
 	touch "$file"

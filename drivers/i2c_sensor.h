@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every I2C chip driver configures the same way: the bus number and
+ * the chip address, and the worker the sensor runs in ("i2c-N": all sensors
+ * of one bus share one worker thread, so one bus never sees two transfers
+ * at once from this process).
+ */
+#ifndef SGW_I2C_SENSOR_H
+#define SGW_I2C_SENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sensor.h"	/* and src/config.h (a bare "config.h" may find autoconf's) */
+
+struct sgw_i2c_sensor_cfg {
+	int bus;		/* /dev/i2c-N */
+	uint16_t addr;		/* 7-bit chip address */
+};
+
+/*
+ * Read the bus number (the sensor's `bus` key, "1" or "i2c-1", default 1)
+ * and the key `address` (one of the NADDRS addresses ADDRS, as 0x76 or
+ * 118; default ADDRS[0]) into *out, and set sc->bus to "i2c-N".  Returns 0
+ * or -EINVAL (reported through d), -ENOMEM.
+ */
+int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
+			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out);
+
+/* sgw_sensor_add_channel() that reports a failure through d: 0 or -EINVAL. */
+int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *name,
+			       const char *unit, int scale, int precision);
+
+/*
+ * For drivers whose run-time state is the bus handle alone: open DEV's bus
+ * with the sensor's timeout into s->state, and close it again.
+ */
+struct sgw_sensor;
+int sgw_i2c_sensor_open(struct sgw_sensor *s, const struct sgw_i2c_sensor_cfg *dev);
+void sgw_i2c_sensor_close(struct sgw_sensor *s);
+/* free_config for drivers whose sc->priv is one malloc'ed block. */
+void sgw_i2c_sensor_free_config(struct sgw_sensor_config *sc);
+
+#endif

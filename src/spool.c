@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+#include "spool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qmsg.h"
+
+struct sgw_spool_cursor {
+	struct sgw_spool *sp;
+	struct sgw_queue_cursor *qc;
+	unsigned bit;
+	bool caught_up;
+	struct sgw_msg *next;	/* peeked, not taken */
+};
+
+struct sgw_spool {
+	struct sgw_queue *q;
+	size_t ncursors;
+	struct sgw_spool_cursor cursors[SGW_SPOOL_MAX_CURSORS];
+	uint8_t *buf;
+	size_t cap;
+};
+
+static int64_t record_ts(const void *body, size_t len)
+{
+	if (len < 1)
+		return SGW_QUEUE_TS_NONE;
+	return sgw_qmsg_peek_ts((const uint8_t *)body + 1, len - 1);
+}
+
+struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config *qc)
+{
+	struct sgw_queue_options o;
+	struct sgw_spool *sp = calloc(1, sizeof(*sp));
+
+	if (!sp)
+		return NULL;
+	sgw_queue_options_init(&o);
+	o.segment_size = (size_t)qc->segment_size;
+	o.max_size = qc->max_size;
+	o.full = qc->refuse_when_full ? SGW_QUEUE_REFUSE : SGW_QUEUE_DROP_OLDEST;
+	o.sync = qc->sync_always ? SGW_QUEUE_SYNC_ALWAYS : SGW_QUEUE_SYNC_INTERVAL;
+	o.sync_interval_ms = qc->sync_interval_ms;
+	o.record_ts = record_ts;
+	sp->q = sgw_queue_open(dir, &o);
+	if (!sp->q) {
+		int err = errno;
+
+		free(sp);
+		errno = err;
+		return NULL;
+	}
+	return sp;
+}
+
+int sgw_spool_close(struct sgw_spool *sp)
+{
+	int err;
+
+	if (!sp)
+		return 0;
+	for (size_t i = 0; i < sp->ncursors; i++)
+		sgw_msg_unref(sp->cursors[i].next);
+	err = sgw_queue_close(sp->q);
+	free(sp->buf);
+	free(sp);
+	return err;
+}
+
+struct sgw_spool_cursor *sgw_spool_cursor(struct sgw_spool *sp, const char *name, unsigned bit)
+{
+	struct sgw_spool_cursor *c;
+
+	if (bit >= SGW_SPOOL_MAX_CURSORS || sp->ncursors == SGW_SPOOL_MAX_CURSORS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = &sp->cursors[sp->ncursors];
+	c->qc = sgw_queue_cursor_get(sp->q, name, SGW_QUEUE_CURSOR_FROM_OLDEST);
+	if (!c->qc)
+		return NULL;
+	c->sp = sp;
+	c->bit = bit;
+	sp->ncursors++;
+	return c;
+}
+
+int sgw_spool_forget_others(struct sgw_spool *sp)
+{
+	int removed = 0;
+
+	for (size_t i = 0; i < sgw_queue_cursor_count(sp->q);) {
+		const char *name = sgw_queue_cursor_name_at(sp->q, i);
+		bool ours = false;
+
+		for (size_t k = 0; k < sp->ncursors; k++)
+			if (strcmp(sgw_queue_cursor_name(sp->cursors[k].qc), name) == 0)
+				ours = true;
+		if (ours) {
+			i++;
+			continue;
+		}
+		if (sgw_queue_cursor_remove(sp->q, name) < 0)
+			break;
+		removed++;
+	}
+	return removed;
+}
+
+int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mask)
+{
+	struct sgw_qmsg qm = {
+		.ts_ms = m->ts_ms, .seq = m->seq,
+		.topic = sgw_msg_topic(m), .topic_len = m->topic_len,
+		.payload = sgw_msg_payload(m), .payload_len = m->payload_len,
+		.qos = 1,
+	};
+	size_t need = 1 + sgw_qmsg_size(&qm);
+	long n;
+	int err;
+
+	if (need > sp->cap) {
+		uint8_t *nb = realloc(sp->buf, need);
+
+		if (!nb)
+			return -ENOMEM;
+		sp->buf = nb;
+		sp->cap = need;
+	}
+	sp->buf[0] = (uint8_t)mask;
+	n = sgw_qmsg_encode(&qm, sp->buf + 1, sp->cap - 1);
+	if (n < 0)
+		return (int)n;
+	err = sgw_queue_append(sp->q, sp->buf, (size_t)n + 1, NULL);
+	if (err < 0 && err != -EIO)
+		return err;
+	/* Appended (an -EIO of sync = always leaves the record in the queue). */
+	for (size_t i = 0; i < sp->ncursors; i++)
+		if (mask & (1u << sp->cursors[i].bit))
+			sp->cursors[i].caught_up = false;
+	return err;
+}
+
+int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m)
+{
+	return sgw_spool_append(c->sp, m, 1u << c->bit);
+}
+
+int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m)
+{
+	struct sgw_queue_record rec;
+	struct sgw_qmsg qm;
+	int err;
+
+	while (!c->next) {
+		err = sgw_queue_read(c->qc, &rec);
+		if (err == -ENODATA)
+			c->caught_up = true;
+		if (err < 0)
+			return err;
+		if (rec.len < 1 || !(((const uint8_t *)rec.data)[0] & (1u << c->bit)) ||
+		    sgw_qmsg_decode(&qm, (const uint8_t *)rec.data + 1, rec.len - 1) < 0) {
+			/* Not ours (or undecodable, which the CRC makes near impossible): step over. */
+			sgw_queue_ack(c->qc, rec.seq);
+			continue;
+		}
+		c->next = sgw_msg_new(rec.seq | SGW_SPOOL_TAG, qm.ts_ms, qm.topic, qm.topic_len,
+				      qm.payload, qm.payload_len);
+		if (!c->next) {
+			/* Read again after a rewind; nothing is lost. */
+			sgw_queue_rewind(c->qc);
+			return -ENOMEM;
+		}
+	}
+	*m = c->next;
+	return 0;
+}
+
+struct sgw_msg *sgw_spool_take(struct sgw_spool_cursor *c)
+{
+	struct sgw_msg *m = c->next;
+
+	c->next = NULL;
+	return m;
+}
+
+bool sgw_spool_caught_up(const struct sgw_spool_cursor *c)
+{
+	return c->caught_up && !c->next;
+}
+
+int sgw_spool_ack(struct sgw_spool_cursor *c, uint64_t tag)
+{
+	return sgw_queue_ack(c->qc, tag & ~SGW_SPOOL_TAG);
+}
+
+void sgw_spool_rewind(struct sgw_spool_cursor *c)
+{
+	sgw_msg_unref(c->next);
+	c->next = NULL;
+	c->caught_up = false;
+	sgw_queue_rewind(c->qc);
+}
+
+int64_t sgw_spool_next_deadline(const struct sgw_spool *sp)
+{
+	return sgw_queue_next_sync_deadline(sp->q);
+}
+
+int sgw_spool_sync_if_due(struct sgw_spool *sp, int64_t now_ns)
+{
+	return sgw_queue_sync_if_due(sp->q, now_ns);
+}
+
+void sgw_spool_get_stats(struct sgw_spool *sp, struct sgw_queue_stats *st)
+{
+	sgw_queue_get_stats(sp->q, st);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ADS1115 emulator: pointer register and the four 16-bit registers with
+ * their reset values (datasheet 9.6), single-shot conversions of AIN0..3
+ * against GND at the configured PGA, and an OS bit that reads 0 (busy) for
+ * a number of config reads before the result lands in the conversion
+ * register.
+ */
+#ifndef SGW_TEST_ADS1115_EMUL_H
+#define SGW_TEST_ADS1115_EMUL_H
+
+#include <stdint.h>
+
+struct ads1115_emul {
+	uint8_t ptr;
+	uint16_t config, lo, hi;
+	int16_t conv, pending;
+	double volts[4];
+	unsigned int busy_reads;	/* config reads with OS = 0 after a start */
+	unsigned int busy_left;
+	unsigned int conversions;
+};
+
+void ads1115_emul_init(struct ads1115_emul *e);
+int ads1115_emul_attach(struct ads1115_emul *e, int bus, uint16_t addr);
+
+#endif
