@@ -16,9 +16,11 @@
 # after a warm-up.  Nothing leaves the loopback interface.
 #
 # Usage: bench/compare.sh [--quick] [--only sensorgw|node-red] [--keep]
-#                         [--sensorgw PATH]
+#                         [--sensorgw PATH] [--sgw-bus NAME]
 #   --quick   shorter windows and fewer steps (< 3 min instead of < 10)
 #   --keep    keep the work directory (configs, logs, raw meter lines)
+#   --sgw-bus put all of sensorgw's sim sensors on bus NAME (one worker
+#             thread) instead of the default: one bus, and thread, each
 # Environment: SENSORGW (binary), CC (default cc).
 #
 # Node-RED is installed from the npm registry into bench/peer/node_modules on
@@ -33,13 +35,15 @@ quick=0
 only=
 keep=0
 sgw_bin=${SENSORGW:-}
+sgw_bus=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
 	--keep) keep=1 ;;
 	--only) only=$2; shift ;;
 	--sensorgw) sgw_bin=$2; shift ;;
-	-h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--sgw-bus) sgw_bus=$2; shift ;;
+	-h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -197,6 +201,7 @@ start_sensorgw() {
 		for ((i = 1; i <= n; i++)); do
 			printf '\n[sensor s%03d]\ndriver = sim\ninterval = %sms\n' "$i" "$ival"
 			printf 'quantities = temperature\nseed = %d\n' "$i"
+			[ -z "$sgw_bus" ] || printf 'bus = %s\n' "$sgw_bus"
 		done
 	} >"$ini"
 	"$sgw_bin" -f -c "$ini" 2>"$work/$name.sensorgw.log" &
@@ -381,7 +386,7 @@ echo
 echo "sensorgw vs Node-RED, QoS 1 to a private mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p') on 127.0.0.1"
 echo "machine: $(nproc) cores $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
 echo "load average (1/5/15 min) before: $load_before, after: $load_after (other processes share the cores)"
-want sensorgw && echo "sensorgw: $sgw_bin"
+want sensorgw && echo "sensorgw: $sgw_bin${sgw_bus:+ (all sensors on bus $sgw_bus)}"
 want node-red && echo "node-red: $nr_version on node $(node --version)"
 echo "mode: $([ $quick = 1 ] && echo quick || echo full), windows (warm-up+measured s): idle $idle_warm+$idle_win, 1k $k1_warm+$k1_win, max $max_warm+$max_win per step; $elapsed s in all"
 echo
