@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* The table of drivers, and where they find /sys and /dev. */
-#include <stdlib.h>
+/* The table of drivers: one extern and one table line per driver. */
+#include <stddef.h>
 #include <string.h>
 
 #include "sensor.h"
 
 extern const struct sgw_driver sgw_driver_sim;
 extern const struct sgw_driver sgw_driver_cpu_temp;
-extern const struct sgw_driver sgw_driver_bme280, sgw_driver_bmp280, sgw_driver_sht3x,
-	sgw_driver_sht4x, sgw_driver_bh1750, sgw_driver_ads1115;
+extern const struct sgw_driver sgw_driver_bme280;
+extern const struct sgw_driver sgw_driver_bmp280;
+extern const struct sgw_driver sgw_driver_sht3x;
+extern const struct sgw_driver sgw_driver_sht4x;
+extern const struct sgw_driver sgw_driver_bh1750;
+extern const struct sgw_driver sgw_driver_ads1115;
+extern const struct sgw_driver sgw_driver_ds18b20;
+extern const struct sgw_driver sgw_driver_dht22;
+extern const struct sgw_driver sgw_driver_gpio_input;
+extern const struct sgw_driver sgw_driver_pulse_counter;
 
-/* One line per driver. */
 const struct sgw_driver *const sgw_drivers[] = {
 	&sgw_driver_sim,
 	&sgw_driver_cpu_temp,
@@ -20,6 +27,10 @@ const struct sgw_driver *const sgw_drivers[] = {
 	&sgw_driver_sht4x,
 	&sgw_driver_bh1750,
 	&sgw_driver_ads1115,
+	&sgw_driver_ds18b20,
+	&sgw_driver_dht22,
+	&sgw_driver_gpio_input,
+	&sgw_driver_pulse_counter,
 	NULL,
 };
 
@@ -29,11 +40,4 @@ const struct sgw_driver *sgw_driver_find(const char *name)
 		if (strcmp(sgw_drivers[i]->name, name) == 0)
 			return sgw_drivers[i];
 	return NULL;
-}
-
-const char *sgw_sysroot(void)
-{
-	const char *r = getenv("SENSORGW_SYSROOT");
-
-	return r ? r : "";
 }

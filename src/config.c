@@ -12,6 +12,7 @@
  * client ID), and every error of the file is reported, not just the first.
  */
 #include "config.h"
+#include "filter.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1356,8 +1357,17 @@ static void resolve_channels(struct loader *l, struct keyset *ks, struct sgw_sen
 				ch->precision = (int)p;	/* a bad one was reported */
 		}
 		if (f) {
+			struct sgw_filter_chain *fc;
+			char why[200];
+
 			ch->filter = lstrdup(l, f->value);
 			ch->filter_line = f->line;
+			/* Parsed again by the pipeline; here only to report errors. */
+			if (sgw_filter_chain_parse(f->value, ch->scale, &fc, why, sizeof(why)) == 0)
+				sgw_filter_chain_free(fc);
+			else
+				sgw_diag_error(l->d, f->line, "[sensor %s] %s (%s): \"%s\": %s",
+					       sc->name, f->key, ch->name, f->value, why);
 		}
 		channel_topic(l, ks, sc, i, t ? t->value : DEFAULT_TOPIC, t,
 			      t == topic ? &topic_reported : &own_reported);

@@ -23,6 +23,7 @@
 #include "sensor.h"
 #include "seqstore.h"
 #include "spool.h"
+#include "statusfile.h"
 #include "uplink.h"
 #include "worker.h"
 
@@ -32,10 +33,17 @@
 /* How long shutdown waits for in-flight messages and a stuck driver. */
 #define STOP_FLUSH_MS 3000
 #define STOP_WORKERS_MS 2000
+/* Statistics go to <status topic>/stats and the status file this often. */
+#define STATS_INTERVAL_MS 30000
+/* Tag of the stats message: never a reading's sequence number or spool tag. */
+#define STATS_TAG (1ull << 63)
 /* A failing sensor is retried after a backoff from its interval up to this. */
 #define SENSOR_BACKOFF_MAX_MS 300000
 
+struct gw;
+
 struct link {
+	struct gw *g;
 	struct sgw_uplink *u;
 	struct sgw_outbox *ob;
 	struct sgw_spool_cursor *sc;	/* NULL without a disk queue */
@@ -64,12 +72,20 @@ struct gw {
 	struct sgw_seqstore seq;
 	struct sgw_spool *spool;	/* NULL: memory only */
 	uint64_t spool_errors;
+	int64_t start_ns, next_stats_ns;
+	char *status_path;	/* NULL: no status file */
 	bool stop, reload;
 	/* --once */
 	size_t once_waiting;	/* sensors whose sample has not come back */
 	int64_t once_deadline_ns;
 	int once_failed;
 };
+
+/* Publish the statistics at the next turn of the loop (after a connect). */
+static void stats_soon(struct gw *g)
+{
+	g->next_stats_ns = 0;
+}
 
 /* ------------------------------------------------------------ uplinks */
 
@@ -78,6 +94,7 @@ static void on_connected(void *arg, struct sgw_uplink *u)
 	struct link *l = arg;
 
 	sgw_outbox_pump(l->ob);
+	stats_soon(l->g);
 	(void)u;
 }
 
@@ -118,6 +135,7 @@ static int links_start(struct gw *g)
 	for (size_t i = 0; i < g->cfg->nuplinks; i++) {
 		struct link *l = &g->links[i];
 
+		l->g = g;
 		l->u = sgw_uplink_new(&g->cfg->uplinks[i], g->cfg->gw.status_topic);
 		if (!l->u) {
 			log_warn("[mqtt %s] cannot create the MQTT client", g->cfg->uplinks[i].name);
@@ -244,9 +262,16 @@ static void emit(void *arg, struct sgw_msg *m)
 	uint32_t mask = 0;
 	int err;
 
-	for (size_t i = 0; i < g->nlinks; i++)
-		if (g->links[i].sc && (always || sgw_outbox_wants_disk(g->links[i].ob)))
-			mask |= 1u << i;
+	for (size_t i = 0; i < g->nlinks; i++) {
+		struct link *l = &g->links[i];
+
+		if (!l->sc || !(always || sgw_outbox_wants_disk(l->ob)))
+			continue;
+		/* Offline: what memory still holds goes to disk first, keeping order. */
+		if (!sgw_uplink_connected(l->u))
+			sgw_outbox_pump(l->ob);
+		mask |= 1u << i;
+	}
 	if (mask) {
 		err = sgw_spool_append(g->spool, m, mask);
 		if (err < 0 && err != -EIO) {
@@ -530,6 +555,77 @@ static int64_t check_deadlines(struct gw *g)
 	return next;
 }
 
+/* ------------------------------------------------------------ statistics */
+
+#define J(...) do { \
+		int n_ = snprintf(buf + len, sizeof(buf) - len, __VA_ARGS__); \
+		if (n_ < 0 || (size_t)n_ >= sizeof(buf) - len) \
+			return; \
+		len += (size_t)n_; \
+	} while (0)
+
+/*
+ * Queue depth, oldest reading's age, drops and corruption, per-uplink
+ * delivery and failing sensors: retained on <status topic>/stats and in the
+ * status file that `sensorgw status` prints.
+ */
+static void stats_publish(struct gw *g)
+{
+	char buf[4096], topic[1024];
+	size_t len = 0, failing = 0;
+	int64_t now = sgw_real_ms();
+	int err;
+
+	for (size_t i = 0; i < g->cfg->nsensors; i++)
+		if (g->rt[i].consecutive)
+			failing++;
+	J("{\"ts\":%" PRId64 ",\"uptime_s\":%" PRId64 ",\"sensors\":%zu,\"sensors_failing\":%zu",
+	  now, (int64_t)((sgw_mono_ns() - g->start_ns) / SGW_NS_PER_S), g->cfg->nsensors, failing);
+	if (g->spool) {
+		struct sgw_queue_stats q;
+
+		sgw_spool_get_stats(g->spool, &q);
+		J(",\"queue\":{\"depth\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"segments\":%" PRIu64,
+		  q.depth, q.bytes, q.segments);
+		if (q.oldest_ts_ms != SGW_QUEUE_TS_NONE)
+			J(",\"oldest_age_ms\":%" PRId64, now - q.oldest_ts_ms);
+		J(",\"dropped\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"corrupt\":%" PRIu64
+		  ",\"torn_bytes\":%" PRIu64 ",\"fsyncs\":%" PRIu64 ",\"io_errors\":%" PRIu64 "}",
+		  q.dropped, q.refused, q.corrupt, q.torn_bytes, q.fsyncs, q.io_errors);
+	} else {
+		J(",\"queue\":null");
+	}
+	J(",\"uplinks\":[");
+	for (size_t i = 0; i < g->nlinks; i++) {
+		struct sgw_outbox_stats ob;
+		struct sgw_uplink_stats us;
+		const struct sgw_msg *old = sgw_outbox_oldest(g->links[i].ob);
+
+		sgw_outbox_get_stats(g->links[i].ob, &ob);
+		sgw_uplink_get_stats(g->links[i].u, &us);
+		J("%s{\"name\":\"%s\",\"connected\":%s,\"inflight\":%zu,\"pending\":%zu,"
+		  "\"delivered\":%" PRIu64 ",\"resent\":%" PRIu64 ",\"dropped\":%" PRIu64
+		  ",\"connects\":%" PRIu64,
+		  i ? "," : "", sgw_uplink_name(g->links[i].u),
+		  sgw_uplink_connected(g->links[i].u) ? "true" : "false",
+		  ob.inflight, ob.pending, ob.delivered, ob.resent, ob.dropped, us.connects);
+		if (old && !(old->seq & SGW_SPOOL_TAG))
+			J(",\"oldest_memory_age_ms\":%" PRId64, now - old->ts_ms);
+		J("}");
+	}
+	J("]}");
+	for (size_t i = 0; i < g->nlinks; i++)
+		if (sgw_uplink_connected(g->links[i].u) &&
+		    snprintf(topic, sizeof(topic), "%s/stats", g->cfg->gw.status_topic) < (int)sizeof(topic))
+			sgw_uplink_publish_ex(g->links[i].u, topic, buf, len, 0, true, STATS_TAG);
+	if (g->status_path && (err = sgw_statusfile_write(g->status_path, buf, len)) < 0) {
+		log_debug("%s: %s; no status file", g->status_path, strerror(-err));
+		free(g->status_path);
+		g->status_path = NULL;
+	}
+}
+#undef J
+
 /* ------------------------------------------------------------ reload */
 
 static struct sgw_config *load_new_config(const char *path)
@@ -587,6 +683,11 @@ static void reload(struct gw *g)
 		sgw_msg_unref(carry.v[i]);
 	}
 	free(carry.v);
+	if (g->status_path) {
+		unlink(g->status_path);
+		free(g->status_path);
+		g->status_path = sgw_statusfile_path(g->cfg);
+	}
 	arm_timer(g);
 	log_info("%s: configuration reloaded (%zu sensors)", g->cfg->path, g->cfg->nsensors);
 }
@@ -626,13 +727,9 @@ static bool once_done(struct gw *g)
 {
 	if (g->once_waiting)
 		return false;
-	for (size_t i = 0; i < g->nlinks; i++) {
-		struct sgw_outbox_stats st;
-
-		sgw_outbox_get_stats(g->links[i].ob, &st);
-		if (st.pending + st.inflight)
+	for (size_t i = 0; i < g->nlinks; i++)
+		if (!sgw_outbox_idle(g->links[i].ob))
 			return false;
-	}
 	return true;
 }
 
@@ -652,6 +749,9 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 	g.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (g.sfd < 0 || g.tfd < 0)
 		fatal("signalfd/timerfd");
+	g.start_ns = sgw_mono_ns();
+	g.next_stats_ns = g.start_ns + 2 * SGW_NS_PER_S;
+	g.status_path = o->once ? NULL : sgw_statusfile_path(cfg);
 	ret = sgw_seqstore_open(&g.seq, cfg->gw.state_dir, (uint64_t)sgw_real_ms() * 1000);
 	if (ret < 0)
 		log_warnx("%s/seq: %s; sequence numbers %s", cfg->gw.state_dir, strerror(-ret),
@@ -686,6 +786,14 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			reload(&g);
 		}
 		next = check_deadlines(&g);
+		if (!o->once) {
+			now = sgw_mono_ns();
+			if (now >= g.next_stats_ns) {
+				stats_publish(&g);
+				g.next_stats_ns = now + (int64_t)STATS_INTERVAL_MS * SGW_NS_PER_MS;
+			}
+			next = min64(next, g.next_stats_ns);
+		}
 		if (g.spool) {
 			now = sgw_mono_ns();
 			if (sgw_spool_next_deadline(g.spool) <= now &&
@@ -734,9 +842,14 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			handle_timer(&g);
 		if (pfd[2].revents)
 			handle_samples(&g);
-		for (size_t i = 0; i < g.nlinks; i++)
-			if (pfd[3 + i].revents)
-				sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
+		for (size_t i = 0; i < g.nlinks; i++) {
+			if (!pfd[3 + i].revents)
+				continue;
+			sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
+			/* Offline now: move what memory holds to disk at once. */
+			if (!sgw_uplink_connected(g.links[i].u))
+				sgw_outbox_pump(g.links[i].ob);
+		}
 	}
 
 	if (o->once && g.once_failed) {
@@ -750,6 +863,9 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 	sgw_pipeline_free(g.pipe);
 	sgw_config_free(g.cfg);
 	sgw_seqstore_close(&g.seq);
+	if (g.status_path)
+		unlink(g.status_path);
+	free(g.status_path);
 	close(g.tfd);
 	close(g.sfd);
 	return status;

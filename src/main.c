@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -14,6 +16,7 @@
 #include "log.h"
 #include "parse.h"
 #include "scan.h"
+#include "statusfile.h"
 #include "sensor.h"
 
 #define EXIT_USAGE 64	/* EX_USAGE */
@@ -26,6 +29,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sensorgw [options]\n"
 		"       sensorgw scan [--bus N]\n"
+		"       sensorgw status [-c FILE]\n"
 		"\n"
 		"Reads sensors and publishes their values to MQTT.\n"
 		"\n"
@@ -40,12 +44,58 @@ static void usage(FILE *f)
 		"      --version        print the version\n"
 		"  -h, --help           this text\n"
 		"\n"
+		"status prints the running gateway's statistics (queue depth, oldest\n"
+		"reading, drops, corruption, uplinks, failing sensors) as JSON.\n"
+		"\n"
 		"scan probes the I2C buses (or bus N) for known chips and lists 1-Wire and\n"
 		"IIO sensors, printing INI sections ready to paste into the configuration.\n"
 		"\n"
 		"Drivers:\n", DEFAULT_CONFIG);
 	for (size_t i = 0; sgw_drivers[i]; i++)
 		fprintf(f, "  %-12s %s\n", sgw_drivers[i]->name, sgw_drivers[i]->summary);
+}
+
+/* sensorgw status [-c FILE]: print the status file of the running gateway. */
+static int status_main(int argc, char **argv)
+{
+	const char *path = DEFAULT_CONFIG;
+	struct sgw_config *cfg = NULL;
+	struct sgw_diag diag;
+	struct stat st;
+	char *file, buf[8192];
+	FILE *f;
+	size_t n;
+	int c;
+
+	while ((c = getopt(argc, argv, "c:")) != -1) {
+		if (c != 'c') {
+			fprintf(stderr, "usage: sensorgw status [-c FILE]\n");
+			return EXIT_USAGE;
+		}
+		path = optarg;
+	}
+	diag = (struct sgw_diag){ .file = path, .out = stderr };
+	if (sgw_config_load(path, &diag, &cfg) < 0)
+		return EXIT_CONFIG;
+	file = sgw_statusfile_path(cfg);
+	sgw_config_free(cfg);
+	if (!file)
+		return 1;
+	f = fopen(file, "r");
+	if (!f || fstat(fileno(f), &st) < 0) {
+		fprintf(stderr, "sensorgw status: %s: %s (is sensorgw running?)\n", file, strerror(errno));
+		free(file);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	printf("%s\n", buf);
+	fprintf(stderr, "(%s, written %lld s ago)\n", file, (long long)(time(NULL) - st.st_mtime));
+	free(file);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -72,6 +122,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "scan") == 0)
 		return sgw_scan_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return status_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "c:nfvqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -355,6 +355,11 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
 	ob->nretry++;
 }
 
+bool sgw_outbox_idle(const struct sgw_outbox *ob)
+{
+	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->sc || sgw_spool_caught_up(ob->sc));
+}
+
 const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob)
 {
 	const struct sgw_msg *best = NULL;
@@ -401,7 +406,8 @@ void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_ms
 		for (size_t i = 0; i < ob->tcap; i++)
 			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
 				all[k++] = ob->tab[i];
-		qsort(all, k, sizeof(*all), cmp_seq);
+		if (k)
+			qsort(all, k, sizeof(*all), cmp_seq);
 		for (size_t i = 0; i < k; i++)
 			fn(arg, all[i]);
 		free(all);

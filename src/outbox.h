@@ -54,6 +54,9 @@ void sgw_outbox_pump(struct sgw_outbox *ob);
 void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag);
 void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag);
 
+/* Nothing waits: in memory, in flight, or on disk for this uplink. */
+bool sgw_outbox_idle(const struct sgw_outbox *ob);
+
 /* Oldest message not yet acknowledged (waiting or in flight), or NULL. */
 const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob);
 void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *st);

@@ -335,9 +335,11 @@ size_t sgw_workers_collect(struct sgw_workers *w, struct sgw_sample *out, size_t
 	}
 	pthread_mutex_lock(&w->lock);
 	k = w->nresults < max ? w->nresults : max;
-	memcpy(out, w->results, k * sizeof(*out));
-	memmove(w->results, w->results + k, (w->nresults - k) * sizeof(*out));
-	w->nresults -= k;
+	if (k) {
+		memcpy(out, w->results, k * sizeof(*out));
+		memmove(w->results, w->results + k, (w->nresults - k) * sizeof(*out));
+		w->nresults -= k;
+	}
 	if (w->nresults) {
 		uint64_t one = 1;
 

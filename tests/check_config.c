@@ -100,6 +100,8 @@ static const struct bad_case {
 	const char *msg;	/* part of the message on that line */
 } bad_cases[] = {
 	{ "unknown_section.ini", "unknown_section.ini:11: ", "unknown section [sensors cozinha]" },
+	{ "filter_bad.ini", "filter_bad.ini:10: ", "[sensor sala] filter.humidity (humidity): \"median 20\"" },
+	{ "filter_too_fine.ini", "filter_too_fine.ini:9: ", "[sensor sala] filter (temperature): \"ema 0.2, delta 0.001\"" },
 	{ "queue_bad_size.ini", "queue_bad_size.ini:5: ", "[queue] max_size: \"64 megabytes\" is not a size" },
 	{ "queue_bad_mode.ini", "queue_bad_mode.ini:5: ", "[queue] mode: \"sometimes\"" },
 	{ "queue_too_small.ini", "queue_too_small.ini:6: ", "max_size (6291456) must be at least twice segment_size" },

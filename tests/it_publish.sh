@@ -25,6 +25,13 @@ quantities = door
 interval = 300ms
 format = json
 
+[sensor filt]
+driver = sim
+waveform = ramp
+interval = 100ms
+filter = calibrate 2 -19.5, delta 0.25
+topic = casa/filt/temperature
+
 [sensor cpu]
 driver = cpu_temp
 interval = 250ms
@@ -47,6 +54,11 @@ printf '19.5\n19.6\n19.7\n19.8\n19.9\n20.0\n20.1\n20.2\n20.3\n20.4\n' | cmp -s -
 awk '$2 == "casa/sala/Humidade" { print $3 }' "$T/sub" | head -3 >"$T/hum"
 printf '53.0\n53.1\n53.2\n' | cmp -s - "$T/hum" || { cat "$T/hum" >&2; fail "humidity values"; }
 [ "$(last_payload "$T/sub" casa/cpu/temperature)" = 48.3 ] || fail "cpu temperature not 48.3"
+# Filters in the order written: 2x - 19.5 turns the ramp 19.5, 19.6 … into
+# 19.5, 19.7, 19.9 …; the deadband then keeps changes of more than 0.25.
+wait_until 30 has_at_least "$T/sub" casa/filt/temperature 4 || fail "no filtered readings"
+awk '$2 == "casa/filt/temperature" { print $3 }' "$T/sub" | head -4 >"$T/filt"
+printf '19.5\n19.9\n20.3\n20.7\n' | cmp -s - "$T/filt" || { cat "$T/filt" >&2; fail "filter chain output"; }
 
 # JSON: value alternates 0/1, seq strictly increases, ts is a plausible epoch ms.
 awk '$2 == "t/porta/door" { $1 = ""; $2 = ""; print }' "$T/sub" | head -5 >"$T/door"

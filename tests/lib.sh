@@ -55,8 +55,9 @@ broker_start() {
 	local port=$1
 	if [ "${BROKER_PERSIST:-0}" = 1 ]; then
 		mkdir -p "$T/db-$port"
-		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nmax_queued_messages 0\n' \
-			"$port" "$T/db-$port" >"$T/mosquitto-$port.conf"
+		# As root, mosquitto would switch to its own user, which cannot write here.
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nmax_queued_messages 0\nuser %s\n' \
+			"$port" "$T/db-$port" "$(id -un)" >"$T/mosquitto-$port.conf"
 	else
 		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$T/mosquitto-$port.conf"
 	fi
@@ -134,4 +135,14 @@ qos = 1
 reconnect_min = 100ms
 reconnect_max = 1s
 EOT
+}
+
+# psub_start PORT ID FILE FILTER: a recording subscriber that survives
+# broker restarts (tests/sub_record.py, persistent session); sets PSUB_PID.
+psub_start() {
+	touch "$3"
+	/usr/bin/python3 "$top_srcdir/tests/sub_record.py" "$1" "$2" "$4" "$3" 2>>"$T/psub.err" &
+	PSUB_PID=$!
+	track "$PSUB_PID"
+	wait_until 30 sub_probe "$1" "$3" || fail "recording subscriber did not come up"
 }

@@ -34,3 +34,9 @@ const char *sgw_uplink_name(const struct sgw_uplink *u)
 	(void)u;
 	return "mock";
 }
+
+bool sgw_uplink_connected(const struct sgw_uplink *u)
+{
+	(void)u;
+	return mock.connected;
+}

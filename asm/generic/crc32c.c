@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* CRC-32C, table driven (slice-by-1); the reference for the ARMv8 CRC32C code. */
-#include "sgw_kernels.h"
+#include "ref.h"
 
 static uint32_t crc32c_table[256];
 
@@ -15,7 +15,7 @@ static void crc32c_init(void)
 	}
 }
 
-uint32_t sgw_crc32c(uint32_t crc, const void *buf, size_t len)
+uint32_t sgw_ref_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	static int ready;
 	const uint8_t *p = buf;
@@ -30,3 +30,4 @@ uint32_t sgw_crc32c(uint32_t crc, const void *buf, size_t len)
 		crc = crc32c_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
+SGW_KERNEL_PUBLIC(crc32c)

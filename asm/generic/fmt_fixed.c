@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Fixed point to decimal text: the C reference (see sgw_kernels.h). */
-#include "sgw_kernels.h"
+#include "ref.h"
 
 static const uint32_t pow10_u32[10] = {
 	1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u,
 	100000000u, 1000000000u,
 };
 
-size_t sgw_fmt_fixed(char *dst, int32_t v, unsigned scale, unsigned precision)
+size_t sgw_ref_fmt_fixed(char *dst, int32_t v, unsigned scale, unsigned precision)
 {
 	char tmp[SGW_FMT_FIXED_MAX];
 	size_t n = 0, len = 0;
@@ -45,3 +45,4 @@ size_t sgw_fmt_fixed(char *dst, int32_t v, unsigned scale, unsigned precision)
 	}
 	return len;
 }
+SGW_KERNEL_PUBLIC(fmt_fixed)

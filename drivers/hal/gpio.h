@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GPIO input lines, with two backends behind one ops table:
+ *
+ *   gpiod  the Linux GPIO character device through libgpiod 1.6 (v1 API);
+ *          the default for every chip name but "sim".
+ *   sim    software lines on the chip named "sim" whose level a test or the
+ *          demo drives with sgw_gpio_sim_set(); every change of level is an
+ *          edge event, exactly as the kernel would report it.
+ *
+ * A line is requested as an input with edge events on both edges (drivers
+ * decide which edges matter after debouncing).  Levels and edges are
+ * logical: with active_low the layer above the backends inverts them, so
+ * both backends behave the same.  Event timestamps are CLOCK_MONOTONIC, the
+ * clock the kernel uses for line events since Linux 5.7.
+ *
+ * Calls on one line must come from one thread at a time (the sensor's
+ * worker); different lines are independent.
+ */
+#ifndef SGW_HAL_GPIO_H
+#define SGW_HAL_GPIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SGW_GPIO_SIM_CHIP "sim"
+#define SGW_GPIO_SIM_NLINES 64	/* lines 0..63 on the sim chip */
+
+enum sgw_gpio_bias {
+	SGW_GPIO_BIAS_AS_IS,	/* leave the pin's pull as firmware set it */
+	SGW_GPIO_BIAS_DISABLE,
+	SGW_GPIO_BIAS_PULL_UP,
+	SGW_GPIO_BIAS_PULL_DOWN,
+};
+
+struct sgw_gpio_request {
+	const char *chip;	/* "gpiochip0", "0", "/dev/gpiochip0", a label
+				 * such as "pinctrl-rp1", or "sim" */
+	unsigned int offset;	/* line number on the chip */
+	bool active_low;
+	enum sgw_gpio_bias bias;
+	const char *consumer;	/* shown by gpioinfo; may be NULL */
+};
+
+struct sgw_gpio_event {
+	int level;		/* logical level after the edge: 1 rising, 0 falling */
+	int64_t ts_ns;		/* CLOCK_MONOTONIC */
+};
+
+struct sgw_gpio_line;
+
+/*
+ * Request a line as an input with edge events.  Returns 0 and the line in
+ * *out, or -ENOENT (no such chip), -EINVAL (no such line on the chip),
+ * -EBUSY (line already requested), other -errno.
+ */
+int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line **out);
+/* Current logical level: 0 or 1, or -errno. */
+int sgw_gpio_line_get(struct sgw_gpio_line *line);
+/*
+ * Wait up to timeout_ms (0: just look) for the next edge.  Returns 1 with
+ * *ev filled, 0 on timeout, -errno on failure.  Edges queue up while nobody
+ * waits (the kernel keeps 16 per line, the sim backend 64; further ones are
+ * lost, as on real hardware).
+ */
+int sgw_gpio_line_wait(struct sgw_gpio_line *line, int timeout_ms, struct sgw_gpio_event *ev);
+/* Release the line; NULL is fine. */
+void sgw_gpio_line_close(struct sgw_gpio_line *line);
+/* The clock of event timestamps (CLOCK_MONOTONIC), in ns. */
+int64_t sgw_gpio_now_ns(void);
+
+/*
+ * Sim backend controls (thread-safe; for tests and the demo).  Offsets are
+ * 0..SGW_GPIO_SIM_NLINES-1; levels are physical (before active_low).  A line
+ * nobody drives reads its bias: 1 with pull-up, else 0.
+ */
+/* Drive the line to VALUE now; an edge is queued if the level changed. */
+int sgw_gpio_sim_set(unsigned int offset, int value);
+/*
+ * The same with the edge stamped TS_NS (CLOCK_MONOTONIC) instead of now, so
+ * that a test can lay out bounce and pulses on a time line that does not
+ * depend on how fast it runs.
+ */
+int sgw_gpio_sim_set_at(unsigned int offset, int value, int64_t ts_ns);
+/* Physical level, or -EINVAL for a bad offset. */
+int sgw_gpio_sim_get(unsigned int offset);
+/* Edges lost because the line's queue was full (since the last reset). */
+unsigned long sgw_gpio_sim_dropped(unsigned int offset);
+/* Undrive every line that is not requested and forget its edges. */
+void sgw_gpio_sim_reset(void);
+
+#endif

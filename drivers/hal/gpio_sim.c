@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sim GPIO backend: SGW_GPIO_SIM_NLINES software lines on the chip "sim".
+ * Tests and the demo drive levels with sgw_gpio_sim_set(); a requested line
+ * queues one edge per change of level, like the kernel's line-event FIFO
+ * (which drops new events when full), and waiters sleep on a condition
+ * variable on CLOCK_MONOTONIC.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "hal/gpio_backend.h"
+
+#define SIM_QUEUE 64	/* edges kept per line while nobody reads them */
+
+struct sim_line {
+	bool driven;		/* else the line floats and reads its bias */
+	int drive;		/* level when driven */
+	bool requested;
+	enum sgw_gpio_bias bias;
+	struct sgw_gpio_event q[SIM_QUEUE];
+	unsigned int head, count;
+	unsigned long dropped;
+};
+
+static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sim_cond;
+static pthread_once_t sim_once = PTHREAD_ONCE_INIT;
+static struct sim_line sim_lines[SGW_GPIO_SIM_NLINES];
+
+static void sim_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&sim_cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+static void sim_lock_all(void)
+{
+	pthread_once(&sim_once, sim_init);
+	pthread_mutex_lock(&sim_lock);
+}
+
+/* Physical level; caller holds sim_lock. */
+static int sim_level(const struct sim_line *l)
+{
+	if (l->driven)
+		return l->drive;
+	return l->requested && l->bias == SGW_GPIO_BIAS_PULL_UP;
+}
+
+static void sim_queue_edge(struct sim_line *l, int level, int64_t ts_ns)
+{
+	if (l->count == SIM_QUEUE) {
+		l->dropped++;
+		return;
+	}
+	l->q[(l->head + l->count) % SIM_QUEUE] = (struct sgw_gpio_event){ level, ts_ns };
+	l->count++;
+}
+
+int sgw_gpio_sim_set_at(unsigned int offset, int value, int64_t ts_ns)
+{
+	struct sim_line *l;
+	int old;
+
+	if (offset >= SGW_GPIO_SIM_NLINES)
+		return -EINVAL;
+	sim_lock_all();
+	l = &sim_lines[offset];
+	old = sim_level(l);
+	l->driven = true;
+	l->drive = !!value;
+	if (l->requested && l->drive != old) {
+		sim_queue_edge(l, l->drive, ts_ns);
+		pthread_cond_broadcast(&sim_cond);
+	}
+	pthread_mutex_unlock(&sim_lock);
+	return 0;
+}
+
+int sgw_gpio_sim_set(unsigned int offset, int value)
+{
+	return sgw_gpio_sim_set_at(offset, value, sgw_gpio_now_ns());
+}
+
+int sgw_gpio_sim_get(unsigned int offset)
+{
+	int v;
+
+	if (offset >= SGW_GPIO_SIM_NLINES)
+		return -EINVAL;
+	sim_lock_all();
+	v = sim_level(&sim_lines[offset]);
+	pthread_mutex_unlock(&sim_lock);
+	return v;
+}
+
+unsigned long sgw_gpio_sim_dropped(unsigned int offset)
+{
+	unsigned long n;
+
+	if (offset >= SGW_GPIO_SIM_NLINES)
+		return 0;
+	sim_lock_all();
+	n = sim_lines[offset].dropped;
+	pthread_mutex_unlock(&sim_lock);
+	return n;
+}
+
+void sgw_gpio_sim_reset(void)
+{
+	sim_lock_all();
+	for (unsigned int i = 0; i < SGW_GPIO_SIM_NLINES; i++) {
+		struct sim_line *l = &sim_lines[i];
+
+		if (l->requested)
+			continue;
+		*l = (struct sim_line){ 0 };
+	}
+	pthread_mutex_unlock(&sim_lock);
+}
+
+static int sim_open(const struct sgw_gpio_request *req, void **priv)
+{
+	struct sim_line *l;
+	int ret = 0;
+
+	if (req->offset >= SGW_GPIO_SIM_NLINES)
+		return -EINVAL;
+	sim_lock_all();
+	l = &sim_lines[req->offset];
+	if (l->requested) {
+		ret = -EBUSY;
+	} else {
+		l->requested = true;
+		l->bias = req->bias;
+		l->head = l->count = 0;	/* no edges from before the request */
+		*priv = l;
+	}
+	pthread_mutex_unlock(&sim_lock);
+	return ret;
+}
+
+static int sim_get(void *priv)
+{
+	int v;
+
+	sim_lock_all();
+	v = sim_level(priv);
+	pthread_mutex_unlock(&sim_lock);
+	return v;
+}
+
+static int sim_wait(void *priv, int timeout_ms, struct sgw_gpio_event *ev)
+{
+	struct sim_line *l = priv;
+	struct timespec deadline;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	sim_lock_all();
+	while (l->count == 0 && ret == 0) {
+		if (timeout_ms == 0)
+			break;
+		ret = pthread_cond_timedwait(&sim_cond, &sim_lock, &deadline);
+	}
+	if (l->count > 0) {
+		*ev = l->q[l->head];
+		l->head = (l->head + 1) % SIM_QUEUE;
+		l->count--;
+		ret = 1;
+	} else {
+		ret = ret == ETIMEDOUT || ret == 0 ? 0 : -ret;
+	}
+	pthread_mutex_unlock(&sim_lock);
+	return ret;
+}
+
+static void sim_close(void *priv)
+{
+	struct sim_line *l = priv;
+
+	sim_lock_all();
+	l->requested = false;
+	l->head = l->count = 0;
+	pthread_mutex_unlock(&sim_lock);
+}
+
+const struct sgw_gpio_ops sgw_gpio_sim_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.get = sim_get,
+	.wait = sim_wait,
+	.close = sim_close,
+};
