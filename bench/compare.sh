@@ -62,18 +62,22 @@ if [ $quick = 1 ]; then
 	k1_warm=4 k1_win=8
 	max_warm=3 max_win=6
 	# sensorgw offered rates as "sensors:interval_ms", Node-RED as readings/s
-	sgw_steps="25:1 100:1"
+	sgw_steps="25:1 50:1 100:1"
 	sgw_inflight="256"
 	nr_steps="20000 80000"
 else
 	idle_warm=15 idle_win=60
 	k1_warm=10 k1_win=30
 	max_warm=5 max_win=10
-	sgw_steps="10:1 25:1 50:1 100:1 200:1"
+	sgw_steps="10:1 25:1 50:1 75:1 100:1 150:1 200:1"
 	sgw_inflight="64 256 1024"
-	nr_steps="5000 10000 20000 40000 80000 160000"
+	nr_steps="5000 10000 20000 40000 60000 80000 120000 160000"
 fi
 max_inflight_default=256	# used while ramping; the others are tried at the top
+# A sensor read later than its timeout counts as failed and the sensor backs
+# off; at 1 ms intervals the default timeout (= interval) would measure that
+# back-off, not the publishing path.
+max_timeout=50
 
 # --- bookkeeping and cleanup ------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/sgw-bench.XXXXXX")
@@ -189,9 +193,9 @@ stop_broker() {
 
 # --- producers ----------------------------------------------------------------------
 prod_pid=
-# sensorgw NAME SENSORS INTERVAL_MS MAX_INFLIGHT
+# sensorgw NAME SENSORS INTERVAL_MS MAX_INFLIGHT [TIMEOUT_MS]
 start_sensorgw() {
-	local name=$1 n=$2 ival=$3 inflight=$4 ini=$work/$1.ini i
+	local name=$1 n=$2 ival=$3 inflight=$4 tmo=${5:-} ini=$work/$1.ini i
 	mkdir -p "$work/$name.state"
 	{
 		printf '[gateway]\nname = benchgw\ntopic_prefix = bench\n'
@@ -202,6 +206,7 @@ start_sensorgw() {
 			printf '\n[sensor s%03d]\ndriver = sim\ninterval = %sms\n' "$i" "$ival"
 			printf 'quantities = temperature\nseed = %d\n' "$i"
 			[ -z "$sgw_bus" ] || printf 'bus = %s\n' "$sgw_bus"
+			[ -z "$tmo" ] || printf 'timeout = %sms\n' "$tmo"
 		done
 	} >"$ini"
 	"$sgw_bin" -f -c "$ini" 2>"$work/$name.sensorgw.log" &
@@ -301,9 +306,16 @@ run_fixed() {	# WORKLOAD LABEL SENSORS INTERVAL_MS WARM WINDOW
 	fi
 }
 
-# A step is saturated when less than 90% of the offered rate arrives.
+# The ramp stops at a step where less than 90% of the offered rate arrives
+# and the delivered rate grew by less than 5% over the previous step's.
+prev_rate=0
 saturated() {	# OFFERED
-	awk -v r="$(kv rate)" -v o="$1" 'BEGIN { exit !(r < 0.9 * o) }'
+	awk -v r="$(kv rate)" -v o="$1" -v p="$prev_rate" \
+		'BEGIN { exit !(r < 0.9 * o && r < 1.05 * p) }'
+}
+# The last step of a ramp that ran out of steps: did it fall behind?
+behind() {	# OFFERED
+	[ -n "$m" ] && awk -v r="$(kv rate)" -v o="$1" 'BEGIN { exit !(r < 0.9 * o) }'
 }
 
 best_rate=0 best_m= best_offered= best_note=
@@ -316,29 +328,33 @@ consider() {	# OFFERED NOTE: remember the step with the highest delivered rate
 
 steps=()	# printed after the table
 run_max_sgw() {
-	local s n ival offered inflight sat_n= sat_ival= sat=0
-	best_rate=0 best_m= best_offered= best_note=
+	local s n ival offered inflight best_n= best_ival= sat=0
+	best_rate=0 best_m= best_offered= best_note= prev_rate=0
 	for s in $sgw_steps; do
 		n=${s%%:*} ival=${s#*:}
 		offered=$(( n * 1000 / ival ))
 		log "max: sensorgw, offered $offered/s ($n sensors every $ival ms), max_inflight $max_inflight_default"
 		start_broker "max-sgw-$offered"
-		start_sensorgw "max-sgw-$offered" "$n" "$ival" "$max_inflight_default"
+		start_sensorgw "max-sgw-$offered" "$n" "$ival" "$max_inflight_default" "$max_timeout"
 		measure "max-sgw-$offered" "$max_warm" "$max_win" 0 || true
 		stop_producer
 		stop_broker
 		steps+=("sensorgw  offered $offered/s inflight $max_inflight_default: ${m:-FAILED}")
 		consider "$offered" "max_inflight $max_inflight_default"
-		sat_n=$n sat_ival=$ival
+		[ "$best_offered" != "$offered" ] || best_n=$n best_ival=$ival
 		if [ -n "$m" ] && saturated "$offered"; then sat=1; break; fi
+		[ -z "$m" ] || prev_rate=$(kv rate)
 	done
-	# at the last (saturating) offered load, try the other window sizes
-	offered=$(( sat_n * 1000 / sat_ival ))
+	[ $sat = 1 ] || ! behind "$offered" || sat=1
+	# at the offered load that gave the most, try the other window sizes
+	[ -n "$best_n" ] || return 0
+	n=$best_n ival=$best_ival
+	offered=$(( n * 1000 / ival ))
 	for inflight in $sgw_inflight; do
 		[ "$inflight" = "$max_inflight_default" ] && continue
 		log "max: sensorgw, offered $offered/s, max_inflight $inflight"
 		start_broker "max-sgw-$offered-w$inflight"
-		start_sensorgw "max-sgw-$offered-w$inflight" "$sat_n" "$sat_ival" "$inflight"
+		start_sensorgw "max-sgw-$offered-w$inflight" "$n" "$ival" "$inflight" "$max_timeout"
 		measure "max-sgw-$offered-w$inflight" "$max_warm" "$max_win" 0 || true
 		stop_producer
 		stop_broker
@@ -354,7 +370,7 @@ run_max_sgw() {
 
 run_max_nr() {
 	local offered sat=0
-	best_rate=0 best_m= best_offered= best_note=
+	best_rate=0 best_m= best_offered= best_note= prev_rate=0
 	for offered in $nr_steps; do
 		log "max: node-red, offered $offered/s"
 		start_broker "max-nr-$offered"
@@ -365,7 +381,9 @@ run_max_nr() {
 		steps+=("node-red  offered $offered/s: ${m:-FAILED}")
 		consider "$offered" ""
 		if [ -n "$m" ] && saturated "$offered"; then sat=1; break; fi
+		[ -z "$m" ] || prev_rate=$(kv rate)
 	done
+	[ $sat = 1 ] || ! behind "$offered" || sat=1
 	m=$best_m
 	row "max QoS 1" node-red "$best_offered" "$([ $sat = 1 ] || echo "never saturated: a lower bound")"
 	[ -n "$m" ] && keep_result max nr
