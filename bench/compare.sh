@@ -328,7 +328,7 @@ consider() {	# OFFERED NOTE: remember the step with the highest delivered rate
 
 steps=()	# printed after the table
 run_max_sgw() {
-	local s n ival offered inflight best_n= best_ival= sat=0
+	local s n ival offered inflight best_n= best_ival= sat=0 sweep
 	best_rate=0 best_m= best_offered= best_note= prev_rate=0
 	for s in $sgw_steps; do
 		n=${s%%:*} ival=${s#*:}
@@ -347,10 +347,11 @@ run_max_sgw() {
 	done
 	[ $sat = 1 ] || ! behind "$offered" || sat=1
 	# at the offered load that gave the most, try the other window sizes
-	[ -n "$best_n" ] || return 0
-	n=$best_n ival=$best_ival
+	sweep=$sgw_inflight
+	[ -n "$best_n" ] || sweep=	# every step failed
+	n=${best_n:-1} ival=${best_ival:-1}
 	offered=$(( n * 1000 / ival ))
-	for inflight in $sgw_inflight; do
+	for inflight in $sweep; do
 		[ "$inflight" = "$max_inflight_default" ] && continue
 		log "max: sensorgw, offered $offered/s, max_inflight $inflight"
 		start_broker "max-sgw-$offered-w$inflight"
