@@ -96,9 +96,10 @@ stop_pid() {	# PID [grace seconds]: TERM, then KILL after the grace time
 }
 
 cleanup() {
-	local pid
-	for pid in "${pids[@]+"${pids[@]}"}"; do
-		stop_pid "$pid" 3
+	local i
+	# newest first: the meter, then the producer, then its broker
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		stop_pid "${pids[i]}" 3
 	done
 	if [ $keep = 1 ]; then
 		echo "work directory kept: $work" >&2
@@ -239,13 +240,21 @@ stop_producer() {
 # producer and broker; sets $m (the meter's key=value line) or returns 1.
 m=
 measure() {
-	local name=$1
-	if m=$("$work/meter" -p "$broker_port" -t 'bench/+/temperature' \
+	local name=$1 mp
+	# In the background: a signal to this script then interrupts the wait
+	# at once instead of after the window.
+	"$work/meter" -p "$broker_port" -t 'bench/+/temperature' \
 		-P "$prod_pid" -B "$broker_pid" -w "$2" -d "$3" -m "$4" -c 15 -f 30 \
-		2>"$work/$name.meter.err"); then
+		>"$work/$name.meter.out" 2>"$work/$name.meter.err" &
+	mp=$!
+	pids+=("$mp")
+	if wait "$mp"; then
+		forget_pid "$mp"
+		m=$(cat "$work/$name.meter.out")
 		printf '%s %s\n' "$name" "$m" >>"$work/raw.txt"
 		return 0
 	fi
+	forget_pid "$mp"
 	log "$name: measurement failed: $(tr '\n' ' ' <"$work/$name.meter.err")"
 	m=
 	return 1
