@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The broker goes away 10 times for 2-4 s while 20 sensors publish at 10 Hz:
 # after the last restart every sequence number arrives, per-topic order is
-# kept, duplicates are counted.  (bench/soak-outage.sh runs the long form,
+# kept, duplicates are counted.  (bench/soak.sh runs the long form,
 # 2-20 s outages.)
 . "${top_srcdir:?}/tests/lib.sh" || exit 99
 
