@@ -27,7 +27,7 @@ run_kills() {	# run_kills SYNC COUNT: COUNT runs, each killed with SIGKILL
 		kill -KILL "$GW_PID"
 		wait "$GW_PID" 2>/dev/null
 		untrack "$GW_PID"
-		: >"$T/gw.log"
+		mv "$T/gw.log" "$T/gw.log.$sync.$n"
 	done
 }
 

@@ -87,6 +87,8 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # broker_start PORT: a private mosquitto; sets BROKER_PID.  With
 # BROKER_PERSIST=1 it keeps sessions and queued messages across restarts.
+# max_queued_messages 0: by default mosquitto drops QoS 1 messages beyond
+# 1000 queued for a slow subscriber, which a backlog drain easily is.
 broker_start() {
 	local port=$1
 	release_port "$port"
@@ -96,7 +98,7 @@ broker_start() {
 		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nmax_queued_messages 0\nuser %s\n' \
 			"$port" "$T/db-$port" "$(id -un)" >"$T/mosquitto-$port.conf"
 	else
-		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$T/mosquitto-$port.conf"
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$port" >"$T/mosquitto-$port.conf"
 	fi
 	"$MOSQUITTO" -c "$T/mosquitto-$port.conf" >>"$T/mosquitto-$port.log" 2>&1 &
 	BROKER_PID=$!
