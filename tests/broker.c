@@ -49,17 +49,39 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The directory holds only files (configuration, logs, a test's certificates). */
+static void remove_dir(const char *dir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 static void kill_live_brokers(void)
 {
 	for (int i = 0; i < BROKER_MAX_LIVE; i++) {
 		struct test_broker *b = live[i];
 
 		/* A forked test child inherits this table: not its brokers. */
-		if (!b || b->owner != getpid() || b->pid <= 0)
+		if (!b || b->owner != getpid())
 			continue;
-		kill(b->pid, SIGKILL);
-		waitpid(b->pid, NULL, 0);
-		b->pid = 0;
+		if (b->pid > 0) {
+			kill(b->pid, SIGKILL);
+			waitpid(b->pid, NULL, 0);
+			b->pid = 0;
+		}
+		remove_dir(b->dir);
 	}
 }
 
@@ -324,25 +346,6 @@ int test_broker_resume(struct test_broker *b)
 int test_broker_kill(struct test_broker *b)
 {
 	return reap(b, SIGKILL, BROKER_TERM_MS);
-}
-
-/* The directory holds only files (configuration, logs, a test's certificates). */
-static void remove_dir(const char *dir)
-{
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *d;
-
-	d = opendir(dir);
-	if (d) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-				unlink(path);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
 }
 
 void test_broker_free(struct test_broker *b)
