@@ -322,8 +322,7 @@ static int version_of(int i)
 
 /*
  * Runs first: it forks, and a fork is only safe before this process has
- * any Paho thread (with CK_FORK=no all tests share one process).  Not run
- * under qemu-user ($TEST_EMULATOR), where fork() hangs.
+ * any Paho thread (with CK_FORK=no all tests share one process).
  */
 START_TEST(test_last_will)
 {
@@ -881,11 +880,9 @@ static Suite *uplink_suite(void)
 {
 	Suite *s = suite_create("uplink");
 	TCase *tc = tcase_create("broker");
-	const char *emu = getenv("TEST_EMULATOR");
 
 	/* Versions: loop index 0 = MQTT 3.1.1, 1 = MQTT 5. */
-	if (!emu || !*emu)
-		tcase_add_loop_test(tc, test_last_will, 0, 2);
+	tcase_add_loop_test(tc, test_last_will, 0, 2);
 	tcase_add_loop_test(tc, test_publish_acks_in_order, 0, 2);
 	tcase_add_loop_test(tc, test_qos0_and_retain, 0, 2);
 	tcase_add_loop_test(tc, test_window_full, 0, 2);
@@ -903,9 +900,20 @@ static Suite *uplink_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(uplink_suite());
+	const char *emu = getenv("TEST_EMULATOR");
+	SRunner *sr;
 	int failed;
 
+	/*
+	 * Under qemu-user (cross builds) Paho's MQTTAsync threads hang even on
+	 * a plain connect, and fork() hangs: skip (automake's 77) instead of
+	 * timing out.  The native build runs the suite.
+	 */
+	if (emu && *emu) {
+		fprintf(stderr, "SKIP: Paho MQTTAsync does not run under %s\n", emu);
+		return 77;
+	}
+	sr = srunner_create(uplink_suite());
 	/* A broker that died under a test must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	srunner_run_all(sr, CK_ENV);
