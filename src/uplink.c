@@ -128,18 +128,6 @@ struct sgw_uplink {
 	struct sgw_uplink_stats st;
 };
 
-static pthread_once_t paho_once = PTHREAD_ONCE_INIT;
-
-static void paho_global_init(void)
-{
-	MQTTAsync_init_options o = MQTTAsync_init_options_initializer;
-
-	/* Nothing else in the daemon uses OpenSSL: let Paho initialise it,
-	 * exactly once per process. */
-	o.do_openssl_init = 1;
-	MQTTAsync_global_init(&o);
-}
-
 static int64_t uplink_now_ns(void)
 {
 	struct timespec ts;
@@ -866,7 +854,13 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg,
 		errno = EINVAL;
 		return NULL;
 	}
-	pthread_once(&paho_once, paho_global_init);
+	/*
+	 * No MQTTAsync_global_init(): Paho initialises itself from a library
+	 * constructor and, by default, OpenSSL too (which OpenSSL 3 does on its
+	 * own anyway).  Called while another Paho client exists, global_init
+	 * re-creates Paho's mutexes and its send thread's condition variable:
+	 * every command then waits for that thread's 1 s timeout.
+	 */
 
 	u = calloc(1, sizeof(*u));
 	if (!u)

@@ -10,10 +10,10 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,11 +22,14 @@
 #include <unistd.h>
 
 #define BROKER_DEFAULT_BIN "/usr/sbin/mosquitto"
+#define SETPRIV_BIN "/usr/bin/setpriv"
 /* A slow, noisy 2-core machine (or qemu) may take long to start a process. */
 #define BROKER_READY_MS 30000
 #define BROKER_TERM_MS 10000
 #define BROKER_PORT_TRIES 5
 #define BROKER_MAX_LIVE 32
+
+extern char **environ;
 
 struct test_broker {
 	char dir[PATH_MAX];
@@ -49,17 +52,39 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The directory holds only files (configuration, logs, a test's certificates). */
+static void remove_dir(const char *dir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d) {
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 static void kill_live_brokers(void)
 {
 	for (int i = 0; i < BROKER_MAX_LIVE; i++) {
 		struct test_broker *b = live[i];
 
 		/* A forked test child inherits this table: not its brokers. */
-		if (!b || b->owner != getpid() || b->pid <= 0)
+		if (!b || b->owner != getpid())
 			continue;
-		kill(b->pid, SIGKILL);
-		waitpid(b->pid, NULL, 0);
-		b->pid = 0;
+		if (b->pid > 0) {
+			kill(b->pid, SIGKILL);
+			waitpid(b->pid, NULL, 0);
+			b->pid = 0;
+		}
+		remove_dir(b->dir);
 	}
 }
 
@@ -169,33 +194,42 @@ static int spawn(struct test_broker *b)
 {
 	const char *bin = getenv("SGW_MOSQUITTO");
 	char out[PATH_MAX + 32];
-	pid_t parent = getpid(), pid;
+	posix_spawn_file_actions_t fa;
+	char *argv[8];
+	int argc = 0, r;
+	pid_t pid;
 
 	if (!bin || !*bin)
 		bin = BROKER_DEFAULT_BIN;
 	snprintf(out, sizeof(out), "%s/mosquitto.out", b->dir);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd;
-
-		/* Die with the test, even when it is SIGKILLed by a timeout. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-			if (fd > STDERR_FILENO)
-				close(fd);
-		}
-		execl(bin, bin, "-c", b->conf, (char *)NULL);
-		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
-		_exit(127);
+	/*
+	 * posix_spawn, not fork: a fork of a program under qemu-user hangs.
+	 * setpriv (util-linux) makes the broker die with us, even when a Check
+	 * timeout SIGKILLs the test and no atexit handler runs.
+	 */
+	if (access(SETPRIV_BIN, X_OK) == 0) {
+		argv[argc++] = (char *)SETPRIV_BIN;
+		argv[argc++] = (char *)"--pdeathsig";
+		argv[argc++] = (char *)"KILL";
+		argv[argc++] = (char *)"--";
 	}
+	argv[argc++] = (char *)bin;
+	argv[argc++] = (char *)"-c";
+	argv[argc++] = b->conf;
+	argv[argc] = NULL;
+
+	r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return -r;
+	r = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out,
+					     O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	if (!r)
+		r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r)
+		return -r;
 	b->pid = pid;
 	return 0;
 }
@@ -324,25 +358,6 @@ int test_broker_resume(struct test_broker *b)
 int test_broker_kill(struct test_broker *b)
 {
 	return reap(b, SIGKILL, BROKER_TERM_MS);
-}
-
-/* The directory holds only files (configuration, logs, a test's certificates). */
-static void remove_dir(const char *dir)
-{
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *d;
-
-	d = opendir(dir);
-	if (d) {
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-				unlink(path);
-			}
-		closedir(d);
-	}
-	rmdir(dir);
 }
 
 void test_broker_free(struct test_broker *b)

@@ -6,9 +6,10 @@
  * mkdtemp directory, runs /usr/sbin/mosquitto (or $SGW_MOSQUITTO) on it and
  * returns once the port accepts connections.  The broker can be stopped and
  * started again on the same port, to test reconnects.  Brokers are killed
- * when the test process exits (atexit) and, through PR_SET_PDEATHSIG, when it
- * dies without running atexit handlers (a Check timeout kills it with
- * SIGKILL).
+ * when the test process exits (atexit) and, through setpriv --pdeathsig, when
+ * it dies without running atexit handlers (a Check timeout kills it with
+ * SIGKILL).  The broker is started with posix_spawn(), which also works for
+ * test programs run by qemu-user.
  *
  * Failures return NULL / -errno and describe the cause on stderr: this is
  * test code, and a test that cannot start its broker should say why.

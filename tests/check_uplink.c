@@ -767,6 +767,98 @@ START_TEST(test_stop_broker_down)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ TLS */
+
+struct pki {
+	char dir[64];
+	char ca[128], other_ca[128], conf[512];
+};
+
+/* Run SCRIPT with /bin/sh in DIR. */
+static int run_in(const char *dir, const char *script)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && %s", dir, script);
+	return system(cmd);
+}
+
+/* A throw-away CA and a server certificate for 127.0.0.1, made by openssl. */
+static void pki_make(struct pki *p)
+{
+	snprintf(p->dir, sizeof(p->dir), "/tmp/sgw-pki-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(p->dir));
+	ck_assert_int_eq(run_in(p->dir,
+			    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+			    "-keyout ca.key -out ca.crt -days 2 -subj /CN=sgw-test-ca 2>/dev/null && "
+			    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+			    "-keyout other.key -out other.crt -days 2 -subj /CN=sgw-other-ca 2>/dev/null && "
+			    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+			    "-keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null && "
+			    "printf 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1\\n' > ext && "
+			    "openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+			    "-out srv.crt -days 2 -extfile ext 2>/dev/null"), 0);
+	snprintf(p->ca, sizeof(p->ca), "%s/ca.crt", p->dir);
+	snprintf(p->other_ca, sizeof(p->other_ca), "%s/other.crt", p->dir);
+	snprintf(p->conf, sizeof(p->conf), "cafile %s/ca.crt\ncertfile %s/srv.crt\nkeyfile %s/srv.key\n",
+		 p->dir, p->dir, p->dir);
+}
+
+static void pki_free(struct pki *p)
+{
+	ck_assert_int_eq(run_in(p->dir, "rm -f ca.* other.* srv.* ext"), 0);
+	ck_assert_int_eq(rmdir(p->dir), 0);
+}
+
+START_TEST(test_tls)
+{
+	struct test_broker *b;
+	struct rec r = { 0 }, r2 = { 0 };
+	struct sgw_uplink *u, *bad;
+	struct tcfg t, t2;
+	struct pki p;
+	char uri[64], alpn[] = "x-sgw-test";
+
+	pki_make(&p);
+	b = test_broker_start(p.conf);
+	ck_assert_ptr_nonnull(b);
+	snprintf(uri, sizeof(uri), "ssl://127.0.0.1:%d", test_broker_port(b));
+
+	tcfg_init(&t, uri, version_of(_i), 4);
+	t.c.tls = true;
+	t.c.ca_file = p.ca;
+	t.c.alpn = alpn;
+	u = up_connect(&t, "gw/tls/status", &r);
+	ck_assert_int_eq(sgw_uplink_publish(u, "tls/t", "v", 1, 3), 0);
+	ck_assert(run_until(u, &r, reported, 1, WAIT_MS));
+	ck_assert_uint_eq(r.nack, 1);
+	ck_assert_uint_eq(r.ack[0], 3);
+
+	/* Signed by a CA we do not trust: never connected, still retrying. */
+	tcfg_init(&t2, uri, version_of(_i), 4);
+	t2.c.tls = true;
+	t2.c.ca_file = p.other_ca;
+	bad = sgw_uplink_new(&t2.c, "gw/tls2/status");
+	ck_assert_ptr_nonnull(bad);
+	ck_assert_int_eq(sgw_uplink_start(bad), 0);
+	{
+		struct attempts a = { .last = INT64_MAX };
+
+		attempts_seen = &a;
+		ck_assert(run_until(bad, &r2, count_attempts, 3, WAIT_MS));
+	}
+	ck_assert_int_eq(r2.connected, 0);
+	ck_assert(!sgw_uplink_connected(bad));
+	sgw_uplink_stop(bad, 1000);
+	sgw_uplink_free(bad);
+
+	sgw_uplink_stop(u, 5000);
+	sgw_uplink_free(u);
+	test_broker_free(b);
+	pki_free(&p);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct tcfg t;
@@ -799,6 +891,7 @@ static Suite *uplink_suite(void)
 	tcase_add_loop_test(tc, test_loss_fails_inflight, 0, 2);
 	tcase_add_loop_test(tc, test_status_online_offline, 0, 2);
 	tcase_add_loop_test(tc, test_stop_broker_down, 0, 2);
+	tcase_add_loop_test(tc, test_tls, 0, 2);
 	tcase_add_test(tc, test_bad_config);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
@@ -807,9 +900,20 @@ static Suite *uplink_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(uplink_suite());
+	const char *emu = getenv("TEST_EMULATOR");
+	SRunner *sr;
 	int failed;
 
+	/*
+	 * Under qemu-user (cross builds) Paho's MQTTAsync threads hang even on
+	 * a plain connect, and fork() hangs: skip (automake's 77) instead of
+	 * timing out.  The native build runs the suite.
+	 */
+	if (emu && *emu) {
+		fprintf(stderr, "SKIP: Paho MQTTAsync does not run under %s\n", emu);
+		return 77;
+	}
+	sr = srunner_create(uplink_suite());
 	/* A broker that died under a test must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	srunner_run_all(sr, CK_ENV);
