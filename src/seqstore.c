@@ -10,41 +10,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filerep.h"
+
 static int write_limit(const struct sgw_seqstore *s, uint64_t limit)
 {
-	char tmp[4096], buf[32], *slash;
-	int fd, dfd, len, err = 0;
+	char buf[32];
+	int len;
 
 	if (!s->path)
 		return -ENOENT;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", s->path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
 	len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", limit);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	errno = EIO;
-	if (write(fd, buf, (size_t)len) != len || fsync(fd) < 0)
-		err = -errno;
-	close(fd);
-	if (!err && rename(tmp, s->path) < 0)
-		err = -errno;
-	if (err) {
-		unlink(tmp);
-		return err;
-	}
-	/* The rename is durable once the directory is. */
-	slash = strrchr(tmp, '/');
-	if (slash) {
-		*slash = '\0';
-		dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			if (fsync(dfd) < 0)
-				err = -errno;
-			close(dfd);
-		}
-	}
-	return err;
+	return sgw_file_replace(s->path, buf, (size_t)len, true);
 }
 
 int sgw_seqstore_open(struct sgw_seqstore *s, const char *dir, uint64_t fallback)
