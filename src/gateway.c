@@ -100,10 +100,16 @@ static void on_connected(void *arg, struct sgw_uplink *u)
 	(void)u;
 }
 
+/*
+ * The uplink logs it and has already handed back what was in flight
+ * (on_fail): the outbox now moves what memory holds to disk, before any
+ * newer reading is stored there.
+ */
 static void on_disconnected(void *arg, struct sgw_uplink *u, const char *why)
 {
-	/* The uplink logs it; the outbox already has the failed messages back. */
-	(void)arg;
+	struct link *l = arg;
+
+	sgw_outbox_pump(l->ob);
 	(void)u;
 	(void)why;
 }
@@ -265,16 +271,9 @@ static void emit(void *arg, struct sgw_msg *m)
 	uint32_t mask = 0;
 	int err;
 
-	for (size_t i = 0; i < g->nlinks; i++) {
-		struct link *l = &g->links[i];
-
-		if (!l->sc || !(always || sgw_outbox_wants_disk(l->ob)))
-			continue;
-		/* Offline: what memory still holds goes to disk first, keeping order. */
-		if (!sgw_uplink_connected(l->u))
-			sgw_outbox_pump(l->ob);
-		mask |= 1u << i;
-	}
+	for (size_t i = 0; i < g->nlinks; i++)
+		if (g->links[i].sc && (always || sgw_outbox_wants_disk(g->links[i].ob)))
+			mask |= 1u << i;
 	if (mask) {
 		err = sgw_spool_append(g->spool, m, mask);
 		if (err < 0 && err != -EIO) {
@@ -846,14 +845,9 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			handle_timer(&g);
 		if (pfd[2].revents)
 			handle_samples(&g);
-		for (size_t i = 0; i < g.nlinks; i++) {
-			if (!pfd[3 + i].revents)
-				continue;
-			sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
-			/* Offline now: move what memory holds to disk at once. */
-			if (!sgw_uplink_connected(g.links[i].u))
-				sgw_outbox_pump(g.links[i].ob);
-		}
+		for (size_t i = 0; i < g.nlinks; i++)
+			if (pfd[3 + i].revents)
+				sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
 	}
 
 	if (o->once && g.once_failed) {
