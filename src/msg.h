@@ -3,12 +3,19 @@
  * An outgoing MQTT message: topic, payload, the gateway sequence number and
  * the sample time.  Reference counted (main thread only) so that one reading
  * can wait in several uplinks' outboxes.
+ *
+ * A reading's message also remembers what its payload was made of (the
+ * value and the payload form), so that the disk queue can store those few
+ * bytes instead of the payload and make the same payload again later.
  */
 #ifndef SGW_MSG_H
 #define SGW_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "payload.h"
 
 struct sgw_msg {
 	uint64_t seq;
@@ -16,14 +23,26 @@ struct sgw_msg {
 	uint32_t refs;
 	uint32_t topic_len;
 	uint32_t payload_len;
-	char data[];		/* topic, NUL, payload, NUL */
+	int32_t value;		/* a reading's: the value it was rendered from */
+	bool reading;		/* the payload is sgw_payload_render() of value */
+	uint8_t fmt, scale, precision;
+	char data[];		/* topic, NUL, payload, NUL, unit, NUL */
 };
 
-/* NULL+errno on failure; one reference. */
+/* A message with any payload.  NULL+errno on failure; one reference. */
 struct sgw_msg *sgw_msg_new(uint64_t seq, int64_t ts_ms, const char *topic, size_t topic_len,
 			    const void *payload, size_t payload_len);
+/*
+ * A reading's message: the payload is rendered from VALUE in form F.
+ * NULL+errno (EMSGSIZE when the payload does not fit SGW_PAYLOAD_MAX).
+ */
+struct sgw_msg *sgw_msg_new_reading(uint64_t seq, int64_t ts_ms, const char *topic,
+				    size_t topic_len, const struct sgw_payload_form *f,
+				    int32_t value);
 static inline const char *sgw_msg_topic(const struct sgw_msg *m) { return m->data; }
 static inline const char *sgw_msg_payload(const struct sgw_msg *m) { return m->data + m->topic_len + 1; }
+/* A reading's payload form (unit points into M).  False for other messages. */
+bool sgw_msg_form(const struct sgw_msg *m, struct sgw_payload_form *f);
 static inline struct sgw_msg *sgw_msg_ref(struct sgw_msg *m) { m->refs++; return m; }
 void sgw_msg_unref(struct sgw_msg *m);
 

@@ -7,20 +7,28 @@
 #include "pack_json.h"
 #include "sgw_kernels.h"
 
-int sgw_payload_format(char *dst, size_t cap, enum sgw_format fmt,
-		       const struct sgw_channel_config *ch, int32_t value,
-		       int64_t ts_ms, uint64_t seq)
+void sgw_payload_form_of(struct sgw_payload_form *f, enum sgw_format fmt,
+			 const struct sgw_channel_config *ch)
+{
+	f->fmt = fmt;
+	f->scale = (uint8_t)ch->scale;
+	f->precision = (uint8_t)ch->precision;
+	f->unit = ch->unit;
+}
+
+int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
+		       int32_t value, int64_t ts_ms, uint64_t seq)
 {
 	struct sgw_pack_item it = {
-		.unit = ch->unit, .value = value,
-		.scale = (uint8_t)ch->scale, .precision = (uint8_t)ch->precision,
+		.unit = f->unit, .value = value,
+		.scale = f->scale, .precision = f->precision,
 		.ts_ms = ts_ms, .seq = seq,
 	};
 	char num[SGW_FMT_FIXED_MAX];
 	size_t n;
 
-	if (fmt == SGW_FORMAT_PLAIN) {
-		n = sgw_fmt_fixed(num, value, (unsigned)ch->scale, (unsigned)ch->precision);
+	if (f->fmt == SGW_FORMAT_PLAIN) {
+		n = sgw_fmt_fixed(num, value, f->scale, f->precision);
 		if (n > cap)
 			return -ENOSPC;
 		memcpy(dst, num, n);
@@ -30,4 +38,14 @@ int sgw_payload_format(char *dst, size_t cap, enum sgw_format fmt,
 	if (n >= cap)
 		return -ENOSPC;
 	return (int)n;
+}
+
+int sgw_payload_format(char *dst, size_t cap, enum sgw_format fmt,
+		       const struct sgw_channel_config *ch, int32_t value,
+		       int64_t ts_ms, uint64_t seq)
+{
+	struct sgw_payload_form f;
+
+	sgw_payload_form_of(&f, fmt, ch);
+	return sgw_payload_render(dst, cap, &f, value, ts_ms, seq);
 }

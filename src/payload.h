@@ -15,7 +15,27 @@
 
 #define SGW_PAYLOAD_MAX 256
 
+/*
+ * Everything a reading's payload is made of besides the value, the sample
+ * time and the sequence number.  The disk queue keeps a reading as its form
+ * and value (src/formtab.h) and renders the payload again when it sends it.
+ */
+struct sgw_payload_form {
+	enum sgw_format fmt;
+	uint8_t scale;		/* fraction digits of the value, 0..9 */
+	uint8_t precision;	/* fraction digits printed, 0..9 */
+	const char *unit;	/* NULL means "" */
+};
+
+/* The form of channel CH's payloads in format FMT. */
+void sgw_payload_form_of(struct sgw_payload_form *f, enum sgw_format fmt,
+			 const struct sgw_channel_config *ch);
+
 /* Returns the length written to DST (no NUL), or -ENOSPC. */
+int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
+		       int32_t value, int64_t ts_ms, uint64_t seq);
+
+/* The same for channel CH in format FMT. */
 int sgw_payload_format(char *dst, size_t cap, enum sgw_format fmt,
 		       const struct sgw_channel_config *ch, int32_t value,
 		       int64_t ts_ms, uint64_t seq);

@@ -72,7 +72,6 @@ void sgw_pipeline_free(struct sgw_pipeline *p)
 size_t sgw_pipeline_run(struct sgw_pipeline *p, const struct sgw_sample *s, size_t n,
 			uint64_t *seq, void (*emit)(void *arg, struct sgw_msg *m), void *arg)
 {
-	char payload[SGW_PAYLOAD_MAX];
 	size_t made = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -84,23 +83,21 @@ size_t sgw_pipeline_run(struct sgw_pipeline *p, const struct sgw_sample *s, size
 			const struct sgw_channel_config *ch = &sc->ch[c];
 			struct sgw_filter_chain *fc = p->chains[s[i].sensor][c];
 			int32_t v = s[i].values[c];
+			struct sgw_payload_form f;
 			struct sgw_msg *m;
 			uint8_t keep = 1;
-			int len;
 
 			if (!(s[i].valid & (1u << c)))
 				continue;
 			if (fc && sgw_filter_chain_run(fc, &v, &v, &keep, 1) == 0)
 				continue;	/* a deadband held it back */
-			len = sgw_payload_format(payload, sizeof(payload), sc->format, ch,
-						 v, s[i].ts_ms, *seq);
-			if (len < 0) {
-				log_warnx("[sensor %s] %s: payload too large", sc->name, ch->name);
-				continue;
-			}
-			m = sgw_msg_new(*seq, s[i].ts_ms, ch->topic, strlen(ch->topic), payload, (size_t)len);
+			sgw_payload_form_of(&f, sc->format, ch);
+			m = sgw_msg_new_reading(*seq, s[i].ts_ms, ch->topic, strlen(ch->topic), &f, v);
 			if (!m) {
-				log_warn("[sensor %s] %s: reading lost", sc->name, ch->name);
+				if (errno == EMSGSIZE)
+					log_warnx("[sensor %s] %s: message too large", sc->name, ch->name);
+				else
+					log_warn("[sensor %s] %s: reading lost", sc->name, ch->name);
 				continue;
 			}
 			(*seq)++;
