@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define QMSG_VERSION 0x10u
+#define QMSG_READING 0x20u
 #define VARINT_MAX 10u
 
 static size_t varint_size(uint64_t v)
@@ -63,8 +64,11 @@ static int64_t unzigzag(uint64_t u)
 
 size_t sgw_qmsg_size(const struct sgw_qmsg *m)
 {
-	return 1 + varint_size(zigzag(m->ts_ms)) + varint_size(m->seq) +
-	       varint_size(m->topic_len) + m->topic_len + m->payload_len;
+	size_t n = 1 + varint_size(zigzag(m->ts_ms)) + varint_size(m->seq);
+
+	if (m->reading)
+		return n + varint_size(m->form) + varint_size(zigzag(m->value));
+	return n + varint_size(m->topic_len) + m->topic_len + m->payload_len;
 }
 
 long sgw_qmsg_encode(const struct sgw_qmsg *m, void *buf, size_t cap)
@@ -72,14 +76,19 @@ long sgw_qmsg_encode(const struct sgw_qmsg *m, void *buf, size_t cap)
 	uint8_t *p = buf;
 	size_t n = 0, need;
 
-	if (m->qos > 2 || m->topic_len == 0 || m->topic_len > SGW_QMSG_TOPIC_MAX)
+	if (m->qos > 2 || (!m->reading && (m->topic_len == 0 || m->topic_len > SGW_QMSG_TOPIC_MAX)))
 		return -EINVAL;
 	need = sgw_qmsg_size(m);
 	if (need > cap || need > (size_t)INT32_MAX)
 		return -EMSGSIZE;
-	p[n++] = (uint8_t)(QMSG_VERSION | (m->retain ? 4u : 0u) | m->qos);
+	p[n++] = (uint8_t)((m->reading ? QMSG_READING : QMSG_VERSION) | (m->retain ? 4u : 0u) | m->qos);
 	n += varint_put(p + n, zigzag(m->ts_ms));
 	n += varint_put(p + n, m->seq);
+	if (m->reading) {
+		n += varint_put(p + n, m->form);
+		n += varint_put(p + n, zigzag(m->value));
+		return (long)n;
+	}
 	n += varint_put(p + n, m->topic_len);
 	memcpy(p + n, m->topic, m->topic_len);
 	n += m->topic_len;
@@ -94,7 +103,8 @@ static size_t decode_head(const uint8_t *p, size_t len, uint8_t *flags, int64_t 
 	uint64_t u;
 	size_t k;
 
-	if (len < 1 || (p[0] & 0xf0) != QMSG_VERSION || (p[0] & 0x08) || (p[0] & 3) > 2)
+	if (len < 1 || ((p[0] & 0xf0) != QMSG_VERSION && (p[0] & 0xf0) != QMSG_READING) ||
+	    (p[0] & 0x08) || (p[0] & 3) > 2)
 		return 0;
 	*flags = p[0];
 	k = varint_get(p + 1, len - 1, &u);
@@ -102,6 +112,27 @@ static size_t decode_head(const uint8_t *p, size_t len, uint8_t *flags, int64_t 
 		return 0;
 	*ts = unzigzag(u);
 	return 1 + k;
+}
+
+/* The rest of a version 2 message: form and value, nothing after them. */
+static int decode_reading(struct sgw_qmsg *m, const uint8_t *p, size_t len)
+{
+	uint64_t form, value;
+	size_t n, k;
+
+	n = varint_get(p, len, &form);
+	if (!n || form > UINT32_MAX)
+		return -EBADMSG;
+	k = varint_get(p + n, len - n, &value);
+	if (!k || n + k != len || value > UINT32_MAX)
+		return -EBADMSG;
+	m->form = (uint32_t)form;
+	m->value = (int32_t)unzigzag(value);
+	m->topic = NULL;
+	m->topic_len = 0;
+	m->payload = NULL;
+	m->payload_len = 0;
+	return 0;
 }
 
 int sgw_qmsg_decode(struct sgw_qmsg *m, const void *buf, size_t len)
@@ -119,16 +150,19 @@ int sgw_qmsg_decode(struct sgw_qmsg *m, const void *buf, size_t len)
 	if (!k)
 		return -EBADMSG;
 	n += k;
+	m->ts_ms = ts;
+	m->seq = seq;
+	m->qos = flags & 3;
+	m->retain = (flags & 4) != 0;
+	m->reading = (flags & 0xf0) == QMSG_READING;
+	if (m->reading)
+		return decode_reading(m, p + n, len - n);
 	k = varint_get(p + n, len - n, &tlen);
 	if (!k)
 		return -EBADMSG;
 	n += k;
 	if (tlen == 0 || tlen > SGW_QMSG_TOPIC_MAX || tlen > len - n)
 		return -EBADMSG;
-	m->ts_ms = ts;
-	m->seq = seq;
-	m->qos = flags & 3;
-	m->retain = (flags & 4) != 0;
 	m->topic = (const char *)p + n;
 	m->topic_len = (size_t)tlen;
 	n += (size_t)tlen;

@@ -118,9 +118,51 @@ START_TEST(test_malformed)
 	buf[0] = 0x11;
 	ck_assert_int_eq(sgw_qmsg_decode(&d, buf, 16), -EBADMSG);
 	ck_assert(sgw_qmsg_peek_ts(buf, 16) == INT64_MIN);
-	buf[0] = 0x21;
+	buf[0] = 0x31;
 	buf[1] = 0;
 	ck_assert_int_eq(sgw_qmsg_decode(&d, buf, 16), -EBADMSG);
+}
+END_TEST
+
+/* Version 2: a reading as form number and value. */
+START_TEST(test_reading)
+{
+	static const int32_t values[] = { 0, -1, 1, 2346, -2346, INT32_MIN, INT32_MAX };
+	static const uint32_t forms[] = { 0, 127, 128, UINT32_MAX };
+	uint8_t buf[64];
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		for (size_t j = 0; j < sizeof(forms) / sizeof(forms[0]); j++) {
+			struct sgw_qmsg m = {
+				.ts_ms = INT64_C(1763776800123), .seq = 1000000 + i,
+				.qos = 1, .reading = true, .form = forms[j], .value = values[i],
+			}, d;
+			long n = sgw_qmsg_encode(&m, buf, sizeof(buf));
+
+			ck_assert_int_eq(n, (long)sgw_qmsg_size(&m));
+			ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), 0);
+			ck_assert(d.reading);
+			ck_assert_uint_eq(d.form, forms[j]);
+			ck_assert_int_eq(d.value, values[i]);
+			ck_assert(d.ts_ms == m.ts_ms && d.seq == m.seq && d.qos == 1 && !d.retain);
+			ck_assert_ptr_null(d.topic);
+			ck_assert_uint_eq(d.payload_len, 0);
+			ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == m.ts_ms);
+			/* Every shorter cut and a byte too many are refused. */
+			for (long len = 0; len < n; len++)
+				if (sgw_qmsg_decode(&d, buf, (size_t)len) != -EBADMSG)
+					ck_abort_msg("cut at %ld of %ld decoded", len, n);
+			buf[n] = 0;
+			ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n + 1), -EBADMSG);
+		}
+	}
+	{
+		/* Flags, 6-byte time, 3-byte seq, 1-byte form, 2-byte value: 13 bytes. */
+		struct sgw_qmsg m = { .ts_ms = INT64_C(1763776800123), .seq = 1000000, .qos = 1,
+				      .reading = true, .form = 5, .value = 2146 };
+
+		ck_assert_uint_eq(sgw_qmsg_size(&m), 13);
+	}
 }
 END_TEST
 
@@ -135,6 +177,7 @@ int main(void)
 	tcase_add_test(tc, test_extremes);
 	tcase_add_test(tc, test_encode_errors);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_reading);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
