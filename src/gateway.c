@@ -138,6 +138,32 @@ static const struct sgw_uplink_handler link_handler = {
 	.on_fail = on_fail,
 };
 
+/* Number every channel's (topic, payload form) for compact queue records. */
+static void spool_forms(struct gw *g)
+{
+	struct sgw_formtab_entry *e;
+	size_t n = 0;
+	int err;
+
+	e = calloc(g->cfg->nsensors * SGW_MAX_CHANNELS + 1, sizeof(*e));
+	if (!e)
+		return;
+	for (size_t i = 0; i < g->cfg->nsensors; i++) {
+		const struct sgw_sensor_config *sc = &g->cfg->sensors[i];
+
+		for (size_t c = 0; c < sc->nchannels; c++, n++) {
+			e[n].topic = sc->ch[c].topic;
+			e[n].topic_len = strlen(sc->ch[c].topic);
+			sgw_payload_form_of(&e[n].form, sc->format, &sc->ch[c]);
+		}
+	}
+	err = sgw_spool_set_forms(g->spool, e, n);
+	if (err < 0)
+		log_warnx("disk queue: form table: %s; the readings left out are queued whole",
+			  strerror(-err));
+	free(e);
+}
+
 static int links_start(struct gw *g)
 {
 	for (size_t i = 0; i < g->cfg->nuplinks; i++) {
@@ -171,6 +197,7 @@ static int links_start(struct gw *g)
 
 		if (n > 0)
 			log_info("disk queue: dropped the backlog of %d uplink(s) no longer configured", n);
+		spool_forms(g);
 	}
 	return 0;
 }
@@ -312,6 +339,9 @@ static int spool_start(struct gw *g)
 	g->spool = sgw_spool_open(dir, &g->cfg->queue);
 	if (!g->spool)
 		log_warn("%s: disk queue unavailable; readings are kept in memory only", dir);
+	else if (sgw_spool_forms_error(g->spool) < 0)
+		log_warnx("%s/forms: %s: the readings queued before cannot be sent (counted as corrupt)",
+			  dir, strerror(-sgw_spool_forms_error(g->spool)));
 	free(dir);
 	return g->spool ? 0 : -1;
 }

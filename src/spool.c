@@ -2,6 +2,7 @@
 #include "spool.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@ struct sgw_spool {
 	struct sgw_spool_cursor cursors[SGW_SPOOL_MAX_CURSORS];
 	uint8_t *buf;
 	size_t cap;
+	struct sgw_formtab *forms;
+	int forms_error;	/* loading the table */
+	uint64_t undecodable;	/* readings whose form is unknown */
 };
 
 static int64_t record_ts(const void *body, size_t len)
@@ -34,6 +38,8 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 {
 	struct sgw_queue_options o;
 	struct sgw_spool *sp = calloc(1, sizeof(*sp));
+	char path[4096];
+	int err;
 
 	if (!sp)
 		return NULL;
@@ -45,14 +51,37 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 	o.sync_interval_ms = qc->sync_interval_ms;
 	o.record_ts = record_ts;
 	sp->q = sgw_queue_open(dir, &o);
-	if (!sp->q) {
-		int err = errno;
-
-		free(sp);
-		errno = err;
-		return NULL;
+	if (!sp->q)
+		goto fail;
+	if (snprintf(path, sizeof(path), "%s/forms", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		goto fail;
 	}
+	sp->forms = sgw_formtab_open(path, sgw_queue_next_seq(sp->q), &sp->forms_error);
+	if (!sp->forms)
+		goto fail;
 	return sp;
+fail:
+	err = errno;
+	if (sp->q)
+		sgw_queue_close(sp->q);
+	free(sp);
+	errno = err;
+	return NULL;
+}
+
+int sgw_spool_forms_error(const struct sgw_spool *sp)
+{
+	return sp->forms_error;
+}
+
+int sgw_spool_set_forms(struct sgw_spool *sp, const struct sgw_formtab_entry *e, size_t n)
+{
+	struct sgw_queue_stats st;
+
+	sgw_queue_get_stats(sp->q, &st);
+	return sgw_formtab_update(sp->forms, e, n, !st.state_lost && st.depth == 0,
+				  st.next_seq);
 }
 
 int sgw_spool_close(struct sgw_spool *sp)
@@ -64,6 +93,7 @@ int sgw_spool_close(struct sgw_spool *sp)
 	for (size_t i = 0; i < sp->ncursors; i++)
 		sgw_msg_unref(sp->cursors[i].next);
 	err = sgw_queue_close(sp->q);
+	sgw_formtab_free(sp->forms);
 	free(sp->buf);
 	free(sp);
 	return err;
@@ -109,6 +139,24 @@ int sgw_spool_forget_others(struct sgw_spool *sp)
 	return removed;
 }
 
+/* A reading goes in as its form's number and value when the table has one. */
+static void compact(struct sgw_spool *sp, const struct sgw_msg *m, struct sgw_qmsg *qm)
+{
+	struct sgw_formtab_entry e = { .topic = sgw_msg_topic(m), .topic_len = m->topic_len };
+	long id;
+
+	if (!sgw_msg_form(m, &e.form))
+		return;
+	id = sgw_formtab_find(sp->forms, e.topic, e.topic_len, &e.form);
+	if (id < 0 && sgw_formtab_update(sp->forms, &e, 1, false, 0) == 0)
+		id = sgw_formtab_find(sp->forms, e.topic, e.topic_len, &e.form);
+	if (id < 0)
+		return;
+	qm->reading = true;
+	qm->form = (uint32_t)id;
+	qm->value = m->value;
+}
+
 int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mask)
 {
 	struct sgw_qmsg qm = {
@@ -117,10 +165,12 @@ int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mas
 		.payload = sgw_msg_payload(m), .payload_len = m->payload_len,
 		.qos = 1,
 	};
-	size_t need = 1 + sgw_qmsg_size(&qm);
+	size_t need;
 	long n;
 	int err;
 
+	compact(sp, m, &qm);
+	need = 1 + sgw_qmsg_size(&qm);
 	if (need > sp->cap) {
 		uint8_t *nb = realloc(sp->buf, need);
 
@@ -148,10 +198,50 @@ int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m)
 	return sgw_spool_append(c->sp, m, 1u << c->bit);
 }
 
+/*
+ * The message of record REC for uplinks in its mask, or NULL with errno:
+ * EBADMSG (undecodable, or a reading whose form is unknown), ENOMEM.
+ */
+static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_record *rec)
+{
+	const struct sgw_formtab_entry *e = NULL;
+	char payload[SGW_PAYLOAD_MAX];
+	struct sgw_qmsg qm;
+	int len;
+
+	if (sgw_qmsg_decode(&qm, (const uint8_t *)rec->data + 1, rec->len - 1) < 0) {
+		errno = EBADMSG;
+		return NULL;
+	}
+	if (!qm.reading)
+		return sgw_msg_new(rec->seq | SGW_SPOOL_TAG, qm.ts_ms, qm.topic, qm.topic_len,
+				   qm.payload, qm.payload_len);
+	if (rec->seq >= sgw_formtab_first_seq(sp->forms))
+		e = sgw_formtab_get(sp->forms, qm.form);
+	if (!e) {
+		/*
+		 * Before the table's first record: the table was started
+		 * again when every cursor had passed it, unless the old one
+		 * was lost.
+		 */
+		if (rec->seq >= sgw_formtab_first_seq(sp->forms) || sp->forms_error)
+			sp->undecodable++;
+		errno = EBADMSG;
+		return NULL;
+	}
+	len = sgw_payload_render(payload, sizeof(payload), &e->form, qm.value, qm.ts_ms, qm.seq);
+	if (len < 0) {
+		sp->undecodable++;
+		errno = EBADMSG;
+		return NULL;
+	}
+	return sgw_msg_new(rec->seq | SGW_SPOOL_TAG, qm.ts_ms, e->topic, e->topic_len,
+			   payload, (size_t)len);
+}
+
 int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m)
 {
 	struct sgw_queue_record rec;
-	struct sgw_qmsg qm;
 	int err;
 
 	while (!c->next) {
@@ -160,14 +250,17 @@ int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m)
 			c->caught_up = true;
 		if (err < 0)
 			return err;
-		if (rec.len < 1 || !(((const uint8_t *)rec.data)[0] & (1u << c->bit)) ||
-		    sgw_qmsg_decode(&qm, (const uint8_t *)rec.data + 1, rec.len - 1) < 0) {
-			/* Not ours (or undecodable, which the CRC makes near impossible): step over. */
+		if (rec.len < 1 || !(((const uint8_t *)rec.data)[0] & (1u << c->bit))) {
+			/* Not ours: step over. */
 			sgw_queue_ack(c->qc, rec.seq);
 			continue;
 		}
-		c->next = sgw_msg_new(rec.seq | SGW_SPOOL_TAG, qm.ts_ms, qm.topic, qm.topic_len,
-				      qm.payload, qm.payload_len);
+		c->next = record_msg(c->sp, &rec);
+		if (!c->next && errno == EBADMSG) {
+			/* The CRC makes a bad body near impossible; a lost form is not. */
+			sgw_queue_ack(c->qc, rec.seq);
+			continue;
+		}
 		if (!c->next) {
 			/* Read again after a rewind; nothing is lost. */
 			sgw_queue_rewind(c->qc);
@@ -217,4 +310,5 @@ int sgw_spool_sync_if_due(struct sgw_spool *sp, int64_t now_ns)
 void sgw_spool_get_stats(struct sgw_spool *sp, struct sgw_queue_stats *st)
 {
 	sgw_queue_get_stats(sp->q, st);
+	st->corrupt += sp->undecodable;
 }

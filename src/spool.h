@@ -8,6 +8,12 @@
  * topic, payload).  One reading that two offline uplinks need is stored
  * once; a cursor steps over records not meant for it, acknowledging them.
  *
+ * A reading whose (topic, payload form) is in the queue's form table
+ * (src/formtab.h, the file "forms" beside the segments) is stored as the
+ * entry's number and the value (src/qmsg.h, version 2); other messages are
+ * stored whole.  sgw_spool_set_forms() numbers the configured channels'
+ * forms up front, so that appending does not wait for the table file.
+ *
  * Messages read back carry the queue's sequence number marked with
  * SGW_SPOOL_TAG as their msg->seq, the tag the outbox publishes them under;
  * sgw_spool_ack() takes it back.
@@ -19,6 +25,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "formtab.h"
 #include "msg.h"
 #include "queue.h"
 
@@ -30,6 +37,19 @@ struct sgw_spool_cursor;
 
 /* Open (create) the queue in DIR with QC's settings.  NULL+errno. */
 struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config *qc);
+/*
+ * How loading the form table went: 0, or -EBADMSG/-errno when it was corrupt
+ * or unreadable; readings queued with it cannot be sent and are counted in
+ * stats.corrupt when read.
+ */
+int sgw_spool_forms_error(const struct sgw_spool *sp);
+/*
+ * Number the N forms E (the configured channels') in the form table, after
+ * the cursors are set up.  When nothing queued is unacknowledged, forms no
+ * longer in use are forgotten.  Returns 0 or -errno (the readings of forms
+ * left out are then stored whole).
+ */
+int sgw_spool_set_forms(struct sgw_spool *sp, const struct sgw_formtab_entry *e, size_t n);
 /* Make everything durable and close.  Returns 0 or -errno. */
 int sgw_spool_close(struct sgw_spool *sp);
 

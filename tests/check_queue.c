@@ -19,48 +19,23 @@
 #include "qmsg.h"
 #include "queue.h"
 #include "queue_faults.h"
+#include "tmpdir.h"
 
 #define SMALL_SEG 4096u
 
 static char tmp[64];	/* private directory of this test */
 static char qdir[160];	/* the queue in it */
 
-static void rm_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char p[512];
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		struct stat sb;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static void setup(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	snprintf(tmp, sizeof(tmp), "%s/sgwq.XXXXXX", t && *t ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	test_mkdtemp(tmp, sizeof(tmp), "sgwq");
 	snprintf(qdir, sizeof(qdir), "%s/q", tmp);
 	qfault_reset();
 }
 
 static void teardown(void)
 {
-	rm_tree(tmp);
+	test_rm_tree(tmp);
 }
 
 /* Deterministic body of record SEQ: 20..119 bytes. */
@@ -466,7 +441,7 @@ START_TEST(test_flip_middle_segment)
 	append_n(q, 1, 130);
 	ck_assert_int_eq(sgw_queue_close(q), 0);
 	ck_assert_uint_ge(list_bases(bases, 16), 3);
-	rm_tree(qdir);
+	test_rm_tree(qdir);
 	flip_every_byte(bases[1], 0);
 }
 END_TEST
@@ -749,7 +724,7 @@ START_TEST(test_write_errors)
 	ck_assert_int_eq(sgw_queue_close(q), 0);
 
 	/* drop_oldest treats a full file system like a full queue. */
-	rm_tree(qdir);
+	test_rm_tree(qdir);
 	opts(&o, SMALL_SEG, 0);
 	q = open_q(&o);
 	c = sgw_queue_cursor_get(q, "c", 0);
@@ -1120,7 +1095,7 @@ START_TEST(test_group_commit)
 	ck_assert_uint_ge(st.fsyncs, 3);
 	ck_assert_int_eq(sgw_queue_close(q), 0);
 
-	rm_tree(qdir);
+	test_rm_tree(qdir);
 	opts(&o, 0, 0);
 	o.sync = SGW_QUEUE_SYNC_ALWAYS;
 	q = open_q(&o);
