@@ -56,7 +56,8 @@ static void clear(struct sgw_formtab *t)
 		free((char *)t->e[i].form.unit);
 	}
 	t->n = 0;
-	memset(t->slot, 0, t->nslots * sizeof(*t->slot));
+	if (t->slot)
+		memset(t->slot, 0, t->nslots * sizeof(*t->slot));
 }
 
 static void slot_put(struct sgw_formtab *t, uint32_t id)
