@@ -24,6 +24,7 @@ struct sgw_spool {
 	size_t cap;
 	struct sgw_formtab *forms;
 	int forms_error;	/* loading the table */
+	bool forms_stuck;	/* adding failed: no more tries until set_forms */
 	uint64_t undecodable;	/* readings whose form is unknown */
 };
 
@@ -80,6 +81,7 @@ int sgw_spool_set_forms(struct sgw_spool *sp, const struct sgw_formtab_entry *e,
 	struct sgw_queue_stats st;
 
 	sgw_queue_get_stats(sp->q, &st);
+	sp->forms_stuck = false;
 	return sgw_formtab_update(sp->forms, e, n, !st.state_lost && st.depth == 0,
 				  st.next_seq);
 }
@@ -148,8 +150,13 @@ static void compact(struct sgw_spool *sp, const struct sgw_msg *m, struct sgw_qm
 	if (!sgw_msg_form(m, &e.form))
 		return;
 	id = sgw_formtab_find(sp->forms, e.topic, e.topic_len, &e.form);
-	if (id < 0 && sgw_formtab_update(sp->forms, &e, 1, false, 0) == 0)
-		id = sgw_formtab_find(sp->forms, e.topic, e.topic_len, &e.form);
+	if (id < 0 && !sp->forms_stuck) {
+		/* Not configured (carried across a reload): one table write. */
+		if (sgw_formtab_update(sp->forms, &e, 1, false, 0) == 0)
+			id = sgw_formtab_find(sp->forms, e.topic, e.topic_len, &e.form);
+		else
+			sp->forms_stuck = true;
+	}
 	if (id < 0)
 		return;
 	qm->reading = true;
