@@ -60,6 +60,24 @@ static void rm_queue(const char *dir)
 }
 
 /* The reading as the daemon would queue it; returns the encoded length. */
+/* The daemon's record of a configured reading: form number and value. */
+static size_t encode_reading(uint8_t *buf, size_t cap, uint64_t seq)
+{
+	struct sgw_qmsg m = {
+		.ts_ms = INT64_C(1763776800123) + (int64_t)seq * 1000,
+		.seq = seq,
+		.qos = 1,
+		.reading = true,
+		.form = 3,
+		.value = 2346,
+	};
+	long n = sgw_qmsg_encode(&m, buf, cap);
+
+	if (n < 0)
+		die("encode", (int)n);
+	return (size_t)n;
+}
+
 static size_t encode(uint8_t *buf, size_t cap, uint64_t seq)
 {
 	struct sgw_qmsg m = {
@@ -204,6 +222,19 @@ static void bench_size(const char *base)
 	printf("bytes per record, as a queued message (topic \"%s\", %zu bytes, qos, seq, ts): %.2f = %.3f x payload (qmsg body %zu bytes)\n",
 	       topic, sizeof(topic) - 1, (double)st.bytes / (double)n,
 	       (double)st.bytes / (double)n / 60.0, body);
+	sgw_queue_close(q);
+	rm_queue(dir);
+
+	q = open_q(dir, SGW_QUEUE_SYNC_INTERVAL, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		size_t len = encode_reading(buf, sizeof(buf), 1000000 + i);
+
+		if (sgw_queue_append(q, buf, len, NULL))
+			die("append", EIO);
+	}
+	sgw_queue_get_stats(q, &st);
+	printf("bytes per record, as a compact reading (form number, value, qos, seq, ts): %.2f = %.3f x payload\n",
+	       (double)st.bytes / (double)n, (double)st.bytes / (double)n / 60.0);
 	sgw_queue_close(q);
 	rm_queue(dir);
 }
