@@ -231,7 +231,7 @@ static void spill_msg(void *arg, struct sgw_msg *m)
 	struct link *l = arg;
 	int err = sgw_spool_cursor_append(l->sc, m);
 
-	if (err < 0 && err != -EIO)
+	if (err < 0)
 		log_warnx("%s: reading %" PRIu64 " lost at exit: disk queue: %s",
 			  sgw_uplink_name(l->u), m->seq, strerror(-err));
 }
@@ -299,11 +299,11 @@ static void emit(void *arg, struct sgw_msg *m)
 	int err;
 
 	for (size_t i = 0; i < g->nlinks; i++)
-		if (g->links[i].sc && (always || sgw_outbox_wants_disk(g->links[i].ob)))
+		if (sgw_outbox_wants_disk(g->links[i].ob, always))
 			mask |= 1u << i;
 	if (mask) {
 		err = sgw_spool_append(g->spool, m, mask);
-		if (err < 0 && err != -EIO) {
+		if (err < 0) {
 			/* Refused (queue full under when_full = refuse, disk full): keep it in memory. */
 			if (g->spool_errors++ % 1000 == 0)
 				log_warnx("disk queue: %s; keeping readings in memory (%" PRIu64 " so far)",
@@ -336,7 +336,7 @@ static int spool_start(struct gw *g)
 	}
 	if (asprintf(&dir, "%s/queue", g->cfg->gw.state_dir) < 0)
 		return -1;
-	g->spool = sgw_spool_open(dir, &g->cfg->queue);
+	g->spool = sgw_spool_open(dir, &g->cfg->queue, NULL);
 	if (!g->spool)
 		log_warn("%s: disk queue unavailable; readings are kept in memory only", dir);
 	else if (sgw_spool_forms_error(g->spool) < 0)

@@ -156,9 +156,11 @@ static int ring_push(struct sgw_outbox *ob, struct sgw_msg *m)
 	return 0;
 }
 
-bool sgw_outbox_wants_disk(const struct sgw_outbox *ob)
+bool sgw_outbox_wants_disk(const struct sgw_outbox *ob, bool always)
 {
-	return ob->sc && (!sgw_uplink_connected(ob->u) || !sgw_spool_caught_up(ob->sc));
+	if (!ob->sc || ob->rlen || ob->nretry)
+		return false;
+	return always || !sgw_uplink_connected(ob->u) || !sgw_spool_caught_up(ob->sc);
 }
 
 /*

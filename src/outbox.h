@@ -41,10 +41,13 @@ struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
 void sgw_outbox_free(struct sgw_outbox *ob);
 
 /*
- * True when a new message for this uplink belongs on disk: the uplink is
- * offline, or older messages for it wait on disk (order is kept).
+ * True when a new message for this uplink belongs on disk: with ALWAYS
+ * ([queue] mode = always), or when the uplink is offline, or older messages
+ * for it wait on disk.  Never while older messages wait in memory (ones the
+ * disk refused): the new one queues behind them, and the next pump moves
+ * them all to disk in order once it takes them.
  */
-bool sgw_outbox_wants_disk(const struct sgw_outbox *ob);
+bool sgw_outbox_wants_disk(const struct sgw_outbox *ob, bool always);
 
 /* Queue M in memory (takes a reference) and try to send. Returns 0 or -ENOMEM. */
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m);

@@ -137,7 +137,8 @@ int sgw_queue_close(struct sgw_queue *q);
 
 /*
  * Append one record of LEN bytes (at most segment_size - 12) and store its
- * sequence number in *SEQ (may be NULL).  Returns 0; -EMSGSIZE when too
+ * sequence number in *SEQ (may be NULL; set only when the record was
+ * appended).  Returns 0; -EMSGSIZE when too
  * long; -ENOSPC when the queue is full under SGW_QUEUE_REFUSE, or the file
  * system is full and nothing can be dropped; -EIO (or another -errno) when
  * writing failed.  A failed append leaves no trace in the queue and is

@@ -35,7 +35,8 @@ static int64_t record_ts(const void *body, size_t len)
 	return sgw_qmsg_peek_ts((const uint8_t *)body + 1, len - 1);
 }
 
-struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config *qc)
+struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config *qc,
+				 const struct sgw_queue_ops *ops)
 {
 	struct sgw_queue_options o;
 	struct sgw_spool *sp = calloc(1, sizeof(*sp));
@@ -51,6 +52,7 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 	o.sync = qc->sync_always ? SGW_QUEUE_SYNC_ALWAYS : SGW_QUEUE_SYNC_INTERVAL;
 	o.sync_interval_ms = qc->sync_interval_ms;
 	o.record_ts = record_ts;
+	o.ops = ops;
 	sp->q = sgw_queue_open(dir, &o);
 	if (!sp->q)
 		goto fail;
@@ -172,6 +174,7 @@ int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mas
 		.payload = sgw_msg_payload(m), .payload_len = m->payload_len,
 		.qos = 1,
 	};
+	uint64_t seq = 0;
 	size_t need;
 	long n;
 	int err;
@@ -190,14 +193,14 @@ int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mas
 	n = sgw_qmsg_encode(&qm, sp->buf + 1, sp->cap - 1);
 	if (n < 0)
 		return (int)n;
-	err = sgw_queue_append(sp->q, sp->buf, (size_t)n + 1, NULL);
-	if (err < 0 && err != -EIO)
-		return err;
-	/* Appended (an -EIO of sync = always leaves the record in the queue). */
+	err = sgw_queue_append(sp->q, sp->buf, (size_t)n + 1, &seq);
+	if (err < 0 && seq == 0)
+		return err;	/* not appended */
+	/* Appended, also when the sync after it failed (the queue counts that). */
 	for (size_t i = 0; i < sp->ncursors; i++)
 		if (mask & (1u << sp->cursors[i].bit))
 			sp->cursors[i].caught_up = false;
-	return err;
+	return 0;
 }
 
 int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m)

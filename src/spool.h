@@ -35,8 +35,12 @@
 struct sgw_spool;
 struct sgw_spool_cursor;
 
-/* Open (create) the queue in DIR with QC's settings.  NULL+errno. */
-struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config *qc);
+/*
+ * Open (create) the queue in DIR with QC's settings; OPS NULL means the
+ * real system calls (tests pass a fault-injecting table).  NULL+errno.
+ */
+struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config *qc,
+				 const struct sgw_queue_ops *ops);
 /*
  * How loading the form table went: 0, or -EBADMSG/-errno when it was corrupt
  * or unreadable; readings queued with it cannot be sent and are counted in
@@ -66,7 +70,11 @@ struct sgw_spool_cursor *sgw_spool_cursor(struct sgw_spool *sp, const char *name
  */
 int sgw_spool_forget_others(struct sgw_spool *sp);
 
-/* Store M for the uplinks in MASK.  Returns 0 or -errno (the queue's). */
+/*
+ * Store M for the uplinks in MASK.  Returns 0 when it was appended (a sync
+ * that failed after it is counted in stats.io_errors), or the queue's
+ * -errno when it was not: the caller still holds the only copy.
+ */
 int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mask);
 /* Store M for this cursor's uplink only. */
 int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m);

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Outbox: in-order delivery, window, resend after a lost connection, bound. */
+/*
+ * Outbox: in-order delivery, window, resend after a lost connection, bound;
+ * with a disk queue, order across a disk that refuses and recovers.
+ */
 #include <check.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mock_uplink.h"
 #include "outbox.h"
+#include "queue_faults.h"
+#include "tmpdir.h"
 
 static struct sgw_msg *msg(uint64_t seq)
 {
@@ -181,6 +188,66 @@ START_TEST(test_large_window)
 }
 END_TEST
 
+/* What the gateway does with a new message for one uplink (src/gateway.c emit). */
+static void route(struct sgw_outbox *ob, struct sgw_spool *sp, uint64_t seq)
+{
+	char payload[16];
+	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
+	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, payload, (size_t)n);
+
+	ck_assert_ptr_nonnull(m);
+	if (!sgw_outbox_wants_disk(ob, false) || sgw_spool_append(sp, m, 1) < 0)
+		ck_assert_int_eq(sgw_outbox_push(ob, m), 0);
+	sgw_msg_unref(m);
+}
+
+/*
+ * Offline, the disk refuses reading 6 twice (its append, and the move of
+ * memory to disk right after) and then works again: 6 waits in memory, and
+ * what comes after it must not overtake it.  Everything arrives in order,
+ * nothing twice.
+ */
+START_TEST(test_disk_refuses_then_recovers)
+{
+	static const struct sgw_queue_config qc = {
+		.sync_interval_ms = 1000, .max_size = 1u << 20, .segment_size = 64u << 10,
+	};
+	struct sgw_spool_cursor *sc;
+	struct sgw_outbox *ob;
+	struct sgw_spool *sp;
+	char dir[64], qdir[100];
+
+	test_mkdtemp(dir, sizeof(dir), "sgwob");
+	snprintf(qdir, sizeof(qdir), "%s/q", dir);
+	qfault_reset();
+	sp = sgw_spool_open(qdir, &qc, &qfault_ops);
+	ck_assert_ptr_nonnull(sp);
+	sc = sgw_spool_cursor(sp, "u", 0);
+	ck_assert_ptr_nonnull(sc);
+	ob = sgw_outbox_new(NULL, 100, sc);
+	mock.window = 100;
+	for (uint64_t s = 1; s <= 5; s++)
+		route(ob, sp, s);
+	qfault.pwrite_errno = EIO;
+	qfault.pwrite_fails = 2;
+	for (uint64_t s = 6; s <= 12; s++)
+		route(ob, sp, s);
+	ck_assert_int_eq(qfault.pwrite_fails, 0);
+	mock.connected = true;
+	sgw_outbox_pump(ob);
+	ck_assert_uint_eq(mock.n, 12);
+	for (size_t i = 0; i < 12; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "%zu", i + 1);
+		ck_assert_str_eq(mock.payloads[i], want);
+	}
+	sgw_outbox_free(ob);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+	test_rm_tree(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("outbox");
@@ -195,6 +262,7 @@ int main(void)
 	tcase_add_test(tc, test_refused_message_dropped_not_stuck);
 	tcase_add_test(tc, test_drain_in_order);
 	tcase_add_test(tc, test_large_window);
+	tcase_add_test(tc, test_disk_refuses_then_recovers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

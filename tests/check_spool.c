@@ -14,6 +14,7 @@
 
 #include "formtab.h"
 #include "msg.h"
+#include "queue_faults.h"
 #include "spool.h"
 #include "tmpdir.h"
 
@@ -189,7 +190,7 @@ static struct sgw_msg *make(size_t i)
 
 static struct sgw_spool *open_spool(struct sgw_spool_cursor **c, size_t nforms)
 {
-	struct sgw_spool *sp = sgw_spool_open(qdir, &qcfg);
+	struct sgw_spool *sp = sgw_spool_open(qdir, &qcfg, NULL);
 
 	ck_assert_ptr_nonnull(sp);
 	*c = sgw_spool_cursor(sp, "house", 0);
@@ -347,6 +348,45 @@ START_TEST(test_spool_restart_table)
 }
 END_TEST
 
+/*
+ * sgw_spool_append() returns 0 exactly when the record is stored: a failed
+ * write keeps nothing (the caller keeps the reading), a failed sync after a
+ * write of sync = always keeps it (the caller must not keep a second copy).
+ */
+START_TEST(test_spool_append_result)
+{
+	struct sgw_queue_config qc = qcfg;
+	struct sgw_spool_cursor *c;
+	struct sgw_queue_stats st;
+	struct sgw_spool *sp;
+
+	qc.sync_always = true;
+	qfault_reset();
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	sp = sgw_spool_open(qdir, &qc, &qfault_ops);
+	ck_assert_ptr_nonnull(sp);
+	c = sgw_spool_cursor(sp, "house", 0);
+	ck_assert_int_eq(sgw_spool_set_forms(sp, entries, NENTRIES), 0);
+	append_all(sp, 0, 2);
+	{
+		struct sgw_msg *m = make(2);
+
+		qfault.pwrite_errno = EIO;
+		qfault.pwrite_fails = 1;
+		ck_assert_int_eq(sgw_spool_append(sp, m, 1), -EIO);
+		qfault.fdatasync_errno = EIO;
+		qfault.fdatasync_fails = 1;
+		ck_assert_int_eq(sgw_spool_append(sp, m, 1), 0);
+		sgw_msg_unref(m);
+	}
+	append_all(sp, 3, 5);
+	sgw_spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.io_errors, 2);
+	read_all(c, 0, 5, false);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spool");
@@ -361,6 +401,7 @@ int main(void)
 	tcase_add_test(tc, test_spool_compact);
 	tcase_add_test(tc, test_spool_lost_forms);
 	tcase_add_test(tc, test_spool_restart_table);
+	tcase_add_test(tc, test_spool_append_result);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

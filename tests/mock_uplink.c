@@ -15,8 +15,6 @@ int sgw_uplink_publish(struct sgw_uplink *u, const char *topic, const void *payl
 {
 	(void)u;
 	(void)topic;
-	(void)payload;
-	(void)len;
 	if (!mock.connected)
 		return -ENOTCONN;
 	if (mock.inflight >= mock.window)
@@ -24,8 +22,13 @@ int sgw_uplink_publish(struct sgw_uplink *u, const char *topic, const void *payl
 	if (mock.refuse_tag && tag == mock.refuse_tag)
 		return -EMSGSIZE;
 	mock.inflight++;
-	if (mock.n < MOCK_MAX)
+	if (mock.n < MOCK_MAX) {
+		size_t k = len < 15 ? len : 15;
+
+		memcpy(mock.payloads[mock.n], payload, k);
+		mock.payloads[mock.n][k] = '\0';
 		mock.tags[mock.n++] = tag;
+	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@ struct mock_uplink {
 	uint64_t refuse_tag;	/* publish of this tag fails with -EMSGSIZE */
 	size_t n;
 	uint64_t tags[MOCK_MAX];	/* tags published, in order */
+	char payloads[MOCK_MAX][16];	/* their payloads, cut to 15 bytes */
 };
 
 extern struct mock_uplink mock;
