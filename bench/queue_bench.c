@@ -190,53 +190,54 @@ static void bench_enqueue(const char *base)
 	rm_queue(dir);
 }
 
-static void bench_size(const char *base)
+/* The raw 60-byte payload as a record body. */
+static size_t encode_raw(uint8_t *buf, size_t cap, uint64_t seq)
 {
-	char dir[512];
+	(void)seq;
+	if (cap < sizeof(payload) - 1)
+		die("encode", EMSGSIZE);
+	memcpy(buf, payload, sizeof(payload) - 1);
+	return sizeof(payload) - 1;
+}
+
+/* Bytes on disk per record of 10000 made by ENCODE. */
+static double size_per_record(const char *dir, size_t (*encode_fn)(uint8_t *, size_t, uint64_t))
+{
 	struct sgw_queue_stats st;
 	struct sgw_queue *q;
 	uint8_t buf[256];
-	size_t body = encode(buf, sizeof(buf), 1000);
 	uint64_t n = 10000;
 
+	q = open_q(dir, SGW_QUEUE_SYNC_INTERVAL, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		size_t len = encode_fn(buf, sizeof(buf), 1000000 + i);
+
+		if (sgw_queue_append(q, buf, len, NULL))
+			die("append", EIO);
+	}
+	sgw_queue_get_stats(q, &st);
+	sgw_queue_close(q);
+	rm_queue(dir);
+	return (double)st.bytes / (double)n;
+}
+
+static void bench_size(const char *base)
+{
+	char dir[512];
+	uint8_t buf[256];
+	size_t body = encode(buf, sizeof(buf), 1000000);
+	double b;
+
 	snprintf(dir, sizeof(dir), "%s/size", base);
-	q = open_q(dir, SGW_QUEUE_SYNC_INTERVAL, 0);
-	for (uint64_t i = 0; i < n; i++)
-		if (sgw_queue_append(q, payload, sizeof(payload) - 1, NULL))
-			die("append", EIO);
-	sgw_queue_get_stats(q, &st);
+	b = size_per_record(dir, encode_raw);
 	printf("bytes per record, 60-byte payload stored raw: %.2f = %.3f x payload (header %d bytes)\n",
-	       (double)st.bytes / (double)n, (double)st.bytes / (double)n / 60.0,
-	       SGW_QUEUE_HEADER_SIZE);
-	sgw_queue_close(q);
-	rm_queue(dir);
-
-	q = open_q(dir, SGW_QUEUE_SYNC_INTERVAL, 0);
-	for (uint64_t i = 0; i < n; i++) {
-		size_t len = encode(buf, sizeof(buf), 1000 + i);
-
-		if (sgw_queue_append(q, buf, len, NULL))
-			die("append", EIO);
-	}
-	sgw_queue_get_stats(q, &st);
+	       b, b / 60.0, SGW_QUEUE_HEADER_SIZE);
+	b = size_per_record(dir, encode);
 	printf("bytes per record, as a queued message (topic \"%s\", %zu bytes, qos, seq, ts): %.2f = %.3f x payload (qmsg body %zu bytes)\n",
-	       topic, sizeof(topic) - 1, (double)st.bytes / (double)n,
-	       (double)st.bytes / (double)n / 60.0, body);
-	sgw_queue_close(q);
-	rm_queue(dir);
-
-	q = open_q(dir, SGW_QUEUE_SYNC_INTERVAL, 0);
-	for (uint64_t i = 0; i < n; i++) {
-		size_t len = encode_reading(buf, sizeof(buf), 1000000 + i);
-
-		if (sgw_queue_append(q, buf, len, NULL))
-			die("append", EIO);
-	}
-	sgw_queue_get_stats(q, &st);
+	       topic, sizeof(topic) - 1, b, b / 60.0, body);
+	b = size_per_record(dir, encode_reading);
 	printf("bytes per record, as a compact reading (form number, value, qos, seq, ts): %.2f = %.3f x payload\n",
-	       (double)st.bytes / (double)n, (double)st.bytes / (double)n / 60.0);
-	sgw_queue_close(q);
-	rm_queue(dir);
+	       b, b / 60.0);
 }
 
 static void bench_steady(const char *base, int seconds)
