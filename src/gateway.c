@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "log.h"
 #include "outbox.h"
+#include "paho.h"
 #include "pipeline.h"
 #include "scheduler.h"
 #include "sensor.h"
@@ -162,6 +163,16 @@ static void spool_forms(struct gw *g)
 		log_warnx("disk queue: form table: %s; the readings left out are queued whole",
 			  strerror(-err));
 	free(e);
+}
+
+/* Paho with TLS only when an uplink needs it: without, it maps no OpenSSL. */
+static int paho_load(const struct sgw_config *cfg, char *err, size_t errlen)
+{
+	bool tls = false;
+
+	for (size_t i = 0; i < cfg->nuplinks; i++)
+		tls |= cfg->uplinks[i].tls;
+	return sgw_paho_load(tls, err, errlen);
 }
 
 static int links_start(struct gw *g)
@@ -687,9 +698,17 @@ static void reload(struct gw *g)
 	struct sgw_pipeline *np;
 	char err[256];
 	bool stuck;
+	int r;
 
 	if (!ncfg)
 		return;
+	r = paho_load(ncfg, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("%s: %s%s; keeping the running configuration", ncfg->path,
+			  r == -EEXIST ? "mqtts:// added on reload needs a restart: " : "", err);
+		sgw_config_free(ncfg);
+		return;
+	}
 	np = sgw_pipeline_new(ncfg, err, sizeof(err));
 	if (!np) {
 		log_warnx("%s: %s; keeping the running configuration", ncfg->path, err);
@@ -792,6 +811,8 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 	g.pipe = sgw_pipeline_new(cfg, err, sizeof(err));
 	if (!g.pipe)
 		fatalx("%s: %s", cfg->path, err);
+	if (paho_load(cfg, err, sizeof(err)) < 0)
+		fatalx("%s", err);
 	spool_start(&g);
 	if (sensors_start(&g) < 0)
 		fatal("cannot start the sensor workers");

@@ -22,6 +22,7 @@
 #include <MQTTAsync.h>
 
 #include "broker.h"
+#include "paho.h"
 #include "uplink.h"
 
 /* Generous: a slow 2-core machine, valgrind, qemu. */
@@ -900,9 +901,15 @@ static Suite *uplink_suite(void)
 
 int main(void)
 {
+	char err[512];
 	SRunner *sr;
 	int failed;
 
+	/* Before any fork: the TLS tests need Paho's TLS build. */
+	if (sgw_paho_load(true, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_FAILURE;
+	}
 	sr = srunner_create(uplink_suite());
 	/* A broker that died under a test must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
