@@ -92,8 +92,7 @@ START_TEST(total_and_rate)
 	int32_t v[2];
 	uint32_t valid;
 
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	a0 = sgw_gpio_now_ns();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
 	a1 = sgw_gpio_now_ns();
@@ -138,8 +137,7 @@ START_TEST(fractional_per_unit)
 	int32_t v[2];
 	uint32_t valid;
 
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	pulses(3, 7);
 	drain(&fx);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
@@ -156,8 +154,7 @@ START_TEST(short_pulse_ignored)
 	int32_t v[2];
 	uint32_t valid;
 
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	/* 3 ms spike: noise, not a pulse; then a real 30 ms pulse */
 	ck_assert_int_eq(sgw_gpio_sim_set_at(4, 1, t), 0);
 	ck_assert_int_eq(sgw_gpio_sim_set_at(4, 0, t + 3 * MS), 0);
@@ -178,8 +175,7 @@ START_TEST(pulses_in_real_time)
 	uint32_t valid;
 
 	/* edges stamped as they happen, while the driver is not waiting */
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	for (int i = 0; i < 5; i++) {
 		int64_t t = sgw_gpio_now_ns();
 

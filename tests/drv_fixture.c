@@ -78,6 +78,14 @@ int fx_open(struct fx_sensor *fx)
 	return ret;
 }
 
+void fx_start(struct fx_sensor *fx, const char *driver, const char *const *kv,
+	      uint32_t interval_ms, uint32_t timeout_ms)
+{
+	ck_assert_int_eq(fx_configure(fx, driver, kv, interval_ms, timeout_ms), 0);
+	ck_assert_int_eq(fx_unused_keys(fx), 0);
+	ck_assert_int_eq(fx_open(fx), 0);
+}
+
 int fx_read(struct fx_sensor *fx, int32_t *values, uint32_t *valid)
 {
 	*valid = 0;

@@ -34,6 +34,12 @@ int fx_configure(struct fx_sensor *fx, const char *driver, const char *const *kv
 int fx_unused_keys(const struct fx_sensor *fx);
 /* open() the configured sensor; its result. */
 int fx_open(struct fx_sensor *fx);
+/*
+ * fx_configure() and fx_open() for a test that needs an open sensor:
+ * fails the test unless both return 0 and every key in KV was read.
+ */
+void fx_start(struct fx_sensor *fx, const char *driver, const char *const *kv,
+	      uint32_t interval_ms, uint32_t timeout_ms);
 int fx_read(struct fx_sensor *fx, int32_t *values, uint32_t *valid);
 /* close() if opened, free_config(), free everything. */
 void fx_free(struct fx_sensor *fx);
