@@ -245,25 +245,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dht22");
-	TCase *tc = tcase_create("iio");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_keys, good_values, lookup, missing, eio_then_success, timeout_spent,
+		bad_values, NULL,
+	};
 
 	fx_sysroot();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, configure_keys);
-	tcase_add_test(tc, good_values);
-	tcase_add_test(tc, lookup);
-	tcase_add_test(tc, missing);
-	tcase_add_test(tc, eio_then_success);
-	tcase_add_test(tc, timeout_spent);
-	tcase_add_test(tc, bad_values);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("dht22", "iio", setup, teardown, 30, tests);
 }

@@ -261,26 +261,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("ds18b20");
-	TCase *tc = tcase_create("w1");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_defaults, configure_ids, crc_yes_and_no, bad_contents, missing_device,
+		several_devices, power_on_reset_value, slow_w1_slave, NULL,
+	};
 
 	fx_sysroot();
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, configure_defaults);
-	tcase_add_test(tc, configure_ids);
-	tcase_add_test(tc, crc_yes_and_no);
-	tcase_add_test(tc, bad_contents);
-	tcase_add_test(tc, missing_device);
-	tcase_add_test(tc, several_devices);
-	tcase_add_test(tc, power_on_reset_value);
-	tcase_add_test(tc, slow_w1_slave);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("ds18b20", "w1", setup, NULL, 30, tests);
 }

@@ -10,11 +10,6 @@
 
 #define MS 1000000LL
 
-static void setup(void)
-{
-	sgw_gpio_sim_reset();
-}
-
 static int wait_event(struct fx_sensor *fx, int timeout_ms, int32_t *v)
 {
 	uint32_t valid = 0;
@@ -233,25 +228,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("gpio_input");
-	TCase *tc = tcase_create("sim");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_keys, bounce_gives_one_change, settled_levels_read_late,
+		change_waits_for_quiet, heartbeat_read, active_low_inverts, lost_edges_resync,
+		open_errors, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, configure_keys);
-	tcase_add_test(tc, bounce_gives_one_change);
-	tcase_add_test(tc, settled_levels_read_late);
-	tcase_add_test(tc, change_waits_for_quiet);
-	tcase_add_test(tc, heartbeat_read);
-	tcase_add_test(tc, active_low_inverts);
-	tcase_add_test(tc, lost_edges_resync);
-	tcase_add_test(tc, open_errors);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("gpio_input", "sim", sgw_gpio_sim_reset, NULL, 60, tests);
 }

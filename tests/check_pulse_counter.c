@@ -10,11 +10,6 @@
 
 #define MS 1000000LL
 
-static void setup(void)
-{
-	sgw_gpio_sim_reset();
-}
-
 /* Let the driver take in every edge queued so far (it publishes nothing itself). */
 static void drain(struct fx_sensor *fx)
 {
@@ -196,22 +191,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pulse_counter");
-	TCase *tc = tcase_create("sim");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_keys, total_and_rate, fractional_per_unit, short_pulse_ignored,
+		pulses_in_real_time, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, configure_keys);
-	tcase_add_test(tc, total_and_rate);
-	tcase_add_test(tc, fractional_per_unit);
-	tcase_add_test(tc, short_pulse_ignored);
-	tcase_add_test(tc, pulses_in_real_time);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("pulse_counter", "sim", sgw_gpio_sim_reset, NULL, 60, tests);
 }

@@ -7,6 +7,7 @@
 #ifndef SGW_TEST_DRV_FIXTURE_H
 #define SGW_TEST_DRV_FIXTURE_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,5 +60,13 @@ void fx_mkdir(const char *rel);
 void fx_clear(void);
 /* CLOCK_MONOTONIC in ms. */
 int64_t fx_now_ms(void);
+
+/*
+ * Run suite NAME as one test case TCASE holding TESTS (NULL-ended), each
+ * between SETUP and TEARDOWN (either may be NULL) and given TIMEOUT_S
+ * seconds.  Returns the exit status for main().
+ */
+int fx_run_suite(const char *name, const char *tcase, SFun setup, SFun teardown,
+		 double timeout_s, const TTest *const *tests);
 
 #endif
