@@ -113,6 +113,8 @@ static int parse_inputs(const char *s, struct ads1115_cfg *cfg)
 static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 {
 	struct ads1115_cfg *cfg = calloc(1, sizeof(*cfg));
+	char names[NINPUTS][5] = { "ain0", "ain0", "ain0", "ain0" };
+	struct sgw_i2c_channel ch[NINPUTS];
 	const char *inputs;
 	int pga, dr, ret;
 
@@ -132,20 +134,15 @@ static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 			       "inputs: '%s' is not a list of distinct inputs 0..3", inputs);
 		ret = -EINVAL;
 	}
-	for (unsigned int i = 0; ret == 0 && i < cfg->ninputs; i++) {
-		char name[8] = "ain0";
-
-		name[3] = (char)('0' + cfg->inputs[i]);
-		ret = sgw_i2c_sensor_add_channel(sc, d, name, "V", 6, 4);
+	if (ret == 0) {
+		cfg->pga = (unsigned int)pga;
+		cfg->dr = (unsigned int)dr;
+		for (unsigned int i = 0; i < cfg->ninputs; i++) {
+			names[i][3] = (char)('0' + cfg->inputs[i]);
+			ch[i] = (struct sgw_i2c_channel){ names[i], "V", 6, 4 };
+		}
 	}
-	if (ret < 0) {
-		free(cfg);
-		return ret;
-	}
-	cfg->pga = (unsigned int)pga;
-	cfg->dr = (unsigned int)dr;
-	sc->priv = cfg;
-	return 0;
+	return sgw_i2c_sensor_finish(sc, d, ret, cfg, ch, cfg->ninputs);
 }
 
 static int ads1115_open(struct sgw_sensor *s)

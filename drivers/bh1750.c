@@ -45,6 +45,8 @@ int sgw_bh1750_probe(struct sgw_i2c *i2c, uint16_t addr)
 
 static const uint16_t bh1750_addrs[] = { SGW_BH1750_ADDR_LOW, SGW_BH1750_ADDR_HIGH };
 
+static const struct sgw_i2c_channel bh1750_channel = { "illuminance", "lx", 2, 1 };
+
 static int bh1750_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 {
 	struct sgw_i2c_sensor_cfg *cfg = calloc(1, sizeof(*cfg));
@@ -53,14 +55,7 @@ static int bh1750_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 	if (!cfg)
 		return -ENOMEM;
 	ret = sgw_i2c_sensor_configure(sc, d, bh1750_addrs, 2, cfg);
-	if (ret == 0)
-		ret = sgw_i2c_sensor_add_channel(sc, d, "illuminance", "lx", 2, 1);
-	if (ret < 0) {
-		free(cfg);
-		return ret;
-	}
-	sc->priv = cfg;
-	return 0;
+	return sgw_i2c_sensor_finish(sc, d, ret, cfg, &bh1750_channel, 1);
 }
 
 static int bh1750_open(struct sgw_sensor *s)

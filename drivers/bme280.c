@@ -183,6 +183,13 @@ static int configure_osrs(struct sgw_sensor_config *sc, struct sgw_diag *d, cons
 	return 0;
 }
 
+/* The BMP280 has the first two. */
+static const struct sgw_i2c_channel bme280_channels[] = {
+	{ "temperature", "°C", 2, 2 },
+	{ "pressure", "hPa", 2, 2 },
+	{ "humidity", "%", 2, 1 },
+};
+
 static int bme280_configure_common(struct sgw_sensor_config *sc, struct sgw_diag *d, bool humidity)
 {
 	struct bme280_cfg *cfg;
@@ -202,18 +209,7 @@ static int bme280_configure_common(struct sgw_sensor_config *sc, struct sgw_diag
 		ret = configure_osrs(sc, d, "oversampling.pressure", all - 1, &cfg->osrs_p);
 	if (ret == 0 && humidity)
 		ret = configure_osrs(sc, d, "oversampling.humidity", all - 1, &cfg->osrs_h);
-	if (ret == 0)
-		ret = sgw_i2c_sensor_add_channel(sc, d, "temperature", "°C", 2, 2);
-	if (ret == 0)
-		ret = sgw_i2c_sensor_add_channel(sc, d, "pressure", "hPa", 2, 2);
-	if (ret == 0 && humidity)
-		ret = sgw_i2c_sensor_add_channel(sc, d, "humidity", "%", 2, 1);
-	if (ret < 0) {
-		free(cfg);
-		return ret;
-	}
-	sc->priv = cfg;
-	return 0;
+	return sgw_i2c_sensor_finish(sc, d, ret, cfg, bme280_channels, humidity ? 3 : 2);
 }
 
 static int bme280_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)

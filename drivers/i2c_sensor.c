@@ -135,3 +135,17 @@ int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_diag *d,
 	sgw_diag_error(d, sc->line, "sensor %s: no room for channel %s", sc->name, name);
 	return -EINVAL;
 }
+
+int sgw_i2c_sensor_finish(struct sgw_sensor_config *sc, struct sgw_diag *d, int ret, void *cfg,
+			  const struct sgw_i2c_channel *ch, size_t nch)
+{
+	for (size_t i = 0; ret == 0 && i < nch; i++)
+		ret = sgw_i2c_sensor_add_channel(sc, d, ch[i].name, ch[i].unit, ch[i].scale,
+						 ch[i].precision);
+	if (ret < 0) {
+		free(cfg);
+		return ret;
+	}
+	sc->priv = cfg;
+	return 0;
+}

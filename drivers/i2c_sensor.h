@@ -31,6 +31,24 @@ int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
 int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *name,
 			       const char *unit, int scale, int precision);
 
+/* One channel a driver declares, as sgw_i2c_sensor_add_channel() takes it. */
+struct sgw_i2c_channel {
+	const char *name;
+	const char *unit;
+	int scale;
+	int precision;
+};
+
+/*
+ * The end of a driver's configure(): when RET (what the steps before
+ * returned) is 0, declare the NCH channels CH in order and keep CFG, the
+ * driver's malloc'ed settings, in sc->priv.  Otherwise, or when a channel
+ * does not fit, free CFG (CH is not looked at when RET is not 0).
+ * Returns 0 or the first error: RET or the channel's (-EINVAL, reported).
+ */
+int sgw_i2c_sensor_finish(struct sgw_sensor_config *sc, struct sgw_diag *d, int ret, void *cfg,
+			  const struct sgw_i2c_channel *ch, size_t nch);
+
 /*
  * For drivers whose run-time state is the bus handle alone: open DEV's bus
  * with the sensor's timeout into s->state, and close it again.

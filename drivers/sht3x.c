@@ -128,6 +128,11 @@ int sgw_sht4x_read_serial(struct sgw_i2c *i2c, uint16_t addr, uint32_t *serial)
 static const uint16_t sht3x_addrs[] = { 0x44, 0x45 };		/* SHT3x 2.2: ADDR pin low / high */
 static const uint16_t sht4x_addrs[] = { 0x44, 0x45, 0x46 };	/* SHT4x 2.1: by part number */
 
+static const struct sgw_i2c_channel sht_channels[] = {
+	{ "temperature", "°C", 2, 2 },
+	{ "humidity", "%", 2, 1 },
+};
+
 static int sht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d, enum sht_family fam)
 {
 	struct sht_cfg *cfg = calloc(1, sizeof(*cfg));
@@ -138,16 +143,7 @@ static int sht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d, enum 
 	cfg->family = fam;
 	ret = fam == SHT3X ? sgw_i2c_sensor_configure(sc, d, sht3x_addrs, 2, &cfg->dev)
 			   : sgw_i2c_sensor_configure(sc, d, sht4x_addrs, 3, &cfg->dev);
-	if (ret == 0)
-		ret = sgw_i2c_sensor_add_channel(sc, d, "temperature", "°C", 2, 2);
-	if (ret == 0)
-		ret = sgw_i2c_sensor_add_channel(sc, d, "humidity", "%", 2, 1);
-	if (ret < 0) {
-		free(cfg);
-		return ret;
-	}
-	sc->priv = cfg;
-	return 0;
+	return sgw_i2c_sensor_finish(sc, d, ret, cfg, sht_channels, 2);
 }
 
 static int sht3x_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)

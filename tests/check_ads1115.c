@@ -99,9 +99,7 @@ START_TEST(test_faults)
 
 	ads1115_emul_init(&emu);
 	ck_assert_int_eq(ads1115_emul_attach(&emu, 1, 0x48), 0);
-	ck_assert_int_eq(tu_configure(&t, "ads1115", NULL), 0);
-	t.sc.timeout_ms = 100;
-	ck_assert_int_eq(tu_open(&t), 0);
+	tu_start(&t, "ads1115", NULL, 100);
 	emu.busy_reads = 1000;	/* a conversion that never ends */
 	ck_assert_int_eq(tu_read(&t, v, &valid), -ETIMEDOUT);
 	emu.busy_reads = 1;

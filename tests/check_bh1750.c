@@ -58,9 +58,7 @@ START_TEST(test_faults)
 
 	bh1750_emul_init(&emu);
 	ck_assert_int_eq(bh1750_emul_attach(&emu, 1, 0x23), 0);
-	ck_assert_int_eq(tu_configure(&t, "bh1750", NULL), 0);
-	t.sc.timeout_ms = 100;
-	ck_assert_int_eq(tu_open(&t), 0);
+	tu_start(&t, "bh1750", NULL, 100);
 	bh1750_emul_set_lux(&emu, 500.0);
 	tu_check_bus_faults(&t, 1, 0x23);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);

@@ -252,9 +252,7 @@ START_TEST(test_driver_faults)
 	uint32_t valid;
 
 	attach(SGW_BME280_ID_BME280, 1, 0x76);
-	ck_assert_int_eq(tu_configure(&t, "bme280", NULL), 0);
-	t.sc.timeout_ms = 100;
-	ck_assert_int_eq(tu_open(&t), 0);
+	tu_start(&t, "bme280", NULL, 100);
 	bme280_emul_set(&emu, 21.0, 100000.0, 40.0);
 
 	tu_check_bus_faults(&t, 1, 0x76);
@@ -295,9 +293,7 @@ START_TEST(test_linux_ioctls)
 	uint32_t valid;
 
 	attach(SGW_BME280_ID_BME280, 1, 0x76);
-	ck_assert_int_eq(tu_configure(&t, "bme280", NULL), 0);
-	t.sc.timeout_ms = 250;
-	ck_assert_int_eq(tu_open(&t), 0);
+	tu_start(&t, "bme280", NULL, 250);
 	bme280_emul_set(&emu, 22.0, 101325.0, 55.0);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_le(abs(v[1] - 101325), 3);	/* x1: 16-bit ADC, ~2.6 Pa steps */

@@ -98,8 +98,7 @@ START_TEST(good_values)
 	uint32_t valid;
 
 	iio_dev(0, "dht11", 21300, 45600);
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", NULL, 10000, 2000);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
 	ck_assert_uint_eq(valid, 3);
 	ck_assert_int_eq(v[0], 21300);
@@ -125,8 +124,7 @@ START_TEST(lookup)
 	iio_dev(0, "ads1015", 1, 1);
 	iio_dev(1, "dht11", 22000, 50000);
 	fx_mkdir(IIO "trigger0");
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", NULL, 10000, 2000);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
 	ck_assert_int_eq(v[0], 22000);
 	fx_free(&fx);
@@ -140,8 +138,7 @@ START_TEST(lookup)
 	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 2000), 0);
 	ck_assert_int_eq(fx_open(&fx), -ENOTUNIQ);
 	fx_free(&fx);
-	ck_assert_int_eq(fx_configure(&fx, "dht22", dev1, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", dev1, 10000, 2000);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
 	ck_assert_int_eq(v[1], 50000);
 	fx_free(&fx);
@@ -168,8 +165,7 @@ START_TEST(missing)
 	fx_free(&fx);
 
 	/* a missing file is no glitch: failed at once, not retried */
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", NULL, 10000, 2000);
 	snprintf(path, sizeof(path), "%s" IIO "iio:device0/in_humidityrelative_input",
 		 fx_sysroot());
 	ck_assert_int_eq(remove(path), 0);
@@ -190,8 +186,7 @@ START_TEST(eio_then_success)
 	uint32_t valid;
 
 	iio_dev(0, "dht11", 23400, 51200);
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 5000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", NULL, 10000, 5000);
 	sgw_sysfs_set_ops(&ops);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
 	ck_assert_int_eq(in.calls, 3);
@@ -218,8 +213,7 @@ START_TEST(timeout_spent)
 	int64_t t0;
 
 	iio_dev(0, "dht11", 23400, 51200);
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 1500), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", NULL, 10000, 1500);
 	sgw_sysfs_set_ops(&ops);
 	t0 = fx_now_ms();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), -ETIMEDOUT);
@@ -238,8 +232,7 @@ START_TEST(bad_values)
 	uint32_t valid;
 
 	iio_dev(0, "dht11", 23400, 151200);	/* a frame decoded as the wrong chip */
-	ck_assert_int_eq(fx_configure(&fx, "dht22", NULL, 10000, 300), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "dht22", NULL, 10000, 300);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), -EIO);
 	fx_write(IIO "iio:device0/in_humidityrelative_input", "forty\n");
 	ck_assert_int_eq(fx_read(&fx, v, &valid), -EINVAL);
@@ -252,25 +245,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dht22");
-	TCase *tc = tcase_create("iio");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_keys, good_values, lookup, missing, eio_then_success, timeout_spent,
+		bad_values, NULL,
+	};
 
 	fx_sysroot();
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, configure_keys);
-	tcase_add_test(tc, good_values);
-	tcase_add_test(tc, lookup);
-	tcase_add_test(tc, missing);
-	tcase_add_test(tc, eio_then_success);
-	tcase_add_test(tc, timeout_spent);
-	tcase_add_test(tc, bad_values);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("dht22", "iio", setup, teardown, 30, tests);
 }

@@ -95,8 +95,7 @@ START_TEST(crc_yes_and_no)
 	int32_t v;
 
 	w1_write(ID_A, "YES", 23125);
-	ck_assert_int_eq(fx_configure(&fx, "ds18b20", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "ds18b20", NULL, 10000, 2000);
 	ck_assert_int_eq(read_one(&fx, &v), 0);
 	ck_assert_int_eq(v, 23125);
 
@@ -168,8 +167,7 @@ START_TEST(missing_device)
 	fx_free(&fx);
 
 	/* the sensor goes away after open */
-	ck_assert_int_eq(fx_configure(&fx, "ds18b20", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "ds18b20", NULL, 10000, 2000);
 	ck_assert_int_eq(read_one(&fx, &v), 0);
 	snprintf(path, sizeof(path), "%s" DEV ID_A "/w1_slave", fx_sysroot());
 	ck_assert_int_eq(unlink(path), 0);
@@ -190,8 +188,7 @@ START_TEST(several_devices)
 	ck_assert_int_eq(fx_open(&fx), -ENOTUNIQ);
 	fx_free(&fx);
 
-	ck_assert_int_eq(fx_configure(&fx, "ds18b20", pick_b, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "ds18b20", pick_b, 10000, 2000);
 	ck_assert_int_eq(read_one(&fx, &v), 0);
 	ck_assert_int_eq(v, 22000);
 	fx_free(&fx);
@@ -204,8 +201,7 @@ START_TEST(power_on_reset_value)
 	int32_t v;
 
 	w1_write(ID_A, "YES", 85000);
-	ck_assert_int_eq(fx_configure(&fx, "ds18b20", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "ds18b20", NULL, 10000, 2000);
 	/* first reading 85 °C: the reset value, not a measurement */
 	ck_assert_int_eq(read_one(&fx, &v), -EAGAIN);
 	w1_write(ID_A, "YES", 23000);
@@ -254,8 +250,7 @@ START_TEST(slow_w1_slave)
 	fx_mkdir(DEV ID_A);
 	snprintf(path, sizeof(path), "%s" DEV ID_A "/w1_slave", fx_sysroot());
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	ck_assert_int_eq(fx_configure(&fx, "ds18b20", NULL, 10000, 2000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "ds18b20", NULL, 10000, 2000);
 	ck_assert_int_eq(pthread_create(&writer, NULL, slow_writer, path), 0);
 	ck_assert_int_eq(read_one(&fx, &v), 0);
 	ck_assert_int_eq(pthread_join(writer, NULL), 0);
@@ -266,26 +261,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("ds18b20");
-	TCase *tc = tcase_create("w1");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_defaults, configure_ids, crc_yes_and_no, bad_contents, missing_device,
+		several_devices, power_on_reset_value, slow_w1_slave, NULL,
+	};
 
 	fx_sysroot();
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, configure_defaults);
-	tcase_add_test(tc, configure_ids);
-	tcase_add_test(tc, crc_yes_and_no);
-	tcase_add_test(tc, bad_contents);
-	tcase_add_test(tc, missing_device);
-	tcase_add_test(tc, several_devices);
-	tcase_add_test(tc, power_on_reset_value);
-	tcase_add_test(tc, slow_w1_slave);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("ds18b20", "w1", setup, NULL, 30, tests);
 }

@@ -10,11 +10,6 @@
 
 #define MS 1000000LL
 
-static void setup(void)
-{
-	sgw_gpio_sim_reset();
-}
-
 static int wait_event(struct fx_sensor *fx, int timeout_ms, int32_t *v)
 {
 	uint32_t valid = 0;
@@ -22,13 +17,6 @@ static int wait_event(struct fx_sensor *fx, int timeout_ms, int32_t *v)
 
 	ck_assert_uint_eq(valid, ret == 1 ? 1u : 0u);
 	return ret;
-}
-
-static void open_input(struct fx_sensor *fx, const char *const *kv)
-{
-	ck_assert_int_eq(fx_configure(fx, "gpio_input", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_unused_keys(fx), 0);
-	ck_assert_int_eq(fx_open(fx), 0);
 }
 
 START_TEST(configure_keys)
@@ -77,7 +65,7 @@ START_TEST(bounce_gives_one_change)
 	int32_t v;
 	uint32_t valid;
 
-	open_input(&fx, kv);
+	fx_start(&fx, "gpio_input", kv, 60000, 1000);
 	ck_assert_int_eq(fx_read(&fx, &v, &valid), 0);
 	ck_assert_int_eq(v, 0);
 	/* five edges within 4 ms, ending high */
@@ -106,7 +94,7 @@ START_TEST(settled_levels_read_late)
 	int64_t t0;
 	int32_t v;
 
-	open_input(&fx, kv);
+	fx_start(&fx, "gpio_input", kv, 60000, 1000);
 	/*
 	 * Edges that queued while the worker was away: high for 200 ms, then
 	 * low.  Judged by their timestamps, both levels settled.
@@ -136,7 +124,7 @@ START_TEST(change_waits_for_quiet)
 	int64_t t0;
 	int32_t v;
 
-	open_input(&fx, kv);
+	fx_start(&fx, "gpio_input", kv, 60000, 1000);
 	t0 = sgw_gpio_now_ns();
 	ck_assert_int_eq(sgw_gpio_sim_set_at(4, 1, t0), 0);
 	/* inside the window the change is not out yet, but kept */
@@ -156,7 +144,7 @@ START_TEST(heartbeat_read)
 	uint32_t valid;
 
 	ck_assert_int_eq(sgw_gpio_sim_set(5, 1), 0);
-	open_input(&fx, kv);
+	fx_start(&fx, "gpio_input", kv, 60000, 1000);
 	/* the level at open is the first state, no event needed */
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(fx_read(&fx, &v, &valid), 0);
@@ -181,7 +169,7 @@ START_TEST(active_low_inverts)
 	uint32_t valid;
 
 	/* reed contact to ground, pulled up: open door = high = inactive */
-	open_input(&fx, kv);
+	fx_start(&fx, "gpio_input", kv, 60000, 1000);
 	ck_assert_int_eq(fx_read(&fx, &v, &valid), 0);
 	ck_assert_int_eq(v, 0);
 	ck_assert_int_eq(sgw_gpio_sim_set(6, 0), 0);
@@ -202,7 +190,7 @@ START_TEST(lost_edges_resync)
 	int32_t v;
 	uint32_t valid;
 
-	open_input(&fx, kv);
+	fx_start(&fx, "gpio_input", kv, 60000, 1000);
 	/* 65 edges: the queue keeps 64, the last (the final level) is lost */
 	for (int i = 0; i < 65; i++)
 		ck_assert_int_eq(sgw_gpio_sim_set_at(7, !(i & 1), t0 + i * 10 * MS), 0);
@@ -224,7 +212,7 @@ START_TEST(open_errors)
 	const char *bad_line[] = { "chip=sim", "line=64", NULL };
 	struct fx_sensor a, b;
 
-	open_input(&a, busy);
+	fx_start(&a, "gpio_input", busy, 60000, 1000);
 	ck_assert_int_eq(fx_configure(&b, "gpio_input", busy, 60000, 1000), 0);
 	ck_assert_int_eq(fx_open(&b), -EBUSY);
 	fx_free(&b);
@@ -240,25 +228,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("gpio_input");
-	TCase *tc = tcase_create("sim");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_keys, bounce_gives_one_change, settled_levels_read_late,
+		change_waits_for_quiet, heartbeat_read, active_low_inverts, lost_edges_resync,
+		open_errors, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, configure_keys);
-	tcase_add_test(tc, bounce_gives_one_change);
-	tcase_add_test(tc, settled_levels_read_late);
-	tcase_add_test(tc, change_waits_for_quiet);
-	tcase_add_test(tc, heartbeat_read);
-	tcase_add_test(tc, active_low_inverts);
-	tcase_add_test(tc, lost_edges_resync);
-	tcase_add_test(tc, open_errors);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("gpio_input", "sim", sgw_gpio_sim_reset, NULL, 60, tests);
 }

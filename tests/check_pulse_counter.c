@@ -10,11 +10,6 @@
 
 #define MS 1000000LL
 
-static void setup(void)
-{
-	sgw_gpio_sim_reset();
-}
-
 /* Let the driver take in every edge queued so far (it publishes nothing itself). */
 static void drain(struct fx_sensor *fx)
 {
@@ -92,8 +87,7 @@ START_TEST(total_and_rate)
 	int32_t v[2];
 	uint32_t valid;
 
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	a0 = sgw_gpio_now_ns();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
 	a1 = sgw_gpio_now_ns();
@@ -138,8 +132,7 @@ START_TEST(fractional_per_unit)
 	int32_t v[2];
 	uint32_t valid;
 
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	pulses(3, 7);
 	drain(&fx);
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
@@ -156,8 +149,7 @@ START_TEST(short_pulse_ignored)
 	int32_t v[2];
 	uint32_t valid;
 
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	/* 3 ms spike: noise, not a pulse; then a real 30 ms pulse */
 	ck_assert_int_eq(sgw_gpio_sim_set_at(4, 1, t), 0);
 	ck_assert_int_eq(sgw_gpio_sim_set_at(4, 0, t + 3 * MS), 0);
@@ -178,8 +170,7 @@ START_TEST(pulses_in_real_time)
 	uint32_t valid;
 
 	/* edges stamped as they happen, while the driver is not waiting */
-	ck_assert_int_eq(fx_configure(&fx, "pulse_counter", kv, 60000, 1000), 0);
-	ck_assert_int_eq(fx_open(&fx), 0);
+	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	for (int i = 0; i < 5; i++) {
 		int64_t t = sgw_gpio_now_ns();
 
@@ -200,22 +191,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pulse_counter");
-	TCase *tc = tcase_create("sim");
-	SRunner *sr;
-	int failed;
+	const TTest *tests[] = {
+		configure_keys, total_and_rate, fractional_per_unit, short_pulse_ignored,
+		pulses_in_real_time, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, configure_keys);
-	tcase_add_test(tc, total_and_rate);
-	tcase_add_test(tc, fractional_per_unit);
-	tcase_add_test(tc, short_pulse_ignored);
-	tcase_add_test(tc, pulses_in_real_time);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run_suite("pulse_counter", "sim", sgw_gpio_sim_reset, NULL, 60, tests);
 }

@@ -136,9 +136,7 @@ START_TEST(test_faults)
 
 	sht_emul_init(&emu, SHT_EMUL_3X);
 	ck_assert_int_eq(sht_emul_attach(&emu, 1, 0x44), 0);
-	ck_assert_int_eq(tu_configure(&t, "sht3x", NULL), 0);
-	t.sc.timeout_ms = 100;
-	ck_assert_int_eq(tu_open(&t), 0);
+	tu_start(&t, "sht3x", NULL, 100);
 	sht_emul_set(&emu, 20.0, 50.0);
 
 	emu.corrupt_crc = true;

@@ -78,6 +78,14 @@ int fx_open(struct fx_sensor *fx)
 	return ret;
 }
 
+void fx_start(struct fx_sensor *fx, const char *driver, const char *const *kv,
+	      uint32_t interval_ms, uint32_t timeout_ms)
+{
+	ck_assert_int_eq(fx_configure(fx, driver, kv, interval_ms, timeout_ms), 0);
+	ck_assert_int_eq(fx_unused_keys(fx), 0);
+	ck_assert_int_eq(fx_open(fx), 0);
+}
+
 int fx_read(struct fx_sensor *fx, int32_t *values, uint32_t *valid)
 {
 	*valid = 0;
@@ -192,4 +200,24 @@ int64_t fx_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int fx_run_suite(const char *name, const char *tcase, SFun setup, SFun teardown,
+		 double timeout_s, const TTest *const *tests)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(tcase);
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, timeout_s);
+	for (size_t i = 0; tests[i]; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

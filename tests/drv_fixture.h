@@ -7,6 +7,7 @@
 #ifndef SGW_TEST_DRV_FIXTURE_H
 #define SGW_TEST_DRV_FIXTURE_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,12 @@ int fx_configure(struct fx_sensor *fx, const char *driver, const char *const *kv
 int fx_unused_keys(const struct fx_sensor *fx);
 /* open() the configured sensor; its result. */
 int fx_open(struct fx_sensor *fx);
+/*
+ * fx_configure() and fx_open() for a test that needs an open sensor:
+ * fails the test unless both return 0 and every key in KV was read.
+ */
+void fx_start(struct fx_sensor *fx, const char *driver, const char *const *kv,
+	      uint32_t interval_ms, uint32_t timeout_ms);
 int fx_read(struct fx_sensor *fx, int32_t *values, uint32_t *valid);
 /* close() if opened, free_config(), free everything. */
 void fx_free(struct fx_sensor *fx);
@@ -53,5 +60,13 @@ void fx_mkdir(const char *rel);
 void fx_clear(void);
 /* CLOCK_MONOTONIC in ms. */
 int64_t fx_now_ms(void);
+
+/*
+ * Run suite NAME as one test case TCASE holding TESTS (NULL-ended), each
+ * between SETUP and TEARDOWN (either may be NULL) and given TIMEOUT_S
+ * seconds.  Returns the exit status for main().
+ */
+int fx_run_suite(const char *name, const char *tcase, SFun setup, SFun teardown,
+		 double timeout_s, const TTest *const *tests);
 
 #endif

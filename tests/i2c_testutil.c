@@ -135,6 +135,14 @@ int tu_open(struct tu_sensor *t)
 	return ret;
 }
 
+void tu_start(struct tu_sensor *t, const char *driver, const char *const *kv,
+	      uint32_t timeout_ms)
+{
+	ck_assert_int_eq(tu_configure(t, driver, kv), 0);
+	t->sc.timeout_ms = timeout_ms;
+	ck_assert_int_eq(tu_open(t), 0);
+}
+
 int tu_read(struct tu_sensor *t, int32_t *values, uint32_t *valid)
 {
 	*valid = 0;

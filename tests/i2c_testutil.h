@@ -37,6 +37,10 @@ struct tu_sensor {
  * KV is NULL-terminated. */
 int tu_configure(struct tu_sensor *t, const char *driver, const char *const *kv);
 int tu_open(struct tu_sensor *t);
+/* tu_configure() with KV, then tu_open() with a timeout of TIMEOUT_MS:
+ * fails the test unless both return 0. */
+void tu_start(struct tu_sensor *t, const char *driver, const char *const *kv,
+	      uint32_t timeout_ms);
 int tu_read(struct tu_sensor *t, int32_t *values, uint32_t *valid);
 void tu_free(struct tu_sensor *t);
 
