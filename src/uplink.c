@@ -5,7 +5,10 @@
  * Two sides share an uplink:
  *  - Paho's threads run the callbacks below (on_*_cb).  They hold Paho's
  *    global mutex, so they must not call into Paho; they only append an
- *    event to the queue under u->lock and write u->efd.
+ *    event to the queue under u->lock, and write u->efd when the queue was
+ *    empty.  The main thread takes the whole queue at once (one wake-up
+ *    for a burst of acks), after draining u->efd, so no event is left
+ *    unsignalled.
  *  - The main thread does everything else: it connects, publishes, keeps
  *    the in-flight table and runs the caller's handler from dispatch.
  *
@@ -74,7 +77,6 @@ enum uplink_event_type {
 };
 
 struct uplink_event {
-	struct uplink_event *next;
 	enum uplink_event_type type;
 	uint32_t gen;
 	uint64_t seq;		/* u->seq when posted */
@@ -107,7 +109,10 @@ struct sgw_uplink {
 
 	/* Shared with Paho's threads. */
 	pthread_mutex_t lock;
-	struct uplink_event *ev_head, *ev_tail;
+	/* Posted events, oldest first; the main thread swaps the array with
+	 * its (empty) spare to take them all. */
+	struct uplink_event *ev, *ev_spare;
+	size_t nev, capev, capspare;
 	uint32_t gen;		/* connection generation */
 	uint64_t seq;		/* sends begun */
 	uint64_t ev_dropped;	/* events lost to a failed malloc */
@@ -138,36 +143,53 @@ static int64_t uplink_now_ns(void)
 
 /* ------------------------------------------------------- Paho's threads */
 
+/* Under u->lock: room for one more event, or NULL. */
+static struct uplink_event *ev_slot(struct sgw_uplink *u)
+{
+	if (u->nev == u->capev) {
+		size_t cap = u->capev ? u->capev * 2 : 64;
+		struct uplink_event *n = realloc(u->ev, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		u->ev = n;
+		u->capev = cap;
+	}
+	return &u->ev[u->nev++];
+}
+
 static void post(struct sgw_uplink *u, enum uplink_event_type type, bool bump,
 		 int token, int code, const char *why)
 {
-	struct uplink_event *ev = calloc(1, sizeof(*ev));
+	struct uplink_event *ev;
 	uint64_t one = 1;
+	bool first;
 	ssize_t n;
 
 	pthread_mutex_lock(&u->lock);
 	if (bump)
 		u->gen++;
+	first = u->nev == 0;
+	ev = ev_slot(u);
 	if (ev) {
 		ev->type = type;
 		ev->gen = u->gen;
 		ev->seq = u->seq;
 		ev->token = token;
 		ev->code = code;
+		ev->why[0] = '\0';
 		if (why)
 			snprintf(ev->why, sizeof(ev->why), "%s", why);
-		if (u->ev_tail)
-			u->ev_tail->next = ev;
-		else
-			u->ev_head = ev;
-		u->ev_tail = ev;
 	} else {
 		u->ev_dropped++;
+		first = true;
 	}
 	pthread_mutex_unlock(&u->lock);
 	/* EAGAIN only when the counter is saturated: readable anyway. */
-	n = write(u->efd, &one, sizeof(one));
-	(void)n;
+	if (first) {
+		n = write(u->efd, &one, sizeof(one));
+		(void)n;
+	}
 }
 
 static void on_connect_ok_cb(void *ctx, MQTTAsync_successData *r)
@@ -592,32 +614,34 @@ static void handle(struct sgw_uplink *u, const struct uplink_event *ev)
 	}
 }
 
+/* Not reentrant: no handler runs sgw_uplink_dispatch() or _stop(). */
 static void process(struct sgw_uplink *u)
 {
+	struct uplink_event *batch;
 	uint64_t cnt, dropped;
+	size_t nbatch, cap;
 	ssize_t n;
 
-	/* Drain the counter before taking events, so none is left unsignalled. */
+	/* Drain the counter before taking events, so none is left unsignalled:
+	 * a callback that posts after the take finds the queue empty and
+	 * writes again. */
 	n = read(u->efd, &cnt, sizeof(cnt));
 	(void)n;
-	for (;;) {
-		struct uplink_event *ev;
-
-		pthread_mutex_lock(&u->lock);
-		ev = u->ev_head;
-		if (ev) {
-			u->ev_head = ev->next;
-			if (!u->ev_head)
-				u->ev_tail = NULL;
-		}
-		dropped = u->ev_dropped;
-		u->ev_dropped = 0;
-		pthread_mutex_unlock(&u->lock);
-		if (!ev)
-			break;
-		handle(u, ev);
-		free(ev);
-	}
+	pthread_mutex_lock(&u->lock);
+	batch = u->ev;
+	nbatch = u->nev;
+	cap = u->capev;
+	u->ev = u->ev_spare;
+	u->capev = u->capspare;
+	u->nev = 0;
+	dropped = u->ev_dropped;
+	u->ev_dropped = 0;
+	pthread_mutex_unlock(&u->lock);
+	for (size_t i = 0; i < nbatch; i++)
+		handle(u, &batch[i]);
+	/* The taken array is the spare for the next take. */
+	u->ev_spare = batch;
+	u->capspare = cap;
 	/* Out of memory in a callback: a lost "connection lost" would leave us
 	 * waiting forever, so ask Paho.  Lost acks come back as failures with
 	 * the next loss (a duplicate at worst). */
@@ -938,16 +962,12 @@ err_free_fields:
 
 void sgw_uplink_free(struct sgw_uplink *u)
 {
-	struct uplink_event *ev;
-
 	if (!u)
 		return;
 	/* After destroy no callback runs for this client: the queue is ours. */
 	MQTTAsync_destroy(&u->client);
-	while ((ev = u->ev_head)) {
-		u->ev_head = ev->next;
-		free(ev);
-	}
+	free(u->ev);
+	free(u->ev_spare);
 	pthread_mutex_destroy(&u->lock);
 	close(u->efd);
 	free_fields(u);
