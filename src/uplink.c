@@ -5,9 +5,24 @@
  * Two sides share an uplink:
  *  - Paho's threads run the callbacks below (on_*_cb).  They hold Paho's
  *    global mutex, so they must not call into Paho; they only append an
- *    event to the queue under u->lock and write u->efd.
+ *    event to the queue under u->lock, and write u->efd when the main
+ *    thread should look (see "Wake-ups").
  *  - The main thread does everything else: it connects, publishes, keeps
  *    the in-flight table and runs the caller's handler from dispatch.
+ *
+ * Wake-ups.  One wake-up of the main thread per PUBACK costs more than the
+ * rest of its work for a reading, so publish completions are handed over
+ * in batches: u->efd is written once per batch, when the queue holds
+ * u->wake_at events.  The main thread sets wake_at after each take and
+ * each publish: every message in flight (the caller has nothing waiting),
+ * or half of them once the window was found full (the caller waits for
+ * room).  Any other event (connect, loss, disconnect) is signalled at once.
+ * A completion that never comes (a broker that keeps a PUBACK) must not
+ * hold back the others for good: while the caller's messages are in flight,
+ * sgw_uplink_next_deadline() asks for a tick UPLINK_ACK_DELAY_MS after
+ * the last take, and the tick takes what has arrived.  u->efd is drained
+ * before each take and u->signalled reset under the lock, so an event
+ * posted after the take is signalled again.
  *
  * Stale completions.  With a clean session Paho restarts message ids (the
  * tokens) at every connect, and it may still complete messages of a dead
@@ -50,6 +65,8 @@
 /* Paho in-flight slots beyond the caller's window: "online" / "offline". */
 #define UPLINK_STATUS_SLOTS 2
 #define UPLINK_CONNECT_TIMEOUT_S 30
+/* Longest a publish completion waits for its batch to be handed over. */
+#define UPLINK_ACK_DELAY_MS 100
 /* How long sgw_uplink_stop() waits for the DISCONNECT beyond its budget. */
 #define UPLINK_DISCONNECT_GRACE_MS 1000
 
@@ -74,7 +91,6 @@ enum uplink_event_type {
 };
 
 struct uplink_event {
-	struct uplink_event *next;
 	enum uplink_event_type type;
 	uint32_t gen;
 	uint64_t seq;		/* u->seq when posted */
@@ -107,7 +123,12 @@ struct sgw_uplink {
 
 	/* Shared with Paho's threads. */
 	pthread_mutex_t lock;
-	struct uplink_event *ev_head, *ev_tail;
+	/* Posted events, oldest first; the main thread swaps the array with
+	 * its (empty) spare to take them all. */
+	struct uplink_event *ev, *ev_spare;
+	size_t nev, capev, capspare;
+	size_t wake_at;		/* completions queued before u->efd is written */
+	bool signalled;		/* u->efd written since the last take */
 	uint32_t gen;		/* connection generation */
 	uint64_t seq;		/* sends begun */
 	uint64_t ev_dropped;	/* events lost to a failed malloc */
@@ -115,6 +136,8 @@ struct sgw_uplink {
 	/* Main thread only. */
 	enum uplink_state state;
 	bool stopping, disconnected;
+	bool starved;		/* a publish found the window full since the last take */
+	int64_t flush_ns;	/* take completions by then while messages are in flight */
 	uint32_t conn_gen;	/* generation of the current connection */
 	struct sgw_backoff backoff;
 	int64_t next_ns;
@@ -138,36 +161,55 @@ static int64_t uplink_now_ns(void)
 
 /* ------------------------------------------------------- Paho's threads */
 
+/* Under u->lock: room for one more event, or NULL. */
+static struct uplink_event *ev_slot(struct sgw_uplink *u)
+{
+	if (u->nev == u->capev) {
+		size_t cap = u->capev ? u->capev * 2 : 64;
+		struct uplink_event *n = realloc(u->ev, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		u->ev = n;
+		u->capev = cap;
+	}
+	return &u->ev[u->nev++];
+}
+
 static void post(struct sgw_uplink *u, enum uplink_event_type type, bool bump,
 		 int token, int code, const char *why)
 {
-	struct uplink_event *ev = calloc(1, sizeof(*ev));
+	struct uplink_event *ev;
 	uint64_t one = 1;
+	bool wake;
 	ssize_t n;
 
 	pthread_mutex_lock(&u->lock);
 	if (bump)
 		u->gen++;
+	ev = ev_slot(u);
 	if (ev) {
 		ev->type = type;
 		ev->gen = u->gen;
 		ev->seq = u->seq;
 		ev->token = token;
 		ev->code = code;
+		ev->why[0] = '\0';
 		if (why)
 			snprintf(ev->why, sizeof(ev->why), "%s", why);
-		if (u->ev_tail)
-			u->ev_tail->next = ev;
-		else
-			u->ev_head = ev;
-		u->ev_tail = ev;
 	} else {
 		u->ev_dropped++;
 	}
+	wake = !u->signalled &&
+	       (!ev || (type != EV_PUB_OK && type != EV_PUB_FAIL) || u->nev >= u->wake_at);
+	if (wake)
+		u->signalled = true;
 	pthread_mutex_unlock(&u->lock);
 	/* EAGAIN only when the counter is saturated: readable anyway. */
-	n = write(u->efd, &one, sizeof(one));
-	(void)n;
+	if (wake) {
+		n = write(u->efd, &one, sizeof(one));
+		(void)n;
+	}
 }
 
 static void on_connect_ok_cb(void *ctx, MQTTAsync_successData *r)
@@ -314,6 +356,29 @@ static bool ring_find(const struct sgw_uplink *u, const struct uplink_event *ev,
 }
 
 /* ----------------------------------------------------------- main thread */
+
+/* Under u->lock: the batch size that wakes the main thread (see the top). */
+static void set_wake_locked(struct sgw_uplink *u, size_t live)
+{
+	size_t want = u->starved ? live / 2 : live;
+
+	u->wake_at = want ? want : 1;
+	if (!u->signalled && u->nev >= u->wake_at) {
+		uint64_t one = 1;
+		ssize_t n;
+
+		u->signalled = true;
+		n = write(u->efd, &one, sizeof(one));
+		(void)n;
+	}
+}
+
+static void set_wake(struct sgw_uplink *u)
+{
+	pthread_mutex_lock(&u->lock);
+	set_wake_locked(u, u->live);
+	pthread_mutex_unlock(&u->lock);
+}
 
 static void report_ack(struct sgw_uplink *u, uint64_t tag)
 {
@@ -462,8 +527,13 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 		return -EINVAL;
 	if (len > INT_MAX)
 		return -EMSGSIZE;
-	if (counted && u->counted >= u->window)
+	if (counted && u->counted >= u->window) {
+		if (!u->starved) {
+			u->starved = true;
+			set_wake(u);
+		}
 		return -EAGAIN;
+	}
 	/* Room first: once Paho took the message it must be tracked. */
 	rc = ring_reserve(u);
 	if (rc < 0)
@@ -481,12 +551,18 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 		ro.onSuccess = on_pub_ok_cb;
 		ro.onFailure = on_pub_fail_cb;
 	}
+	if (counted && u->counted == 0)
+		u->flush_ns = uplink_now_ns() + (int64_t)UPLINK_ACK_DELAY_MS * 1000000;
 	pthread_mutex_lock(&u->lock);
 	seq = ++u->seq;
+	/* Counts the message that is about to go; set again if it does not. */
+	set_wake_locked(u, u->live + 1);
 	pthread_mutex_unlock(&u->lock);
 	rc = MQTTAsync_sendMessage(u->client, topic, &msg, &ro);
-	if (rc != MQTTASYNC_SUCCESS)
+	if (rc != MQTTASYNC_SUCCESS) {
+		set_wake(u);
 		return map_paho_error(rc);
+	}
 	ring_push(u, tag, seq, ro.token, counted);
 	if (tag != UPLINK_STATUS_TAG)
 		u->st.published++;
@@ -592,32 +668,38 @@ static void handle(struct sgw_uplink *u, const struct uplink_event *ev)
 	}
 }
 
+/* Not reentrant: no handler runs sgw_uplink_dispatch() or _stop(). */
 static void process(struct sgw_uplink *u)
 {
+	struct uplink_event *batch;
 	uint64_t cnt, dropped;
+	size_t nbatch, cap;
 	ssize_t n;
 
-	/* Drain the counter before taking events, so none is left unsignalled. */
+	/* Drain the counter before taking events, so none is left unsignalled:
+	 * u->signalled is reset with the take, and events posted after it
+	 * write the counter again. */
 	n = read(u->efd, &cnt, sizeof(cnt));
 	(void)n;
-	for (;;) {
-		struct uplink_event *ev;
-
-		pthread_mutex_lock(&u->lock);
-		ev = u->ev_head;
-		if (ev) {
-			u->ev_head = ev->next;
-			if (!u->ev_head)
-				u->ev_tail = NULL;
-		}
-		dropped = u->ev_dropped;
-		u->ev_dropped = 0;
-		pthread_mutex_unlock(&u->lock);
-		if (!ev)
-			break;
-		handle(u, ev);
-		free(ev);
-	}
+	pthread_mutex_lock(&u->lock);
+	batch = u->ev;
+	nbatch = u->nev;
+	cap = u->capev;
+	u->ev = u->ev_spare;
+	u->capev = u->capspare;
+	u->nev = 0;
+	u->signalled = false;
+	dropped = u->ev_dropped;
+	u->ev_dropped = 0;
+	pthread_mutex_unlock(&u->lock);
+	u->starved = false;
+	for (size_t i = 0; i < nbatch; i++)
+		handle(u, &batch[i]);
+	/* The taken array is the spare for the next take. */
+	u->ev_spare = batch;
+	u->capspare = cap;
+	set_wake(u);
+	u->flush_ns = uplink_now_ns() + (int64_t)UPLINK_ACK_DELAY_MS * 1000000;
 	/* Out of memory in a callback: a lost "connection lost" would leave us
 	 * waiting forever, so ask Paho.  Lost acks come back as failures with
 	 * the next loss (a duplicate at worst). */
@@ -643,13 +725,18 @@ int sgw_uplink_fd(const struct sgw_uplink *u)
 
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u)
 {
-	return u->state == UPLINK_WAITING ? u->next_ns : INT64_MAX;
+	if (u->state == UPLINK_WAITING)
+		return u->next_ns;
+	/* Only the caller's messages: a status message's ack reports nothing. */
+	return u->counted ? u->flush_ns : INT64_MAX;
 }
 
 void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
 {
 	if (u->state == UPLINK_WAITING && now_ns >= u->next_ns)
 		connect_now(u);
+	else if (u->state != UPLINK_WAITING && u->counted && now_ns >= u->flush_ns)
+		process(u);
 }
 
 int sgw_uplink_start(struct sgw_uplink *u)
@@ -938,16 +1025,12 @@ err_free_fields:
 
 void sgw_uplink_free(struct sgw_uplink *u)
 {
-	struct uplink_event *ev;
-
 	if (!u)
 		return;
 	/* After destroy no callback runs for this client: the queue is ours. */
 	MQTTAsync_destroy(&u->client);
-	while ((ev = u->ev_head)) {
-		u->ev_head = ev->next;
-		free(ev);
-	}
+	free(u->ev);
+	free(u->ev_spare);
 	pthread_mutex_destroy(&u->lock);
 	close(u->efd);
 	free_fields(u);

@@ -51,9 +51,17 @@ struct sgw_workers {
 	size_t nresults, capresults;
 };
 
+/*
+ * The eventfd is written only when the result list goes from empty to not
+ * empty: the main loop takes everything at once (sgw_workers_collect() drains
+ * the counter before it takes, and signals again if it left results), so one
+ * wake-up per batch is enough.  A tick of inline sensors then costs one
+ * write, not one per sensor.
+ */
 static void post_result(struct sgw_workers *w, const struct sgw_sample *smp)
 {
 	uint64_t one = 1;
+	bool first;
 
 	pthread_mutex_lock(&w->lock);
 	if (w->nresults == w->capresults) {
@@ -68,9 +76,10 @@ static void post_result(struct sgw_workers *w, const struct sgw_sample *smp)
 		w->results = r;
 		w->capresults = cap;
 	}
+	first = w->nresults == 0;
 	w->results[w->nresults++] = *smp;
 	pthread_mutex_unlock(&w->lock);
-	if (write(w->efd, &one, sizeof(one)) < 0) {
+	if (first && write(w->efd, &one, sizeof(one)) < 0) {
 		/* eventfd counter saturated: the reader is already due. */
 	}
 }
