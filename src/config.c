@@ -80,7 +80,7 @@ struct keyset {
 /* ------------------------------------------------------------ messages */
 
 /* "value" for messages: cut at a character boundary when long. */
-static const char *quote(const char *v, char *buf, size_t size)
+static const char *sgw_cfg_quote(const char *v, char *buf, size_t size)
 {
 	size_t len = strlen(v), max = size - 6;
 
@@ -102,14 +102,14 @@ static void vkey_error(struct keyset *ks, const struct sgw_opt *o, bool with_val
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (with_value)
 		sgw_diag_error(ks->d, o->line, "%s %s: %s %s", ks->label, o->key,
-			       quote(o->value, q, sizeof(q)), msg);
+			       sgw_cfg_quote(o->value, q, sizeof(q)), msg);
 	else
 		sgw_diag_error(ks->d, o->line, "%s %s: %s", ks->label, o->key, msg);
 }
 
 /* "FILE:LINE: [section] key: "value" MESSAGE" */
 __attribute__((format(printf, 3, 4)))
-static void key_bad(struct keyset *ks, const struct sgw_opt *o, const char *fmt, ...)
+static void sgw_ks_bad(struct keyset *ks, const struct sgw_opt *o, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -120,7 +120,7 @@ static void key_bad(struct keyset *ks, const struct sgw_opt *o, const char *fmt,
 
 /* "FILE:LINE: [section] key: MESSAGE" */
 __attribute__((format(printf, 3, 4)))
-static void key_error(struct keyset *ks, const struct sgw_opt *o, const char *fmt, ...)
+static void sgw_ks_error(struct keyset *ks, const struct sgw_opt *o, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -129,7 +129,7 @@ static void key_error(struct keyset *ks, const struct sgw_opt *o, const char *fm
 	va_end(ap);
 }
 
-static void fmt_ms(uint32_t ms, char *buf, size_t size)
+static void sgw_cfg_fmt_ms(uint32_t ms, char *buf, size_t size)
 {
 	if (ms != 0 && ms % 3600000u == 0)
 		snprintf(buf, size, "%uh", (unsigned)(ms / 3600000u));
@@ -157,7 +157,7 @@ static void fmt_fixed(int64_t v, int scale, char *buf, size_t size)
 }
 
 /* 1..64 characters of [A-Za-z0-9._-]: safe in topics, file names, bus names. */
-static bool valid_name(const char *s)
+static bool sgw_cfg_valid_name(const char *s)
 {
 	size_t n = 0;
 
@@ -172,7 +172,7 @@ static bool valid_name(const char *s)
 
 /* ------------------------------------------------------------ typed getters */
 
-static struct sgw_opt *ks_find(struct keyset *ks, const char *key)
+static struct sgw_opt *sgw_ks_find(struct keyset *ks, const char *key)
 {
 	for (struct sgw_opt *o = ks->list; o; o = o->next)
 		if (strcmp(o->key, key) == 0)
@@ -185,44 +185,44 @@ static struct sgw_opt *ks_find(struct keyset *ks, const char *key)
  * absent (*out = def), -EINVAL after reporting a bad value (*out = def too,
  * so that resolving goes on and finds the next error).
  */
-static int ks_get(struct keyset *ks, const char *key, struct sgw_opt **out)
+static int sgw_ks_get(struct keyset *ks, const char *key, struct sgw_opt **out)
 {
-	struct sgw_opt *o = ks_find(ks, key);
+	struct sgw_opt *o = sgw_ks_find(ks, key);
 
 	*out = o;
 	if (!o)
 		return 0;
 	o->used = true;
 	if (o->value[0] == '\0') {
-		key_error(ks, o, "empty value (leave the key out for the default)");
+		sgw_ks_error(ks, o, "empty value (leave the key out for the default)");
 		return -EINVAL;
 	}
 	return 1;
 }
 
-static int ks_str(struct keyset *ks, const char *key, const char *def, const char **out)
+static int sgw_ks_str(struct keyset *ks, const char *key, const char *def, const char **out)
 {
 	struct sgw_opt *o;
-	int ret = ks_get(ks, key, &o);
+	int ret = sgw_ks_get(ks, key, &o);
 
 	*out = ret == 1 ? o->value : def;
 	return ret;
 }
 
-static int ks_long(struct keyset *ks, const char *key, long def, long min, long max,
-		   long *out)
+static int sgw_ks_long(struct keyset *ks, const char *key, long def, long min, long max,
+		       long *out)
 {
 	struct sgw_opt *o;
-	int ret = ks_get(ks, key, &o);
+	int ret = sgw_ks_get(ks, key, &o);
 
 	*out = def;
 	if (ret != 1)
 		return ret;
 	ret = sgw_parse_long(o->value, min, max, out);
 	if (ret == -ERANGE)
-		key_bad(ks, o, "is out of range (%ld..%ld)", min, max);
+		sgw_ks_bad(ks, o, "is out of range (%ld..%ld)", min, max);
 	else if (ret)
-		key_bad(ks, o, "is not an integer");
+		sgw_ks_bad(ks, o, "is not an integer");
 	if (ret) {
 		*out = def;
 		return -EINVAL;
@@ -234,7 +234,7 @@ static int ks_fixed(struct keyset *ks, const char *key, int scale, int64_t def,
 		    int64_t min, int64_t max, int64_t *out)
 {
 	struct sgw_opt *o;
-	int ret = ks_get(ks, key, &o);
+	int ret = sgw_ks_get(ks, key, &o);
 
 	*out = def;
 	if (ret != 1)
@@ -245,9 +245,9 @@ static int ks_fixed(struct keyset *ks, const char *key, int scale, int64_t def,
 
 		fmt_fixed(min, scale, a, sizeof(a));
 		fmt_fixed(max, scale, b, sizeof(b));
-		key_bad(ks, o, "is out of range (%s..%s)", a, b);
+		sgw_ks_bad(ks, o, "is out of range (%s..%s)", a, b);
 	} else if (ret) {
-		key_bad(ks, o, "is not a number with at most %d decimals", scale);
+		sgw_ks_bad(ks, o, "is not a number with at most %d decimals", scale);
 	}
 	if (ret) {
 		*out = def;
@@ -256,27 +256,27 @@ static int ks_fixed(struct keyset *ks, const char *key, int scale, int64_t def,
 	return 1;
 }
 
-static int ks_bool(struct keyset *ks, const char *key, bool def, bool *out)
+static int sgw_ks_bool(struct keyset *ks, const char *key, bool def, bool *out)
 {
 	struct sgw_opt *o;
-	int ret = ks_get(ks, key, &o);
+	int ret = sgw_ks_get(ks, key, &o);
 
 	*out = def;
 	if (ret != 1)
 		return ret;
 	if (sgw_parse_bool(o->value, out)) {
-		key_bad(ks, o, "is not a boolean (true/false, yes/no, on/off, 1/0)");
+		sgw_ks_bad(ks, o, "is not a boolean (true/false, yes/no, on/off, 1/0)");
 		*out = def;
 		return -EINVAL;
 	}
 	return 1;
 }
 
-static int ks_enum(struct keyset *ks, const char *key, const char *const *names, int def,
-		   int *out)
+static int sgw_ks_enum(struct keyset *ks, const char *key, const char *const *names, int def,
+		       int *out)
 {
 	struct sgw_opt *o;
-	int ret = ks_get(ks, key, &o);
+	int ret = sgw_ks_get(ks, key, &o);
 	char list[256] = "";
 
 	*out = def;
@@ -290,15 +290,15 @@ static int ks_enum(struct keyset *ks, const char *key, const char *const *names,
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 i ? ", " : "", names[i]);
 	}
-	key_bad(ks, o, "is not one of: %s", list);
+	sgw_ks_bad(ks, o, "is not one of: %s", list);
 	return -EINVAL;
 }
 
-static int ks_duration(struct keyset *ks, const char *key, uint32_t def, uint32_t min,
-		       uint32_t max, uint32_t *out)
+static int sgw_ks_duration(struct keyset *ks, const char *key, uint32_t def, uint32_t min,
+			   uint32_t max, uint32_t *out)
 {
 	struct sgw_opt *o;
-	int ret = ks_get(ks, key, &o);
+	int ret = sgw_ks_get(ks, key, &o);
 
 	*out = def;
 	if (ret != 1)
@@ -307,11 +307,11 @@ static int ks_duration(struct keyset *ks, const char *key, uint32_t def, uint32_
 	if (ret == -ERANGE) {
 		char a[32], b[32];
 
-		fmt_ms(min, a, sizeof(a));
-		fmt_ms(max, b, sizeof(b));
-		key_bad(ks, o, "is out of range (%s..%s)", a, b);
+		sgw_cfg_fmt_ms(min, a, sizeof(a));
+		sgw_cfg_fmt_ms(max, b, sizeof(b));
+		sgw_ks_bad(ks, o, "is out of range (%s..%s)", a, b);
 	} else if (ret) {
-		key_bad(ks, o, "is not a duration (e.g. 250ms, 10s, 5m, 1h)");
+		sgw_ks_bad(ks, o, "is not a duration (e.g. 250ms, 10s, 5m, 1h)");
 	}
 	if (ret) {
 		*out = def;
@@ -346,7 +346,7 @@ int sgw_opt_str(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *ke
 	struct keyset ks;
 
 	sensor_keyset(&ks, sc, d);
-	return ks_str(&ks, key, def, out) < 0 ? -EINVAL : 0;
+	return sgw_ks_str(&ks, key, def, out) < 0 ? -EINVAL : 0;
 }
 
 int sgw_opt_long(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
@@ -355,7 +355,7 @@ int sgw_opt_long(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *k
 	struct keyset ks;
 
 	sensor_keyset(&ks, sc, d);
-	return ks_long(&ks, key, def, min, max, out) < 0 ? -EINVAL : 0;
+	return sgw_ks_long(&ks, key, def, min, max, out) < 0 ? -EINVAL : 0;
 }
 
 int sgw_opt_fixed(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
@@ -373,7 +373,7 @@ int sgw_opt_bool(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *k
 	struct keyset ks;
 
 	sensor_keyset(&ks, sc, d);
-	return ks_bool(&ks, key, def, out) < 0 ? -EINVAL : 0;
+	return sgw_ks_bool(&ks, key, def, out) < 0 ? -EINVAL : 0;
 }
 
 int sgw_opt_enum(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
@@ -382,7 +382,7 @@ int sgw_opt_enum(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *k
 	struct keyset ks;
 
 	sensor_keyset(&ks, sc, d);
-	return ks_enum(&ks, key, names, def, out) < 0 ? -EINVAL : 0;
+	return sgw_ks_enum(&ks, key, names, def, out) < 0 ? -EINVAL : 0;
 }
 
 int sgw_opt_duration_ms(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
@@ -391,7 +391,7 @@ int sgw_opt_duration_ms(struct sgw_sensor_config *sc, struct sgw_diag *d, const 
 	struct keyset ks;
 
 	sensor_keyset(&ks, sc, d);
-	return ks_duration(&ks, key, def, min, max, out) < 0 ? -EINVAL : 0;
+	return sgw_ks_duration(&ks, key, def, min, max, out) < 0 ? -EINVAL : 0;
 }
 
 int sgw_sensor_add_channel(struct sgw_sensor_config *sc, const char *name,
@@ -401,7 +401,7 @@ int sgw_sensor_add_channel(struct sgw_sensor_config *sc, const char *name,
 
 	if (sc->nchannels >= SGW_MAX_CHANNELS)
 		return -ENOSPC;
-	if (!name || !valid_name(name) || scale < 0 || scale > 9 ||
+	if (!name || !sgw_cfg_valid_name(name) || scale < 0 || scale > 9 ||
 	    precision < 0 || precision > 9)
 		return -EINVAL;
 	for (size_t i = 0; i < sc->nchannels; i++)
@@ -432,7 +432,7 @@ const struct sgw_sensor_config *sgw_config_sensor(const struct sgw_config *cfg, 
 
 /* ------------------------------------------------------------ reading */
 
-static void *lalloc(struct loader *l, void *p)
+static void *sgw_cfg_alloc(struct loader *l, void *p)
 {
 	if (!p) {
 		l->nomem = true;
@@ -441,13 +441,13 @@ static void *lalloc(struct loader *l, void *p)
 	return p;
 }
 
-static char *lstrdup(struct loader *l, const char *s)
+static char *sgw_cfg_strdup(struct loader *l, const char *s)
 {
-	return lalloc(l, strdup(s));
+	return sgw_cfg_alloc(l, strdup(s));
 }
 
 __attribute__((format(printf, 2, 3)))
-static char *lprintf(struct loader *l, const char *fmt, ...)
+static char *sgw_cfg_printf(struct loader *l, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -456,10 +456,10 @@ static char *lprintf(struct loader *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	return lalloc(l, n < 0 ? NULL : s);
+	return sgw_cfg_alloc(l, n < 0 ? NULL : s);
 }
 
-static void opts_free(struct sgw_opt *o)
+static void sgw_cfg_opts_free(struct sgw_opt *o)
 {
 	while (o) {
 		struct sgw_opt *next = o->next;
@@ -471,19 +471,19 @@ static void opts_free(struct sgw_opt *o)
 	}
 }
 
-static void sections_free(struct section *s)
+static void sgw_cfg_sections_free(struct section *s)
 {
 	while (s) {
 		struct section *next = s->next;
 
-		opts_free(s->keys);
+		sgw_cfg_opts_free(s->keys);
 		free(s->name);
 		free(s);
 		s = next;
 	}
 }
 
-static const char *section_label(const struct section *s, char *buf, size_t size)
+static const char *sgw_cfg_section_label(const struct section *s, char *buf, size_t size)
 {
 	static const char *const kinds[] = { "gateway", "mqtt", "sensor", "queue" };
 
@@ -553,7 +553,8 @@ static char *trim(char *s)
 	return s;
 }
 
-static struct section *find_section(struct loader *l, enum section_kind kind, const char *name)
+static struct section *sgw_cfg_find_section(struct loader *l, enum section_kind kind,
+					    const char *name)
 {
 	for (struct section *s = l->sections; s; s = s->next) {
 		if (s->kind != kind)
@@ -622,12 +623,12 @@ static bool section_header(struct loader *l, char *s)
 			       inner);
 		return false;
 	}
-	if (*name && !valid_name(name)) {
+	if (*name && !sgw_cfg_valid_name(name)) {
 		sgw_diag_error(l->d, l->lineno,
 			       "[%s %s]: bad name (1..64 characters of A-Z a-z 0-9 . _ -)", inner, name);
 		return false;
 	}
-	dup = find_section(l, kind, *name ? name : NULL);
+	dup = sgw_cfg_find_section(l, kind, *name ? name : NULL);
 	if (dup) {
 		struct section tmp = { .kind = kind, .name = *name ? name : NULL };
 
@@ -636,7 +637,7 @@ static bool section_header(struct loader *l, char *s)
 				       name, dup->line);
 		else
 			sgw_diag_error(l->d, l->lineno, "duplicate section %s (first at line %d)",
-				       section_label(&tmp, label, sizeof(label)), dup->line);
+				       sgw_cfg_section_label(&tmp, label, sizeof(label)), dup->line);
 		return false;
 	}
 	if (kind == SECTION_MQTT && l->nuplinks >= SGW_MAX_UPLINKS) {
@@ -647,13 +648,13 @@ static bool section_header(struct loader *l, char *s)
 		sgw_diag_error(l->d, l->lineno, "too many sensors (at most %d)", SGW_MAX_SENSORS);
 		return false;
 	}
-	sec = lalloc(l, calloc(1, sizeof(*sec)));
+	sec = sgw_cfg_alloc(l, calloc(1, sizeof(*sec)));
 	if (!sec)
 		return false;
 	sec->kind = kind;
 	sec->line = l->lineno;
 	sec->tail = &sec->keys;
-	if (*name && !(sec->name = lstrdup(l, name))) {
+	if (*name && !(sec->name = sgw_cfg_strdup(l, name))) {
 		free(sec);
 		return false;
 	}
@@ -791,23 +792,23 @@ static int key_handler(void *user, const char *section, const char *name, const 
 	for (o = s->keys; o; o = o->next) {
 		if (strcmp(o->key, name) == 0) {
 			sgw_diag_error(l->d, l->lineno, "%s duplicate key \"%s\" (first at line %d)",
-				       section_label(s, label, sizeof(label)), name, o->line);
+				       sgw_cfg_section_label(s, label, sizeof(label)), name, o->line);
 			return 1;
 		}
 	}
 	if (s->nkeys >= MAX_KEYS) {
 		sgw_diag_error(l->d, l->lineno, "%s too many keys (at most %d)",
-			       section_label(s, label, sizeof(label)), MAX_KEYS);
+			       sgw_cfg_section_label(s, label, sizeof(label)), MAX_KEYS);
 		return 1;
 	}
-	o = lalloc(l, calloc(1, sizeof(*o)));
+	o = sgw_cfg_alloc(l, calloc(1, sizeof(*o)));
 	if (!o)
 		return 1;
-	o->key = lstrdup(l, name);
-	o->value = lstrdup(l, value);
+	o->key = sgw_cfg_strdup(l, name);
+	o->value = sgw_cfg_strdup(l, value);
 	o->line = l->lineno;
 	if (!o->key || !o->value) {
-		opts_free(o);
+		sgw_cfg_opts_free(o);
 		return 1;
 	}
 	*s->tail = o;
@@ -843,7 +844,7 @@ static void ini_settings_swap(struct ini_settings *s)
 	*s = old;
 }
 
-static int read_file(struct loader *l)
+static int sgw_cfg_read_file(struct loader *l)
 {
 	static char start_prefixes[] = ";#", inline_prefixes[] = ";";
 	struct ini_settings set = {
@@ -873,37 +874,37 @@ static int read_file(struct loader *l)
 
 /* ------------------------------------------------------------ resolving */
 
-static void keyset_init(struct keyset *ks, struct loader *l, const struct section *s)
+static void sgw_ks_init(struct keyset *ks, struct loader *l, const struct section *s)
 {
 	ks->d = l->d;
 	ks->list = s ? s->keys : NULL;
 	if (s)
-		section_label(s, ks->label, sizeof(ks->label));
+		sgw_cfg_section_label(s, ks->label, sizeof(ks->label));
 	else
 		snprintf(ks->label, sizeof(ks->label), "[gateway]");
 }
 
-static void report_unused(struct keyset *ks, const char *why)
+static void sgw_ks_report_unused(struct keyset *ks, const char *why)
 {
 	for (struct sgw_opt *o = ks->list; o; o = o->next)
 		if (!o->used)
-			key_error(ks, o, "unknown key%s", why);
+			sgw_ks_error(ks, o, "unknown key%s", why);
 }
 
-static void missing_key(struct loader *l, const struct section *s, const char *key)
+static void sgw_cfg_missing_key(struct loader *l, const struct section *s, const char *key)
 {
 	char label[NAME_MAX_LEN + 16];
 
 	sgw_diag_error(l->d, s->line, "%s missing required key \"%s\"",
-		       section_label(s, label, sizeof(label)), key);
+		       sgw_cfg_section_label(s, label, sizeof(label)), key);
 }
 
 /* Relative paths are taken from the directory of the INI file. */
-static char *resolve_path(struct loader *l, const char *p)
+static char *sgw_cfg_path(struct loader *l, const char *p)
 {
 	if (p[0] == '/')
-		return lstrdup(l, p);
-	return lprintf(l, "%s/%s", l->dir, p);
+		return sgw_cfg_strdup(l, p);
+	return sgw_cfg_printf(l, "%s/%s", l->dir, p);
 }
 
 static char *host_name(struct loader *l)
@@ -920,7 +921,7 @@ static char *host_name(struct loader *l)
 		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
 			buf[n] = '-';
 	}
-	return lstrdup(l, n ? buf : "sensorgw");
+	return sgw_cfg_strdup(l, n ? buf : "sensorgw");
 }
 
 static const char *const format_names[] = { "plain", "json", NULL };
@@ -928,38 +929,38 @@ static const char *const format_names[] = { "plain", "json", NULL };
 static void resolve_gateway(struct loader *l)
 {
 	struct sgw_gateway_config *gw = &l->cfg->gw;
-	struct section *s = find_section(l, SECTION_GATEWAY, NULL);
+	struct section *s = sgw_cfg_find_section(l, SECTION_GATEWAY, NULL);
 	struct keyset ks;
 	struct sgw_opt *o;
 	const char *v, *why;
 	int fmt;
 
-	keyset_init(&ks, l, s);
-	if (ks_str(&ks, "name", NULL, &v) == 1 && !valid_name(v)) {
-		key_bad(&ks, ks_find(&ks, "name"), "is not a valid name (1..64 characters of A-Z a-z 0-9 . _ -)");
+	sgw_ks_init(&ks, l, s);
+	if (sgw_ks_str(&ks, "name", NULL, &v) == 1 && !sgw_cfg_valid_name(v)) {
+		sgw_ks_bad(&ks, sgw_ks_find(&ks, "name"), "is not a valid name (1..64 characters of A-Z a-z 0-9 . _ -)");
 		v = NULL;
 	}
-	gw->name = v ? lstrdup(l, v) : host_name(l);
+	gw->name = v ? sgw_cfg_strdup(l, v) : host_name(l);
 
-	if (ks_str(&ks, "topic_prefix", DEFAULT_PREFIX, &v) == 1 && (why = sgw_topic_validate(v))) {
-		key_bad(&ks, ks_find(&ks, "topic_prefix"), "is not a valid topic prefix: %s", why);
+	if (sgw_ks_str(&ks, "topic_prefix", DEFAULT_PREFIX, &v) == 1 && (why = sgw_topic_validate(v))) {
+		sgw_ks_bad(&ks, sgw_ks_find(&ks, "topic_prefix"), "is not a valid topic prefix: %s", why);
 		v = DEFAULT_PREFIX;
 	}
-	gw->topic_prefix = lstrdup(l, v);
+	gw->topic_prefix = sgw_cfg_strdup(l, v);
 
-	ks_enum(&ks, "format", format_names, SGW_FORMAT_PLAIN, &fmt);
+	sgw_ks_enum(&ks, "format", format_names, SGW_FORMAT_PLAIN, &fmt);
 	gw->format = (enum sgw_format)fmt;
 
-	ks_str(&ks, "state_dir", NULL, &v);
-	gw->state_dir = v ? resolve_path(l, v) : lstrdup(l, DEFAULT_STATE_DIR);
-	ks_duration(&ks, "stats_interval", 30000, 1000, 3600000, &gw->stats_interval_ms);
-	report_unused(&ks, "");
+	sgw_ks_str(&ks, "state_dir", NULL, &v);
+	gw->state_dir = v ? sgw_cfg_path(l, v) : sgw_cfg_strdup(l, DEFAULT_STATE_DIR);
+	sgw_ks_duration(&ks, "stats_interval", 30000, 1000, 3600000, &gw->stats_interval_ms);
+	sgw_ks_report_unused(&ks, "");
 
 	if (!gw->name || !gw->topic_prefix)
 		return;
-	gw->status_topic = lprintf(l, "%s/%s/status", gw->topic_prefix, gw->name);
+	gw->status_topic = sgw_cfg_printf(l, "%s/%s/status", gw->topic_prefix, gw->name);
 	if (gw->status_topic && (why = sgw_topic_validate(gw->status_topic))) {
-		o = ks_find(&ks, "topic_prefix");
+		o = sgw_ks_find(&ks, "topic_prefix");
 		sgw_diag_error(l->d, o ? o->line : 0, "[gateway] status topic: %s", why);
 	}
 }
@@ -968,17 +969,17 @@ static const char *const queue_mode_names[] = { "auto", "always", "off", NULL };
 static const char *const queue_sync_names[] = { "interval", "always", NULL };
 static const char *const queue_full_names[] = { "drop_oldest", "refuse", NULL };
 
-static void ks_size(struct keyset *ks, const char *key, uint64_t def, uint64_t min, uint64_t max,
-		    uint64_t *out)
+static void sgw_ks_size(struct keyset *ks, const char *key, uint64_t def, uint64_t min,
+			uint64_t max, uint64_t *out)
 {
 	struct sgw_opt *o;
 
 	*out = def;
-	if (ks_get(ks, key, &o) != 1)
+	if (sgw_ks_get(ks, key, &o) != 1)
 		return;
 	if (sgw_parse_size(o->value, min, max, out) < 0) {
-		key_bad(ks, o, "is not a size from %llu to %llu bytes (e.g. 64M, 4096K)",
-			(unsigned long long)min, (unsigned long long)max);
+		sgw_ks_bad(ks, o, "is not a size from %llu to %llu bytes (e.g. 64M, 4096K)",
+			   (unsigned long long)min, (unsigned long long)max);
 		*out = def;
 	}
 }
@@ -986,28 +987,28 @@ static void ks_size(struct keyset *ks, const char *key, uint64_t def, uint64_t m
 static void resolve_queue(struct loader *l)
 {
 	struct sgw_queue_config *q = &l->cfg->queue;
-	struct section *s = find_section(l, SECTION_QUEUE, NULL);
+	struct section *s = sgw_cfg_find_section(l, SECTION_QUEUE, NULL);
 	struct keyset ks;
 	int mode, sync, full;
 
-	keyset_init(&ks, l, s);
-	ks_enum(&ks, "mode", queue_mode_names, SGW_QUEUE_MODE_AUTO, &mode);
-	ks_enum(&ks, "sync", queue_sync_names, 0, &sync);
-	ks_duration(&ks, "sync_interval", 1000, 10, 60000, &q->sync_interval_ms);
-	ks_size(&ks, "segment_size", 4ull << 20, 64ull << 10, 64ull << 20, &q->segment_size);
-	ks_size(&ks, "max_size", 64ull << 20, 128ull << 10, 1ull << 40, &q->max_size);
-	ks_enum(&ks, "when_full", queue_full_names, 0, &full);
+	sgw_ks_init(&ks, l, s);
+	sgw_ks_enum(&ks, "mode", queue_mode_names, SGW_QUEUE_MODE_AUTO, &mode);
+	sgw_ks_enum(&ks, "sync", queue_sync_names, 0, &sync);
+	sgw_ks_duration(&ks, "sync_interval", 1000, 10, 60000, &q->sync_interval_ms);
+	sgw_ks_size(&ks, "segment_size", 4ull << 20, 64ull << 10, 64ull << 20, &q->segment_size);
+	sgw_ks_size(&ks, "max_size", 64ull << 20, 128ull << 10, 1ull << 40, &q->max_size);
+	sgw_ks_enum(&ks, "when_full", queue_full_names, 0, &full);
 	q->mode = (enum sgw_queue_mode)mode;
 	q->sync_always = sync == 1;
 	q->refuse_when_full = full == 1;
 	if (q->max_size < 2 * q->segment_size) {
-		struct sgw_opt *o = ks_find(&ks, "max_size");
+		struct sgw_opt *o = sgw_ks_find(&ks, "max_size");
 
 		sgw_diag_error(l->d, o ? o->line : (s ? s->line : 0),
 			       "[queue] max_size (%llu) must be at least twice segment_size (%llu)",
 			       (unsigned long long)q->max_size, (unsigned long long)q->segment_size);
 	}
-	report_unused(&ks, "");
+	sgw_ks_report_unused(&ks, "");
 }
 
 /*
@@ -1132,15 +1133,16 @@ static char *ks_file(struct loader *l, struct keyset *ks, const char *key)
 	char *path;
 	int err;
 
-	if (ks_str(ks, key, NULL, &v) != 1)
+	if (sgw_ks_str(ks, key, NULL, &v) != 1)
 		return NULL;
-	path = resolve_path(l, v);
+	path = sgw_cfg_path(l, v);
 	if (path && (err = check_readable(path)) != 0)
-		key_error(ks, ks_find(ks, key), "cannot read \"%s\": %s", path, file_error(err));
+		sgw_ks_error(ks, sgw_ks_find(ks, key), "cannot read \"%s\": %s", path, file_error(err));
 	return path;
 }
 
-static void resolve_uplink(struct loader *l, const struct section *s, struct sgw_uplink_config *u)
+static void sgw_cfg_resolve_uplink(struct loader *l, const struct section *s,
+				   struct sgw_uplink_config *u)
 {
 	static const char *const protocols[] = { "3.1.1", "5", NULL };
 	static const char *const tls_keys[] = { "ca_file", "cert_file", "key_file", "alpn", NULL };
@@ -1154,69 +1156,69 @@ static void resolve_uplink(struct loader *l, const struct section *s, struct sgw
 	uint32_t ms;
 	int proto, ret;
 
-	keyset_init(&ks, l, s);
-	u->name = lstrdup(l, s->name ? s->name : "default");
+	sgw_ks_init(&ks, l, s);
+	u->name = sgw_cfg_strdup(l, s->name ? s->name : "default");
 	u->line = s->line;
 
-	ret = ks_str(&ks, "uri", NULL, &v);
+	ret = sgw_ks_str(&ks, "uri", NULL, &v);
 	if (ret == 0)
-		missing_key(l, s, "uri");
+		sgw_cfg_missing_key(l, s, "uri");
 	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port)))
-		key_bad(&ks, ks_find(&ks, "uri"), "%s", why);
+		sgw_ks_bad(&ks, sgw_ks_find(&ks, "uri"), "%s", why);
 	else if (ret == 1) {
-		u->uri = lstrdup(l, v);
-		u->server_uri = lprintf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
-					(int)hostlen, host, port);
+		u->uri = sgw_cfg_strdup(l, v);
+		u->server_uri = sgw_cfg_printf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
+					       (int)hostlen, host, port);
 	}
 
-	ks_str(&ks, "client_id", DEFAULT_CLIENT_ID, &v);
+	sgw_ks_str(&ks, "client_id", DEFAULT_CLIENT_ID, &v);
 	if (vars.prefix && vars.gateway) {
 		ret = sgw_topic_expand(v, &vars, &u->client_id, &why);
 		if (ret == -ENOMEM)
 			l->nomem = true;
-		else if (ret && (o = ks_find(&ks, "client_id")))
-			key_bad(&ks, o, "%s (client_id may use {gateway} and {prefix})", why);
+		else if (ret && (o = sgw_ks_find(&ks, "client_id")))
+			sgw_ks_bad(&ks, o, "%s (client_id may use {gateway} and {prefix})", why);
 	}
 
-	if (ks_str(&ks, "username", NULL, &v) == 1)
-		u->username = lstrdup(l, v);
-	if (ks_str(&ks, "password_file", NULL, &v) == 1 &&
-	    (u->password_file = resolve_path(l, v))) {
+	if (sgw_ks_str(&ks, "username", NULL, &v) == 1)
+		u->username = sgw_cfg_strdup(l, v);
+	if (sgw_ks_str(&ks, "password_file", NULL, &v) == 1 &&
+	    (u->password_file = sgw_cfg_path(l, v))) {
 		bool public = false;
 		int err = read_secret(u->password_file, &u->password, &public);
 
-		o = ks_find(&ks, "password_file");
+		o = sgw_ks_find(&ks, "password_file");
 		if (err == -ENOMEM)
 			l->nomem = true;
 		else if (err)
-			key_error(&ks, o, "cannot read \"%s\": %s", u->password_file, file_error(err));
+			sgw_ks_error(&ks, o, "cannot read \"%s\": %s", u->password_file, file_error(err));
 		else if (public)
 			sgw_diag_warning(l->d, o->line, "%s password_file: \"%s\" is readable by everyone",
 					 ks.label, u->password_file);
 	}
 
-	ks_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
-	if (ms % 1000 && (o = ks_find(&ks, "keepalive"))) {
-		key_bad(&ks, o, "is not a whole number of seconds");
+	sgw_ks_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
+	if (ms % 1000 && (o = sgw_ks_find(&ks, "keepalive"))) {
+		sgw_ks_bad(&ks, o, "is not a whole number of seconds");
 		ms = 60000;
 	}
 	u->keepalive_s = (int)(ms / 1000);
-	ks_long(&ks, "qos", 1, 0, 2, &n);
+	sgw_ks_long(&ks, "qos", 1, 0, 2, &n);
 	u->qos = (int)n;
-	ks_bool(&ks, "retain", false, &u->retain);
-	ks_enum(&ks, "protocol", protocols, 0, &proto);
+	sgw_ks_bool(&ks, "retain", false, &u->retain);
+	sgw_ks_enum(&ks, "protocol", protocols, 0, &proto);
 	u->mqtt_version = proto == 1 ? 5 : 4;
-	ks_long(&ks, "max_inflight", 32, 1, 65535, &n);
+	sgw_ks_long(&ks, "max_inflight", 32, 1, 65535, &n);
 	u->max_inflight = (int)n;
-	ks_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
-	ks_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
+	sgw_ks_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
+	sgw_ks_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
 	if (u->reconnect_min_ms > u->reconnect_max_ms) {
 		char a[32], b[32];
 
-		omin = ks_find(&ks, "reconnect_min");
-		omax = ks_find(&ks, "reconnect_max");
-		fmt_ms(u->reconnect_min_ms, a, sizeof(a));
-		fmt_ms(u->reconnect_max_ms, b, sizeof(b));
+		omin = sgw_ks_find(&ks, "reconnect_min");
+		omax = sgw_ks_find(&ks, "reconnect_max");
+		sgw_cfg_fmt_ms(u->reconnect_min_ms, a, sizeof(a));
+		sgw_cfg_fmt_ms(u->reconnect_max_ms, b, sizeof(b));
 		sgw_diag_error(l->d, (omax ? omax : omin)->line,
 			       "%s reconnect_min (%s) is greater than reconnect_max (%s)",
 			       ks.label, a, b);
@@ -1224,9 +1226,9 @@ static void resolve_uplink(struct loader *l, const struct section *s, struct sgw
 
 	if (u->uri && !u->tls) {
 		for (int i = 0; tls_keys[i]; i++) {
-			if ((o = ks_find(&ks, tls_keys[i]))) {
+			if ((o = sgw_ks_find(&ks, tls_keys[i]))) {
 				o->used = true;
-				key_error(&ks, o, "only for mqtts:// URIs (uri is %s)", u->uri);
+				sgw_ks_error(&ks, o, "only for mqtts:// URIs (uri is %s)", u->uri);
 			}
 		}
 	} else {
@@ -1234,24 +1236,24 @@ static void resolve_uplink(struct loader *l, const struct section *s, struct sgw
 		u->cert_file = ks_file(l, &ks, "cert_file");
 		u->key_file = ks_file(l, &ks, "key_file");
 		if (!u->cert_file != !u->key_file) {
-			o = ks_find(&ks, u->cert_file ? "cert_file" : "key_file");
-			key_error(&ks, o, "cert_file and key_file go together");
+			o = sgw_ks_find(&ks, u->cert_file ? "cert_file" : "key_file");
+			sgw_ks_error(&ks, o, "cert_file and key_file go together");
 		}
-		if (ks_str(&ks, "alpn", NULL, &v) == 1) {
+		if (sgw_ks_str(&ks, "alpn", NULL, &v) == 1) {
 			bool ok = strlen(v) <= 255;
 
 			for (const char *c = v; *c; c++)
 				ok &= *c > 0x20 && *c < 0x7f;
 			if (!ok)
-				key_bad(&ks, ks_find(&ks, "alpn"), "is not a protocol name (1..255 printable ASCII)");
+				sgw_ks_bad(&ks, sgw_ks_find(&ks, "alpn"), "is not a protocol name (1..255 printable ASCII)");
 			else
-				u->alpn = lstrdup(l, v);
+				u->alpn = sgw_cfg_strdup(l, v);
 		}
 	}
 	if (u->password_file && !u->username && u->mqtt_version == 4)
-		key_error(&ks, ks_find(&ks, "password_file"),
-			  "MQTT 3.1.1 sends a password only with a username");
-	report_unused(&ks, "");
+		sgw_ks_error(&ks, sgw_ks_find(&ks, "password_file"),
+			     "MQTT 3.1.1 sends a password only with a username");
+	sgw_ks_report_unused(&ks, "");
 }
 
 /* "topic.temperature" -> QKEY_TOPIC, quantity "temperature". */
@@ -1309,7 +1311,7 @@ static void channel_topic(struct loader *l, struct keyset *ks, struct sgw_sensor
 	if (ret) {
 		if (!*reported)
 			sgw_diag_error(l->d, line, "%s %s: %s: %s (for %s)", ks->label,
-				       o ? o->key : "topic", quote(tmpl, q, sizeof(q)), why,
+				       o ? o->key : "topic", sgw_cfg_quote(tmpl, q, sizeof(q)), why,
 				       sc->ch[ch].name);
 		*reported = true;
 		return;
@@ -1333,8 +1335,8 @@ static void resolve_channels(struct loader *l, struct keyset *ks, struct sgw_sen
 
 		qkey_split(qkeys[k]->key, &q);
 		if (!sensor_has(sc, q))
-			key_error(ks, qkeys[k], "driver \"%s\" has no quantity \"%s\" (it has: %s)",
-				  sc->driver->name, q, have);
+			sgw_ks_error(ks, qkeys[k], "driver \"%s\" has no quantity \"%s\" (it has: %s)",
+				     sc->driver->name, q, have);
 	}
 	for (size_t i = 0; i < sc->nchannels; i++) {
 		struct sgw_channel_config *ch = &sc->ch[i];
@@ -1361,7 +1363,7 @@ static void resolve_channels(struct loader *l, struct keyset *ks, struct sgw_sen
 			struct sgw_filter_chain *fc;
 			char why[200];
 
-			ch->filter = lstrdup(l, f->value);
+			ch->filter = sgw_cfg_strdup(l, f->value);
 			ch->filter_line = f->line;
 			/* Parsed again by the pipeline; here only to report errors. */
 			if (sgw_filter_chain_parse(f->value, ch->scale, &fc, why, sizeof(why)) == 0)
@@ -1386,38 +1388,38 @@ static void resolve_sensor(struct loader *l, struct section *s, struct sgw_senso
 	long precision;
 	int fmt, errors, ret;
 
-	keyset_init(&ks, l, s);
-	sc->name = lstrdup(l, s->name);
+	sgw_ks_init(&ks, l, s);
+	sc->name = sgw_cfg_strdup(l, s->name);
 	sc->line = s->line;
 	if (!sc->name)
 		return;
 
-	ret = ks_str(&ks, "driver", NULL, &v);
+	ret = sgw_ks_str(&ks, "driver", NULL, &v);
 	if (ret == 0)
-		missing_key(l, s, "driver");
+		sgw_cfg_missing_key(l, s, "driver");
 	if (ret == 1 && !(drv = sgw_driver_find(v))) {
 		char known[512] = "";
 
 		for (size_t i = 0; sgw_drivers[i]; i++)
 			snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 				 i ? ", " : "", sgw_drivers[i]->name);
-		key_bad(&ks, ks_find(&ks, "driver"), "is not a driver (known: %s)", known);
+		sgw_ks_bad(&ks, sgw_ks_find(&ks, "driver"), "is not a driver (known: %s)", known);
 	}
-	ks_duration(&ks, "interval", 10000, 1, 86400000, &sc->interval_ms);
-	ks_duration(&ks, "timeout", sc->interval_ms < 5000 ? sc->interval_ms : 5000,
-		    1, 60000, &sc->timeout_ms);
-	if (sc->timeout_ms > sc->interval_ms && (o = ks_find(&ks, "timeout")))
+	sgw_ks_duration(&ks, "interval", 10000, 1, 86400000, &sc->interval_ms);
+	sgw_ks_duration(&ks, "timeout", sc->interval_ms < 5000 ? sc->interval_ms : 5000,
+			1, 60000, &sc->timeout_ms);
+	if (sc->timeout_ms > sc->interval_ms && (o = sgw_ks_find(&ks, "timeout")))
 		sgw_diag_warning(l->d, o->line,
 				 "%s timeout is longer than interval: reads may overlap", ks.label);
-	ks_enum(&ks, "format", format_names, l->cfg->gw.format, &fmt);
+	sgw_ks_enum(&ks, "format", format_names, l->cfg->gw.format, &fmt);
 	sc->format = (enum sgw_format)fmt;
-	ks_str(&ks, "bus", NULL, &v);
-	sc->bus = v ? lstrdup(l, v) : lprintf(l, "sensor:%s", sc->name);
-	if (ks_get(&ks, "topic", &topic) != 1)
+	sgw_ks_str(&ks, "bus", NULL, &v);
+	sc->bus = v ? sgw_cfg_strdup(l, v) : sgw_cfg_printf(l, "sensor:%s", sc->name);
+	if (sgw_ks_get(&ks, "topic", &topic) != 1)
 		topic = NULL;
-	if (ks_get(&ks, "filter", &filter) != 1)
+	if (sgw_ks_get(&ks, "filter", &filter) != 1)
 		filter = NULL;
-	ks_long(&ks, "precision", -1, 0, 9, &precision);
+	sgw_ks_long(&ks, "precision", -1, 0, 9, &precision);
 
 	/* Per-quantity keys wait for the driver's channels; the rest is the driver's. */
 	pp = &s->keys;
@@ -1438,12 +1440,12 @@ static void resolve_sensor(struct loader *l, struct section *s, struct sgw_senso
 
 			o->used = true;
 			if (*q == '\0')
-				key_error(&ks, o, "names no quantity (%s.QUANTITY)",
-					  kind == QKEY_TOPIC ? "topic" : kind == QKEY_FILTER ? "filter" : "precision");
+				sgw_ks_error(&ks, o, "names no quantity (%s.QUANTITY)",
+					     kind == QKEY_TOPIC ? "topic" : kind == QKEY_FILTER ? "filter" : "precision");
 			else if (o->value[0] == '\0')
-				key_error(&ks, o, "empty value (leave the key out for the default)");
+				sgw_ks_error(&ks, o, "empty value (leave the key out for the default)");
 			else if (kind == QKEY_PRECISION && sgw_parse_long(o->value, 0, 9, &p))
-				key_bad(&ks, o, "is not a precision (0..9 decimals)");
+				sgw_ks_bad(&ks, o, "is not a precision (0..9 decimals)");
 			else
 				qkeys[nq++] = o;
 		}
@@ -1467,7 +1469,7 @@ static void resolve_sensor(struct loader *l, struct section *s, struct sgw_senso
 		char why[96];
 
 		snprintf(why, sizeof(why), " (not a sensor key, nor one of driver \"%s\")", drv->name);
-		report_unused(&ks, why);
+		sgw_ks_report_unused(&ks, why);
 	}
 	ks.list = s->keys;
 	if (sc->nchannels == 0) {
@@ -1502,7 +1504,7 @@ static void check_topics_unique(struct loader *l)
 	size_t n = 0;
 	char q[80];
 
-	refs = lalloc(l, calloc(cfg->nsensors * SGW_MAX_CHANNELS + 1, sizeof(*refs)));
+	refs = sgw_cfg_alloc(l, calloc(cfg->nsensors * SGW_MAX_CHANNELS + 1, sizeof(*refs)));
 	if (!refs)
 		return;
 	for (size_t i = 0; i < cfg->nsensors; i++) {
@@ -1524,7 +1526,7 @@ static void check_topics_unique(struct loader *l)
 		sgw_diag_error(l->d, b->line,
 			       "[sensor %s] %s: topic %s is also the topic of [sensor %s] %s (line %d)",
 			       cfg->sensors[b->sensor].name, cfg->sensors[b->sensor].ch[b->ch].name,
-			       quote(b->topic, q, sizeof(q)), cfg->sensors[a->sensor].name,
+			       sgw_cfg_quote(b->topic, q, sizeof(q)), cfg->sensors[a->sensor].name,
 			       cfg->sensors[a->sensor].ch[a->ch].name, a->line);
 	}
 	if (cfg->gw.status_topic) {
@@ -1534,7 +1536,7 @@ static void check_topics_unique(struct loader *l)
 					       "[sensor %s] %s: topic %s is the gateway's status topic",
 					       cfg->sensors[refs[k].sensor].name,
 					       cfg->sensors[refs[k].sensor].ch[refs[k].ch].name,
-					       quote(refs[k].topic, q, sizeof(q)));
+					       sgw_cfg_quote(refs[k].topic, q, sizeof(q)));
 		}
 	}
 	free(refs);
@@ -1553,13 +1555,13 @@ static void resolve(struct loader *l)
 		sgw_diag_error(l->d, 0, "no [mqtt] section: an uplink is required");
 	if (l->nsensors == 0 && !l->bad_headers)
 		sgw_diag_error(l->d, 0, "no [sensor NAME] section: nothing to publish");
-	cfg->sensors = lalloc(l, calloc(l->nsensors + 1, sizeof(*cfg->sensors)));
-	l->topic_line = lalloc(l, calloc(l->nsensors * SGW_MAX_CHANNELS + 1, sizeof(int)));
+	cfg->sensors = sgw_cfg_alloc(l, calloc(l->nsensors + 1, sizeof(*cfg->sensors)));
+	l->topic_line = sgw_cfg_alloc(l, calloc(l->nsensors * SGW_MAX_CHANNELS + 1, sizeof(int)));
 	if (l->nomem)
 		return;
 	for (struct section *s = l->sections; s && !l->nomem; s = s->next) {
 		if (s->kind == SECTION_MQTT)
-			resolve_uplink(l, s, &cfg->uplinks[cfg->nuplinks++]);
+			sgw_cfg_resolve_uplink(l, s, &cfg->uplinks[cfg->nuplinks++]);
 		else if (s->kind == SECTION_SENSOR)
 			resolve_sensor(l, s, &cfg->sensors[cfg->nsensors++]);
 	}
@@ -1610,7 +1612,7 @@ int sgw_config_load(const char *path, struct sgw_diag *diag, struct sgw_config *
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	ret = read_file(&l);
+	ret = sgw_cfg_read_file(&l);
 	if (ret)
 		goto out_free;
 	if (l.stop) {
@@ -1633,7 +1635,7 @@ out_free:
 		*out = l.cfg;
 	else
 		sgw_config_free(l.cfg);
-	sections_free(l.sections);
+	sgw_cfg_sections_free(l.sections);
 	free(l.topic_line);
 	free(l.line);
 	free(l.dir);
@@ -1651,7 +1653,7 @@ static void sensor_config_free(struct sgw_sensor_config *sc)
 		free(sc->ch[i].topic);
 		free(sc->ch[i].filter);
 	}
-	opts_free(sc->opts);
+	sgw_cfg_opts_free(sc->opts);
 	free(sc->bus);
 	free(sc->name);
 }
