@@ -38,11 +38,6 @@
 /* How long shutdown waits for in-flight messages and a stuck driver. */
 #define STOP_FLUSH_MS 3000
 #define STOP_WORKERS_MS 2000
-static int64_t min64(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
-
 /* Tag of the stats message: never a reading's sequence number or spool tag. */
 #define STATS_TAG (1ull << 63)
 /* A failing sensor is retried after a backoff from its interval up to this. */
@@ -263,32 +258,23 @@ static void links_stop(struct gw *g, int flush_ms, struct carry *carry)
 	while (!carry) {
 		struct pollfd pfd[SGW_MAX_UPLINKS];
 		size_t busy = 0;
-		int64_t now = sgw_mono_ns(), wake = until;
+		int64_t now = sgw_mono_ns();
 
 		for (size_t i = 0; i < g->nlinks; i++) {
 			struct sgw_outbox_stats st;
-			bool up = sgw_uplink_connected(g->links[i].u);
 
 			sgw_outbox_get_stats(g->links[i].ob, &st);
-			if (up && st.pending + st.inflight > 0)
+			if (sgw_uplink_connected(g->links[i].u) && st.pending + st.inflight > 0)
 				busy++;
-			/* Acks are handed over in batches, at the latest by this deadline. */
-			if (up)
-				wake = min64(wake, sgw_uplink_next_deadline(g->links[i].u));
 			pfd[i].fd = sgw_uplink_fd(g->links[i].u);
 			pfd[i].events = POLLIN;
 		}
 		if (!busy || now >= until)
 			break;
-		if (poll(pfd, g->nlinks, wake > now ? (int)((wake - now) / SGW_NS_PER_MS) + 1 : 0) > 0)
+		if (poll(pfd, g->nlinks, (int)((until - now) / SGW_NS_PER_MS) + 1) > 0)
 			for (size_t i = 0; i < g->nlinks; i++)
 				if (pfd[i].revents)
 					sgw_uplink_dispatch(g->links[i].u, &link_handler, &g->links[i]);
-		now = sgw_mono_ns();
-		for (size_t i = 0; i < g->nlinks; i++)
-			if (sgw_uplink_connected(g->links[i].u) &&
-			    sgw_uplink_next_deadline(g->links[i].u) <= now)
-				sgw_uplink_tick(g->links[i].u, now);
 	}
 	for (size_t i = 0; i < g->nlinks; i++) {
 		struct link *l = &g->links[i];
@@ -797,6 +783,11 @@ static bool once_done(struct gw *g)
 		if (!sgw_outbox_idle(g->links[i].ob))
 			return false;
 	return true;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
 }
 
 int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
