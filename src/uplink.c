@@ -677,8 +677,8 @@ static void process(struct sgw_uplink *u)
 	ssize_t n;
 
 	/* Drain the counter before taking events, so none is left unsignalled:
-	 * u->signalled is reset with the take, and events posted after it
-	 * write the counter again. */
+	 * a callback that posts after the take finds the queue empty and
+	 * writes again. */
 	n = read(u->efd, &cnt, sizeof(cnt));
 	(void)n;
 	pthread_mutex_lock(&u->lock);
