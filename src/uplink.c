@@ -5,24 +5,12 @@
  * Two sides share an uplink:
  *  - Paho's threads run the callbacks below (on_*_cb).  They hold Paho's
  *    global mutex, so they must not call into Paho; they only append an
- *    event to the queue under u->lock, and write u->efd when the main
- *    thread should look (see "Wake-ups").
+ *    event to the queue under u->lock, and write u->efd when the queue was
+ *    empty.  The main thread takes the whole queue at once (one wake-up
+ *    for a burst of acks), after draining u->efd, so no event is left
+ *    unsignalled.
  *  - The main thread does everything else: it connects, publishes, keeps
  *    the in-flight table and runs the caller's handler from dispatch.
- *
- * Wake-ups.  One wake-up of the main thread per PUBACK costs more than the
- * rest of its work for a reading, so publish completions are handed over
- * in batches: u->efd is written once per batch, when the queue holds
- * u->wake_at events.  The main thread sets wake_at after each take and
- * each publish: every message in flight (the caller has nothing waiting),
- * or half of them once the window was found full (the caller waits for
- * room).  Any other event (connect, loss, disconnect) is signalled at once.
- * A completion that never comes (a broker that keeps a PUBACK) must not
- * hold back the others for good: while the caller's messages are in flight,
- * sgw_uplink_next_deadline() asks for a tick UPLINK_ACK_DELAY_MS after
- * the last take, and the tick takes what has arrived.  u->efd is drained
- * before each take and u->signalled reset under the lock, so an event
- * posted after the take is signalled again.
  *
  * Stale completions.  With a clean session Paho restarts message ids (the
  * tokens) at every connect, and it may still complete messages of a dead
@@ -65,8 +53,6 @@
 /* Paho in-flight slots beyond the caller's window: "online" / "offline". */
 #define UPLINK_STATUS_SLOTS 2
 #define UPLINK_CONNECT_TIMEOUT_S 30
-/* Longest a publish completion waits for its batch to be handed over. */
-#define UPLINK_ACK_DELAY_MS 100
 /* How long sgw_uplink_stop() waits for the DISCONNECT beyond its budget. */
 #define UPLINK_DISCONNECT_GRACE_MS 1000
 
@@ -127,8 +113,6 @@ struct sgw_uplink {
 	 * its (empty) spare to take them all. */
 	struct uplink_event *ev, *ev_spare;
 	size_t nev, capev, capspare;
-	size_t wake_at;		/* completions queued before u->efd is written */
-	bool signalled;		/* u->efd written since the last take */
 	uint32_t gen;		/* connection generation */
 	uint64_t seq;		/* sends begun */
 	uint64_t ev_dropped;	/* events lost to a failed malloc */
@@ -136,8 +120,6 @@ struct sgw_uplink {
 	/* Main thread only. */
 	enum uplink_state state;
 	bool stopping, disconnected;
-	bool starved;		/* a publish found the window full since the last take */
-	int64_t flush_ns;	/* take completions by then while messages are in flight */
 	uint32_t conn_gen;	/* generation of the current connection */
 	struct sgw_backoff backoff;
 	int64_t next_ns;
@@ -181,12 +163,13 @@ static void post(struct sgw_uplink *u, enum uplink_event_type type, bool bump,
 {
 	struct uplink_event *ev;
 	uint64_t one = 1;
-	bool wake;
+	bool first;
 	ssize_t n;
 
 	pthread_mutex_lock(&u->lock);
 	if (bump)
 		u->gen++;
+	first = u->nev == 0;
 	ev = ev_slot(u);
 	if (ev) {
 		ev->type = type;
@@ -199,14 +182,11 @@ static void post(struct sgw_uplink *u, enum uplink_event_type type, bool bump,
 			snprintf(ev->why, sizeof(ev->why), "%s", why);
 	} else {
 		u->ev_dropped++;
+		first = true;
 	}
-	wake = !u->signalled &&
-	       (!ev || (type != EV_PUB_OK && type != EV_PUB_FAIL) || u->nev >= u->wake_at);
-	if (wake)
-		u->signalled = true;
 	pthread_mutex_unlock(&u->lock);
 	/* EAGAIN only when the counter is saturated: readable anyway. */
-	if (wake) {
+	if (first) {
 		n = write(u->efd, &one, sizeof(one));
 		(void)n;
 	}
@@ -357,29 +337,6 @@ static bool ring_find(const struct sgw_uplink *u, const struct uplink_event *ev,
 
 /* ----------------------------------------------------------- main thread */
 
-/* Under u->lock: the batch size that wakes the main thread (see the top). */
-static void set_wake_locked(struct sgw_uplink *u, size_t live)
-{
-	size_t want = u->starved ? live / 2 : live;
-
-	u->wake_at = want ? want : 1;
-	if (!u->signalled && u->nev >= u->wake_at) {
-		uint64_t one = 1;
-		ssize_t n;
-
-		u->signalled = true;
-		n = write(u->efd, &one, sizeof(one));
-		(void)n;
-	}
-}
-
-static void set_wake(struct sgw_uplink *u)
-{
-	pthread_mutex_lock(&u->lock);
-	set_wake_locked(u, u->live);
-	pthread_mutex_unlock(&u->lock);
-}
-
 static void report_ack(struct sgw_uplink *u, uint64_t tag)
 {
 	if (tag == UPLINK_STATUS_TAG)
@@ -527,13 +484,8 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 		return -EINVAL;
 	if (len > INT_MAX)
 		return -EMSGSIZE;
-	if (counted && u->counted >= u->window) {
-		if (!u->starved) {
-			u->starved = true;
-			set_wake(u);
-		}
+	if (counted && u->counted >= u->window)
 		return -EAGAIN;
-	}
 	/* Room first: once Paho took the message it must be tracked. */
 	rc = ring_reserve(u);
 	if (rc < 0)
@@ -551,18 +503,12 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 		ro.onSuccess = on_pub_ok_cb;
 		ro.onFailure = on_pub_fail_cb;
 	}
-	if (counted && u->counted == 0)
-		u->flush_ns = uplink_now_ns() + (int64_t)UPLINK_ACK_DELAY_MS * 1000000;
 	pthread_mutex_lock(&u->lock);
 	seq = ++u->seq;
-	/* Counts the message that is about to go; set again if it does not. */
-	set_wake_locked(u, u->live + 1);
 	pthread_mutex_unlock(&u->lock);
 	rc = MQTTAsync_sendMessage(u->client, topic, &msg, &ro);
-	if (rc != MQTTASYNC_SUCCESS) {
-		set_wake(u);
+	if (rc != MQTTASYNC_SUCCESS)
 		return map_paho_error(rc);
-	}
 	ring_push(u, tag, seq, ro.token, counted);
 	if (tag != UPLINK_STATUS_TAG)
 		u->st.published++;
@@ -688,18 +634,14 @@ static void process(struct sgw_uplink *u)
 	u->ev = u->ev_spare;
 	u->capev = u->capspare;
 	u->nev = 0;
-	u->signalled = false;
 	dropped = u->ev_dropped;
 	u->ev_dropped = 0;
 	pthread_mutex_unlock(&u->lock);
-	u->starved = false;
 	for (size_t i = 0; i < nbatch; i++)
 		handle(u, &batch[i]);
 	/* The taken array is the spare for the next take. */
 	u->ev_spare = batch;
 	u->capspare = cap;
-	set_wake(u);
-	u->flush_ns = uplink_now_ns() + (int64_t)UPLINK_ACK_DELAY_MS * 1000000;
 	/* Out of memory in a callback: a lost "connection lost" would leave us
 	 * waiting forever, so ask Paho.  Lost acks come back as failures with
 	 * the next loss (a duplicate at worst). */
@@ -725,18 +667,13 @@ int sgw_uplink_fd(const struct sgw_uplink *u)
 
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u)
 {
-	if (u->state == UPLINK_WAITING)
-		return u->next_ns;
-	/* Only the caller's messages: a status message's ack reports nothing. */
-	return u->counted ? u->flush_ns : INT64_MAX;
+	return u->state == UPLINK_WAITING ? u->next_ns : INT64_MAX;
 }
 
 void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
 {
 	if (u->state == UPLINK_WAITING && now_ns >= u->next_ns)
 		connect_now(u);
-	else if (u->state != UPLINK_WAITING && u->counted && now_ns >= u->flush_ns)
-		process(u);
 }
 
 int sgw_uplink_start(struct sgw_uplink *u)

@@ -49,24 +49,14 @@ void sgw_uplink_free(struct sgw_uplink *u);
 /* Begin connecting (asynchronous; never fails because the broker is down). */
 int sgw_uplink_start(struct sgw_uplink *u);
 
-/*
- * Readable when events wait for sgw_uplink_dispatch().  Publish completions
- * are handed over in batches (when all messages in flight, or half of them
- * after a publish found the window full, have completed), not one by one;
- * sgw_uplink_next_deadline() bounds how long a completion can wait.
- */
+/* Readable when events wait for sgw_uplink_dispatch(). */
 int sgw_uplink_fd(const struct sgw_uplink *u);
 /* Main thread: run the handler for every pending event. */
 void sgw_uplink_dispatch(struct sgw_uplink *u, const struct sgw_uplink_handler *h, void *arg);
 
-/*
- * CLOCK_MONOTONIC ns of the next reconnect attempt or, while messages are in
- * flight, of the next hand-over of the completions that have arrived;
- * INT64_MAX when neither is due.
- */
+/* CLOCK_MONOTONIC ns of the next reconnect attempt, or INT64_MAX. */
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u);
-/* Main thread: start a reconnect attempt, or hand over completions (to the
- * handler of the last dispatch), that is due at NOW_NS. */
+/* Main thread: start a reconnect attempt that is due at NOW_NS. */
 void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns);
 
 /*
