@@ -39,13 +39,3 @@ int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
 		return -ENOSPC;
 	return (int)n;
 }
-
-int sgw_payload_format(char *dst, size_t cap, enum sgw_format fmt,
-		       const struct sgw_channel_config *ch, int32_t value,
-		       int64_t ts_ms, uint64_t seq)
-{
-	struct sgw_payload_form f;
-
-	sgw_payload_form_of(&f, fmt, ch);
-	return sgw_payload_render(dst, cap, &f, value, ts_ms, seq);
-}

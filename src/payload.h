@@ -35,9 +35,4 @@ void sgw_payload_form_of(struct sgw_payload_form *f, enum sgw_format fmt,
 int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
 		       int32_t value, int64_t ts_ms, uint64_t seq);
 
-/* The same for channel CH in format FMT. */
-int sgw_payload_format(char *dst, size_t cap, enum sgw_format fmt,
-		       const struct sgw_channel_config *ch, int32_t value,
-		       int64_t ts_ms, uint64_t seq);
-
 #endif

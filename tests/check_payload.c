@@ -13,7 +13,11 @@ static int fmt(char *buf, size_t cap, enum sgw_format f, const char *unit, int s
 {
 	struct sgw_channel_config ch = { .name = "q", .unit = (char *)unit,
 					 .scale = scale, .precision = precision };
-	int n = sgw_payload_format(buf, cap, f, &ch, v, ts, seq);
+	struct sgw_payload_form form;
+	int n;
+
+	sgw_payload_form_of(&form, f, &ch);
+	n = sgw_payload_render(buf, cap, &form, v, ts, seq);
 
 	if (n >= 0)
 		buf[n] = '\0';
