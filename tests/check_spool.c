@@ -42,8 +42,10 @@ static const struct sgw_formtab_entry entries[] = {
 };
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
 
-static void assert_ids(const struct sgw_formtab *t, size_t n)
+/* T holds entries[0..N) under their indexes and starts at FIRST. */
+static void assert_table(const struct sgw_formtab *t, size_t n, uint64_t first)
 {
+	ck_assert_uint_eq(sgw_formtab_first_seq(t), first);
 	for (size_t i = 0; i < n; i++) {
 		const struct sgw_formtab_entry *e = sgw_formtab_get(t, (uint32_t)i);
 
@@ -77,31 +79,26 @@ START_TEST(test_formtab_persist)
 
 		ck_assert_int_eq(sgw_formtab_update(t, e, 4, false, 9), 0);
 	}
-	assert_ids(t, 3);
-	ck_assert_uint_eq(sgw_formtab_first_seq(t), 7);
+	assert_table(t, 3, 7);
 	sgw_formtab_free(t);
 
 	t = sgw_formtab_open(fpath, 50, &st);
 	ck_assert_int_eq(st, 0);
-	assert_ids(t, 3);
-	ck_assert_uint_eq(sgw_formtab_first_seq(t), 7);
+	assert_table(t, 3, 7);
 	/* A new entry keeps the old numbers, restart or not (nothing is unknown). */
 	ck_assert_int_eq(sgw_formtab_update(t, entries, NENTRIES, true, 60), 0);
-	assert_ids(t, 4);
-	ck_assert_uint_eq(sgw_formtab_first_seq(t), 7);
+	assert_table(t, 4, 7);
 	/* Fewer entries with restart allowed: started again at the next number. */
 	ck_assert_int_eq(sgw_formtab_update(t, entries, 2, true, 70), 0);
-	assert_ids(t, 2);
-	ck_assert_uint_eq(sgw_formtab_first_seq(t), 70);
+	assert_table(t, 2, 70);
 	sgw_formtab_free(t);
 
 	t = sgw_formtab_open(fpath, 80, &st);
 	ck_assert_int_eq(st, 0);
-	assert_ids(t, 2);
-	ck_assert_uint_eq(sgw_formtab_first_seq(t), 70);
+	assert_table(t, 2, 70);
 	/* Without restart the table only grows. */
 	ck_assert_int_eq(sgw_formtab_update(t, &entries[1], 1, false, 90), 0);
-	assert_ids(t, 2);
+	assert_table(t, 2, 70);
 	sgw_formtab_free(t);
 }
 END_TEST
