@@ -23,7 +23,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# On failure the gateway's last log lines go to the test's log: $T is removed.
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -s "${T:-}/gw.log" ]; then
+		echo "# last lines of the gateway's log:" >&2
+		tail -n 40 "$T/gw.log" >&2
+	fi
+	exit 1
+}
 skip() { echo "SKIP: $*" >&2; exit 77; }
 note() { echo "# $*" >&2; }
 
