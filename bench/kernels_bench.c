@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sgw_kernels.h"
+#include "asm/sgw_kernels.h"
 
 /* The tracer looks for calls of this between the measured region. */
 __attribute__((noinline)) void bench_mark(int phase);

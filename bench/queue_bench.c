@@ -23,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qmsg.h"
-#include "queue.h"
-#include "queue_record.h"
+#include "deliver/qmsg.h"
+#include "queue/queue.h"
+#include "queue/record.h"
 
 /* 60 bytes, a typical JSON reading. */
 static const char payload[] = "{\"value\":23.46,\"unit\":\"C\",\"ts\":1763776800123,\"seq\":12345678}";

@@ -11,6 +11,6 @@ build=${1:-$top/build}
 export top_srcdir=$top top_builddir=$build SENSORGW=$build/sensorgw TEST_EMULATOR=
 [ -x "$SENSORGW" ] || { echo "no $SENSORGW: build first (./dev demo or ./dev check)" >&2; exit 1; }
 echo "== 10 outages of 2-20 s"
-OUTAGES=10 MIN_S=2 MAX_S=20 bash "$top/tests/it_outage.sh"
+OUTAGES=10 MIN_S=2 MAX_S=20 bash "$top/tests/it/outage.sh"
 echo "== 100 kills while offline"
-KILLS=100 bash "$top/tests/it_crash.sh"
+KILLS=100 bash "$top/tests/it/crash.sh"

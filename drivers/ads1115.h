@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "hal/i2c.h"
+#include "drivers/hal/i2c.h"
 
 /* 9.5.1.1, table 4: ADDR pin to GND 0x48, VDD 0x49, SDA 0x4A, SCL 0x4B */
 #define SGW_ADS1115_ADDR_MIN	0x48

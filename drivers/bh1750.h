@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "hal/i2c.h"
+#include "drivers/hal/i2c.h"
 
 /* p. 10: ADDR pin low 0x23, high 0x5C */
 #define SGW_BH1750_ADDR_LOW	0x23

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "hal/i2c.h"
+#include "drivers/hal/i2c.h"
 
 /* 5.4.1: chip_id register 0xD0 */
 #define SGW_BME280_REG_ID	0xd0

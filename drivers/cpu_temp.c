@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse.h"
-#include "sensor.h"
+#include "util/parse.h"
+#include "driver.h"
 
 struct cpu_temp_cfg {
 	char path[PATH_MAX];

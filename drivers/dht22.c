@@ -27,8 +27,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "hal/sysfs.h"
-#include "sensor.h"
+#include "drivers/hal/sysfs.h"
+#include "driver.h"
 
 #define IIO_DEVICES "/sys/bus/iio/devices"
 #define DHT_RETRY_PAUSE_MS 200	/* give the chip a moment after a failed frame */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "gpio_source.h"
-#include "sensor.h"
+#include "driver.h"
 
 #define INPUT_DEBOUNCE_MS 50	/* mechanical contacts bounce for 1..20 ms */
 

@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sensor.h"	/* and src/config.h: plain "config.h" is autoconf's here */
-#include "hal/gpio.h"
+#include "driver.h"
+#include "drivers/hal/gpio.h"
 
 struct sgw_gpio_source_config {
 	char *chip;

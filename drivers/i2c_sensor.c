@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hal/i2c.h"
-#include "parse.h"
-#include "sensor.h"
+#include "drivers/hal/i2c.h"
+#include "util/parse.h"
+#include "driver.h"
 
 static int addr_allowed(long a, const uint16_t *addrs, size_t naddrs)
 {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sensor.h"	/* and src/config.h (a bare "config.h" may find autoconf's) */
+#include "driver.h"
 
 struct sgw_i2c_sensor_cfg {
 	int bus;		/* /dev/i2c-N */

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 
 #include "gpio_source.h"
-#include "sensor.h"
+#include "driver.h"
 
 #define COUNTER_DEBOUNCE_MS 10
 #define UNIT_MAX 16

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "sensor.h"
+#include "driver.h"
 
 extern const struct sgw_driver sgw_driver_sim;
 extern const struct sgw_driver sgw_driver_cpu_temp;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hal/i2c.h"
+#include "drivers/hal/i2c.h"
 
 /* SHT3x datasheet 4.12: CRC-8, polynomial 0x31 (x^8 + x^5 + x^4 + 1),
  * initial value 0xFF, no reflection, no final XOR: 0xBEEF -> 0x92. */

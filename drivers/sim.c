@@ -23,7 +23,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sensor.h"
+#include "driver.h"
 
 enum sim_quantity { SIM_TEMPERATURE, SIM_HUMIDITY, SIM_PRESSURE, SIM_DOOR, SIM_NQ };
 enum sim_wave { SIM_SINE, SIM_RAMP, SIM_CONSTANT };

@@ -11,13 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "gateway.h"
-#include "log.h"
-#include "parse.h"
-#include "scan.h"
-#include "statusfile.h"
-#include "sensor.h"
+#include "conf/config.h"
+#include "daemon/gateway.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "drivers/scan.h"
+#include "daemon/statusfile.h"
+#include "drivers/driver.h"
 
 #define EXIT_USAGE 64	/* EX_USAGE */
 #define EXIT_CONFIG 78	/* EX_CONFIG */

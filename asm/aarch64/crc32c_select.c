@@ -8,7 +8,7 @@
  */
 #include <sys/auxv.h>
 
-#include "sgw_kernels.h"
+#include "asm/sgw_kernels.h"
 
 sgw_crc32c_fn *sgw_crc32c_select(uint64_t hwcap)
 {

@@ -2,7 +2,7 @@
 /* The assembly reads the kernel state at fixed offsets: keep them honest. */
 #include <stddef.h>
 
-#include "sgw_kernels.h"
+#include "asm/sgw_kernels.h"
 
 _Static_assert(offsetof(struct sgw_ema, acc) == 0, "ema layout");
 _Static_assert(offsetof(struct sgw_ema, alpha) == 8, "ema layout");

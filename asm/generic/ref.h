@@ -7,7 +7,7 @@
 #ifndef SGW_KERNELS_REF_H
 #define SGW_KERNELS_REF_H
 
-#include "sgw_kernels.h"
+#include "asm/sgw_kernels.h"
 
 #ifdef SGW_ASM_AARCH64
 #define SGW_KERNEL_PUBLIC(name)

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend choice and active-low handling, common to both GPIO backends. */
-#include "hal/gpio.h"
+#include "gpio.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "hal/gpio_backend.h"
+#include "gpio_backend.h"
 
 struct sgw_gpio_line {
 	const struct sgw_gpio_ops *ops;

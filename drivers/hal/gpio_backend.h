@@ -6,7 +6,7 @@
 #ifndef SGW_HAL_GPIO_BACKEND_H
 #define SGW_HAL_GPIO_BACKEND_H
 
-#include "hal/gpio.h"
+#include "gpio.h"
 
 struct sgw_gpio_ops {
 	const char *name;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "hal/gpio_backend.h"
+#include "gpio_backend.h"
 
 struct gpiod_handle {
 	struct gpiod_chip *chip;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "hal/gpio_backend.h"
+#include "gpio_backend.h"
 
 #define SIM_QUEUE 64	/* edges kept per line while nobody reads them */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend-independent part of the I2C HAL: handles and message helpers. */
-#include "hal/i2c.h"
+#include "i2c.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * under sgw_sysroot()).  SMBus commands go through libi2c (<i2c/smbus.h>),
  * combined transfers (repeated start) through the I2C_RDWR ioctl.
  */
-#include "hal/i2c.h"
+#include "i2c.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "sensor.h"
+#include "drivers/driver.h"
 
 struct linux_bus {
 	int fd;

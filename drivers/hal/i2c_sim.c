@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Simulated I2C buses of chip emulators, and the sim backend on top. */
-#include "hal/i2c_sim.h"
+#include "i2c_sim.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hal/i2c.h"
+#include "i2c.h"
 
 struct sgw_i2c_sim_dev_ops {
 	/* Both return 0 or -errno (-ENXIO: the chip NAKs, e.g. while busy). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Small sysfs files under sgw_sysroot(), with an ops seam for tests. */
-#include "hal/sysfs.h"
+#include "sysfs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sensor.h"
+#include "drivers/driver.h"
 
 static const struct sgw_sysfs_ops *sysfs_ops;
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "emul/ads1115_emul.h"
+#include "ads1115_emul.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
-#include "hal/i2c_sim.h"
+#include "drivers/hal/i2c_sim.h"
 
 void ads1115_emul_init(struct ads1115_emul *e)
 {

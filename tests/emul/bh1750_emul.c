@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "emul/bh1750_emul.h"
+#include "bh1750_emul.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
-#include "hal/i2c_sim.h"
+#include "drivers/hal/i2c_sim.h"
 
 void bh1750_emul_init(struct bh1750_emul *e)
 {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include "emul/bme280_emul.h"
+#include "bme280_emul.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "hal/i2c_sim.h"
+#include "drivers/hal/i2c_sim.h"
 
 const struct sgw_bme280_calib bme280_emul_datasheet_calib = {
 	.t1 = 27504, .t2 = 26435, .t3 = -1000,

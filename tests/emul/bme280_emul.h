@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bme280.h"
+#include "drivers/bme280.h"
 
 struct bme280_emul {
 	uint8_t regs[256];

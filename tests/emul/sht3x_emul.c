@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "emul/sht3x_emul.h"
+#include "sht3x_emul.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
 
-#include "hal/i2c_sim.h"
-#include "sht3x.h"
+#include "drivers/hal/i2c_sim.h"
+#include "drivers/sht3x.h"
 
 void sht_emul_init(struct sht_emul *e, enum sht_emul_family family)
 {

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sensor drivers (Zephyr style: chip logic apart from the bus).
+ *
+ * A driver is an ops table.  configure() runs at config time in the main
+ * thread and does no I/O; open/read/close run in the sensor's bus worker
+ * thread, where they may block up to the sensor's timeout.  Drivers never
+ * print or exit: they return -errno.
+ *
+ * Values are fixed point: each channel declares how many decimal digits its
+ * int32 carries (scale 2: 2346 = 23.46 °C).
+ */
+#ifndef SGW_SENSOR_H
+#define SGW_SENSOR_H
+
+#include <stdint.h>
+
+#include "conf/config.h"
+
+struct sgw_sensor {
+	const struct sgw_sensor_config *cfg;
+	void *state;		/* the driver's run-time state, owned by open/close */
+};
+
+struct sgw_driver {
+	const char *name;
+	const char *summary;	/* one line for --help and scan */
+	/*
+	 * Parse the driver keys (sgw_opt_*()), declare the channels
+	 * (sgw_sensor_add_channel()), keep parsed settings in sc->priv.
+	 * Returns 0 or -EINVAL after reporting through d.
+	 */
+	int (*configure)(struct sgw_sensor_config *sc, struct sgw_diag *d);
+	void (*free_config)(struct sgw_sensor_config *sc);	/* frees sc->priv; may be NULL */
+	int (*open)(struct sgw_sensor *s);			/* may be NULL */
+	/*
+	 * Take one sample of every channel: values[i] in channel i's fixed
+	 * point, bit i of *valid set when values[i] holds a reading.
+	 * Returns 0 or -errno (the sample is then dropped and counted).
+	 */
+	int (*read)(struct sgw_sensor *s, int32_t *values, uint32_t *valid);
+	/*
+	 * Optional, for event sources (GPIO edges): wait up to timeout_ms for
+	 * an event; 1 with values filled, 0 on timeout, -errno on failure.
+	 */
+	int (*wait_event)(struct sgw_sensor *s, int timeout_ms, int32_t *values, uint32_t *valid);
+	void (*close)(struct sgw_sensor *s);			/* may be NULL */
+};
+
+/* NULL-terminated table of all drivers (drivers/registry.c). */
+extern const struct sgw_driver *const sgw_drivers[];
+const struct sgw_driver *sgw_driver_find(const char *name);
+
+/*
+ * Root under which drivers look for /sys and /dev paths: "" normally, the
+ * value of SENSORGW_SYSROOT when set (tests point it at a temporary tree).
+ */
+const char *sgw_sysroot(void);
+
+#endif

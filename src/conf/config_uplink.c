@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An [mqtt] section: the broker URI, the client ID, the password file and
+ * the TLS files, checked while the configuration loads.
+ */
+#include "config_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/parse.h"
+#include "message/topic.h"
+
+#define PASSWORD_MAX 65535	/* MQTT binary data length */
+#define DEFAULT_CLIENT_ID "sensorgw-{gateway}"
+
+/*
+ * mqtt://HOST[:PORT] or mqtts://HOST[:PORT]; HOST may be an IPv6 literal in
+ * brackets.  Returns NULL or what is wrong.
+ */
+static const char *parse_uri(const char *uri, bool *tls, const char **host, size_t *hostlen,
+			     long *port)
+{
+	const char *p;
+
+	if (strncmp(uri, "mqtt://", 7) == 0) {
+		*tls = false;
+		p = uri + 7;
+	} else if (strncmp(uri, "mqtts://", 8) == 0) {
+		*tls = true;
+		p = uri + 8;
+	} else {
+		return "must start with mqtt:// or mqtts://";
+	}
+	*port = *tls ? 8883 : 1883;
+	*host = p;
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
+		bool colon = false;
+
+		if (!close)
+			return "has '[' without ']'";
+		for (const char *c = p + 1; c < close; c++) {
+			if (!isxdigit((unsigned char)*c) && *c != ':' && *c != '.')
+				return "has a bad IPv6 address";
+			colon |= *c == ':';
+		}
+		if (!colon)
+			return "has a bad IPv6 address";
+		p = close + 1;
+	} else {
+		while (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_')
+			p++;
+		if (p == *host)
+			return "has no host name";
+	}
+	*hostlen = (size_t)(p - *host);
+	if (*p == ':') {
+		if (sgw_parse_long(p + 1, 1, 65535, port))
+			return "has a bad port (1..65535)";
+		return NULL;
+	}
+	if (*p)
+		return "must be mqtt[s]://HOST[:PORT] (no user, path or query)";
+	return NULL;
+}
+
+/* First line of PATH, for password_file.  Returns 0 or -errno / -EFBIG. */
+static int read_secret(const char *path, char **out, bool *public)
+{
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	int c, ret = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) == 0)
+		*public = (st.st_mode & S_IROTH) != 0;
+	buf = malloc(PASSWORD_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (n == PASSWORD_MAX) {
+			ret = -EFBIG;
+			break;
+		}
+		buf[n++] = (char)c;
+	}
+	if (!ret && ferror(f))
+		ret = errno ? -errno : -EIO;
+	fclose(f);
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (ret) {
+		explicit_bzero(buf, PASSWORD_MAX + 1);
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* A file that must be readable now (certificates): open it and see. */
+static int check_readable(const char *path)
+{
+	struct stat st;
+	char c;
+	int ret = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0 || read(fd, &c, 1) < 0)
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = -EINVAL;
+	close(fd);
+	return ret;
+}
+
+static const char *file_error(int err)
+{
+	return err == -EINVAL ? "not a regular file" :
+	       err == -EFBIG ? "first line longer than 65535 bytes" : strerror(-err);
+}
+
+/* Path-valued key that must name a readable file: resolved, checked. */
+static char *ks_file(struct loader *l, struct keyset *ks, const char *key)
+{
+	const char *v;
+	char *path;
+	int err;
+
+	if (sgw_ks_str(ks, key, NULL, &v) != 1)
+		return NULL;
+	path = sgw_cfg_path(l, v);
+	if (path && (err = check_readable(path)) != 0)
+		sgw_ks_error(ks, sgw_ks_find(ks, key), "cannot read \"%s\": %s", path, file_error(err));
+	return path;
+}
+
+void sgw_cfg_resolve_uplink(struct loader *l, const struct section *s,
+			    struct sgw_uplink_config *u)
+{
+	static const char *const protocols[] = { "3.1.1", "5", NULL };
+	static const char *const tls_keys[] = { "ca_file", "cert_file", "key_file", "alpn", NULL };
+	struct sgw_gateway_config *gw = &l->cfg->gw;
+	struct sgw_topic_vars vars = { .prefix = gw->topic_prefix, .gateway = gw->name };
+	struct keyset ks;
+	struct sgw_opt *o, *omin, *omax;
+	const char *v, *why, *host = NULL;
+	size_t hostlen = 0;
+	long port = 0, n;
+	uint32_t ms;
+	int proto, ret;
+
+	sgw_ks_init(&ks, l, s);
+	u->name = sgw_cfg_strdup(l, s->name ? s->name : "default");
+	u->line = s->line;
+
+	ret = sgw_ks_str(&ks, "uri", NULL, &v);
+	if (ret == 0)
+		sgw_cfg_missing_key(l, s, "uri");
+	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port)))
+		sgw_ks_bad(&ks, sgw_ks_find(&ks, "uri"), "%s", why);
+	else if (ret == 1) {
+		u->uri = sgw_cfg_strdup(l, v);
+		u->server_uri = sgw_cfg_printf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
+					       (int)hostlen, host, port);
+	}
+
+	sgw_ks_str(&ks, "client_id", DEFAULT_CLIENT_ID, &v);
+	if (vars.prefix && vars.gateway) {
+		ret = sgw_topic_expand(v, &vars, &u->client_id, &why);
+		if (ret == -ENOMEM)
+			l->nomem = true;
+		else if (ret && (o = sgw_ks_find(&ks, "client_id")))
+			sgw_ks_bad(&ks, o, "%s (client_id may use {gateway} and {prefix})", why);
+	}
+
+	if (sgw_ks_str(&ks, "username", NULL, &v) == 1)
+		u->username = sgw_cfg_strdup(l, v);
+	if (sgw_ks_str(&ks, "password_file", NULL, &v) == 1 &&
+	    (u->password_file = sgw_cfg_path(l, v))) {
+		bool public = false;
+		int err = read_secret(u->password_file, &u->password, &public);
+
+		o = sgw_ks_find(&ks, "password_file");
+		if (err == -ENOMEM)
+			l->nomem = true;
+		else if (err)
+			sgw_ks_error(&ks, o, "cannot read \"%s\": %s", u->password_file, file_error(err));
+		else if (public)
+			sgw_diag_warning(l->d, o->line, "%s password_file: \"%s\" is readable by everyone",
+					 ks.label, u->password_file);
+	}
+
+	sgw_ks_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
+	if (ms % 1000 && (o = sgw_ks_find(&ks, "keepalive"))) {
+		sgw_ks_bad(&ks, o, "is not a whole number of seconds");
+		ms = 60000;
+	}
+	u->keepalive_s = (int)(ms / 1000);
+	sgw_ks_long(&ks, "qos", 1, 0, 2, &n);
+	u->qos = (int)n;
+	sgw_ks_bool(&ks, "retain", false, &u->retain);
+	sgw_ks_enum(&ks, "protocol", protocols, 0, &proto);
+	u->mqtt_version = proto == 1 ? 5 : 4;
+	sgw_ks_long(&ks, "max_inflight", 32, 1, 65535, &n);
+	u->max_inflight = (int)n;
+	sgw_ks_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
+	sgw_ks_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
+	if (u->reconnect_min_ms > u->reconnect_max_ms) {
+		char a[32], b[32];
+
+		omin = sgw_ks_find(&ks, "reconnect_min");
+		omax = sgw_ks_find(&ks, "reconnect_max");
+		sgw_cfg_fmt_ms(u->reconnect_min_ms, a, sizeof(a));
+		sgw_cfg_fmt_ms(u->reconnect_max_ms, b, sizeof(b));
+		sgw_diag_error(l->d, (omax ? omax : omin)->line,
+			       "%s reconnect_min (%s) is greater than reconnect_max (%s)",
+			       ks.label, a, b);
+	}
+
+	if (u->uri && !u->tls) {
+		for (int i = 0; tls_keys[i]; i++) {
+			if ((o = sgw_ks_find(&ks, tls_keys[i]))) {
+				o->used = true;
+				sgw_ks_error(&ks, o, "only for mqtts:// URIs (uri is %s)", u->uri);
+			}
+		}
+	} else {
+		u->ca_file = ks_file(l, &ks, "ca_file");
+		u->cert_file = ks_file(l, &ks, "cert_file");
+		u->key_file = ks_file(l, &ks, "key_file");
+		if (!u->cert_file != !u->key_file) {
+			o = sgw_ks_find(&ks, u->cert_file ? "cert_file" : "key_file");
+			sgw_ks_error(&ks, o, "cert_file and key_file go together");
+		}
+		if (sgw_ks_str(&ks, "alpn", NULL, &v) == 1) {
+			bool ok = strlen(v) <= 255;
+
+			for (const char *c = v; *c; c++)
+				ok &= *c > 0x20 && *c < 0x7f;
+			if (!ok)
+				sgw_ks_bad(&ks, sgw_ks_find(&ks, "alpn"), "is not a protocol name (1..255 printable ASCII)");
+			else
+				u->alpn = sgw_cfg_strdup(l, v);
+		}
+	}
+	if (u->password_file && !u->username && u->mqtt_version == 4)
+		sgw_ks_error(&ks, sgw_ks_find(&ks, "password_file"),
+			     "MQTT 3.1.1 sends a password only with a username");
+	sgw_ks_report_unused(&ks, "");
+}

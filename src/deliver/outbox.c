@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+#include "outbox.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "spool.h"
+
+struct sgw_outbox {
+	struct sgw_uplink *u;
+	struct sgw_spool_cursor *sc;	/* NULL: memory only */
+	bool online;			/* connected at the last pump */
+	size_t max_pending;
+	/* Waiting messages: a ring, oldest at head. */
+	struct sgw_msg **ring;
+	size_t rcap, rhead, rlen;
+	/* Lost with a connection, to be sent before the ring; sorted by seq. */
+	struct sgw_msg **retry;
+	size_t nretry, capretry;
+	/* In flight: open addressing on seq, linear probing. */
+	struct sgw_msg **tab;
+	size_t tcap, tlen;
+	struct sgw_outbox_stats st;
+};
+
+static size_t tab_slot(const struct sgw_outbox *ob, uint64_t seq)
+{
+	/* Fibonacci hashing spreads consecutive sequence numbers. */
+	return (size_t)((seq * 0x9E3779B97F4A7C15ull) >> 20) & (ob->tcap - 1);
+}
+
+static int tab_grow(struct sgw_outbox *ob)
+{
+	size_t ncap = ob->tcap ? ob->tcap * 2 : 64;
+	struct sgw_msg **nt = calloc(ncap, sizeof(*nt));
+	struct sgw_msg **old = ob->tab;
+	size_t ocap = ob->tcap;
+
+	if (!nt)
+		return -ENOMEM;
+	ob->tab = nt;
+	ob->tcap = ncap;
+	for (size_t i = 0; i < ocap; i++) {
+		if (!old[i])
+			continue;
+		size_t j = tab_slot(ob, old[i]->seq);
+
+		while (nt[j])
+			j = (j + 1) & (ncap - 1);
+		nt[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+static int tab_put(struct sgw_outbox *ob, struct sgw_msg *m)
+{
+	size_t j;
+
+	if ((ob->tlen + 1) * 2 > ob->tcap && tab_grow(ob) < 0)
+		return -ENOMEM;
+	j = tab_slot(ob, m->seq);
+	while (ob->tab[j])
+		j = (j + 1) & (ob->tcap - 1);
+	ob->tab[j] = m;
+	ob->tlen++;
+	return 0;
+}
+
+static struct sgw_msg *tab_take(struct sgw_outbox *ob, uint64_t seq)
+{
+	size_t mask = ob->tcap - 1, j, k;
+	struct sgw_msg *m;
+
+	if (!ob->tcap)
+		return NULL;
+	for (j = tab_slot(ob, seq); ob->tab[j]; j = (j + 1) & mask)
+		if (ob->tab[j]->seq == seq)
+			break;
+	m = ob->tab[j];
+	if (!m)
+		return NULL;
+	ob->tab[j] = NULL;
+	ob->tlen--;
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	for (k = (j + 1) & mask; ob->tab[k]; k = (k + 1) & mask) {
+		size_t home = tab_slot(ob, ob->tab[k]->seq);
+
+		if (((k - home) & mask) >= ((k - j) & mask)) {
+			ob->tab[j] = ob->tab[k];
+			ob->tab[k] = NULL;
+			j = k;
+		}
+	}
+	return m;
+}
+
+struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
+				  struct sgw_spool_cursor *sc)
+{
+	struct sgw_outbox *ob = calloc(1, sizeof(*ob));
+
+	if (!ob)
+		return NULL;
+	ob->u = u;
+	ob->sc = sc;
+	ob->max_pending = max_pending ? max_pending : 1;
+	return ob;
+}
+
+static struct sgw_msg *ring_pop(struct sgw_outbox *ob)
+{
+	struct sgw_msg *m = ob->ring[ob->rhead];
+
+	ob->rhead = (ob->rhead + 1) & (ob->rcap - 1);
+	ob->rlen--;
+	return m;
+}
+
+void sgw_outbox_free(struct sgw_outbox *ob)
+{
+	if (!ob)
+		return;
+	while (ob->rlen)
+		sgw_msg_unref(ring_pop(ob));
+	for (size_t i = 0; i < ob->nretry; i++)
+		sgw_msg_unref(ob->retry[i]);
+	for (size_t i = 0; i < ob->tcap; i++)
+		sgw_msg_unref(ob->tab[i]);
+	free(ob->ring);
+	free(ob->retry);
+	free(ob->tab);
+	free(ob);
+}
+
+static int ring_push(struct sgw_outbox *ob, struct sgw_msg *m)
+{
+	if (ob->rlen == ob->rcap) {
+		size_t ncap = ob->rcap ? ob->rcap * 2 : 64;
+		struct sgw_msg **nr = malloc(ncap * sizeof(*nr));
+
+		if (!nr)
+			return -ENOMEM;
+		for (size_t i = 0; i < ob->rlen; i++)
+			nr[i] = ob->ring[(ob->rhead + i) & (ob->rcap - 1)];
+		free(ob->ring);
+		ob->ring = nr;
+		ob->rcap = ncap;
+		ob->rhead = 0;
+	}
+	ob->ring[(ob->rhead + ob->rlen) & (ob->rcap - 1)] = m;
+	ob->rlen++;
+	return 0;
+}
+
+bool sgw_outbox_wants_disk(const struct sgw_outbox *ob, bool always)
+{
+	if (!ob->sc || ob->rlen || ob->nretry)
+		return false;
+	return always || !sgw_uplink_connected(ob->u) || !sgw_spool_caught_up(ob->sc);
+}
+
+/*
+ * Move the messages held in memory (lost with a connection, or waiting) to
+ * the disk queue, oldest first.  What the disk refuses stays in memory.
+ */
+static void spill_memory(struct sgw_outbox *ob)
+{
+	while (ob->nretry) {
+		struct sgw_msg *m = ob->retry[0];
+
+		if (sgw_spool_cursor_append(ob->sc, m) < 0)
+			return;
+		memmove(ob->retry, ob->retry + 1, (ob->nretry - 1) * sizeof(*ob->retry));
+		ob->nretry--;
+		sgw_msg_unref(m);
+	}
+	while (ob->rlen) {
+		if (sgw_spool_cursor_append(ob->sc, ob->ring[ob->rhead]) < 0)
+			return;
+		sgw_msg_unref(ring_pop(ob));
+	}
+}
+
+int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m)
+{
+	if (ob->rlen >= ob->max_pending) {
+		if (ob->sc) {
+			/* The broker is slow to acknowledge: park the backlog on disk. */
+			spill_memory(ob);
+		}
+		if (ob->rlen >= ob->max_pending) {
+			sgw_msg_unref(ring_pop(ob));
+			ob->st.dropped++;
+		}
+	}
+	if (ring_push(ob, m) < 0)
+		return -ENOMEM;
+	sgw_msg_ref(m);
+	sgw_outbox_pump(ob);
+	return 0;
+}
+
+static struct sgw_msg *next_to_send(struct sgw_outbox *ob, bool *from_retry)
+{
+	*from_retry = ob->nretry > 0;
+	if (ob->nretry)
+		return ob->retry[0];
+	return ob->rlen ? ob->ring[ob->rhead] : NULL;
+}
+
+/*
+ * A publish error that no retry can cure: the message itself is refused.
+ * Anything else (no room, no connection, a passing Paho failure) is tried
+ * again at the next pump.
+ */
+static bool refused_for_good(int err)
+{
+	return err == -EINVAL || err == -EMSGSIZE;
+}
+
+/* Messages read from disk are in flight under their spool tags. */
+static void forget_spooled_inflight(struct sgw_outbox *ob)
+{
+	for (size_t i = 0; i < ob->tcap; i++) {
+		struct sgw_msg *m = ob->tab[i];
+
+		if (m && (m->seq & SGW_SPOOL_TAG)) {
+			tab_take(ob, m->seq);
+			sgw_msg_unref(m);
+			i--;	/* backward shift may have moved another entry here */
+		}
+	}
+}
+
+/* Send the disk backlog; true when it is all sent. */
+static bool pump_spool(struct sgw_outbox *ob)
+{
+	struct sgw_msg *m;
+	int err;
+
+	while ((err = sgw_spool_peek(ob->sc, &m)) == 0) {
+		if (tab_put(ob, m) < 0)
+			return false;
+		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
+					 m->payload_len, m->seq);
+		if (err < 0 && !refused_for_good(err)) {
+			tab_take(ob, m->seq);
+			return false;
+		}
+		sgw_spool_take(ob->sc);	/* the reference now belongs to the table */
+		if (err < 0) {
+			tab_take(ob, m->seq);
+			log_warnx("%s: dropping stored message to %s: %s", sgw_uplink_name(ob->u),
+				  sgw_msg_topic(m), strerror(-err));
+			sgw_spool_ack(ob->sc, m->seq);
+			sgw_msg_unref(m);
+			ob->st.dropped++;
+		}
+	}
+	if (err != -ENODATA) {
+		log_warnx("%s: reading the disk queue: %s", sgw_uplink_name(ob->u), strerror(-err));
+		return false;
+	}
+	return true;
+}
+
+void sgw_outbox_pump(struct sgw_outbox *ob)
+{
+	struct sgw_msg *m;
+	bool from_retry;
+
+	if (ob->sc) {
+		if (!sgw_uplink_connected(ob->u)) {
+			if (ob->online) {
+				/* What was in flight from disk is read again on reconnect. */
+				ob->online = false;
+				forget_spooled_inflight(ob);
+				sgw_spool_rewind(ob->sc);
+			}
+			spill_memory(ob);
+			return;
+		}
+		ob->online = true;
+		if (!pump_spool(ob))
+			return;
+	}
+	while ((m = next_to_send(ob, &from_retry)) != NULL) {
+		int err;
+
+		if (tab_put(ob, m) < 0)
+			return;		/* out of memory: try again at the next pump */
+		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
+					 m->payload_len, m->seq);
+		if (err < 0) {
+			tab_take(ob, m->seq);
+			if (!refused_for_good(err))
+				return;
+			/* Refused for good (too large for Paho): drop it, say so. */
+			log_warnx("%s: dropping message %llu to %s: %s", sgw_uplink_name(ob->u),
+				  (unsigned long long)m->seq, sgw_msg_topic(m), strerror(-err));
+			ob->st.dropped++;
+		}
+		if (from_retry) {
+			memmove(ob->retry, ob->retry + 1, (ob->nretry - 1) * sizeof(*ob->retry));
+			ob->nretry--;
+			ob->st.resent++;
+		} else {
+			ring_pop(ob);
+		}
+		if (err < 0)
+			sgw_msg_unref(m);
+	}
+}
+
+void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag)
+{
+	struct sgw_msg *m = tab_take(ob, tag);
+
+	if (!m)
+		return;
+	if (ob->sc && (tag & SGW_SPOOL_TAG))
+		sgw_spool_ack(ob->sc, tag);
+	ob->st.delivered++;
+	sgw_msg_unref(m);
+}
+
+void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
+{
+	struct sgw_msg *m = tab_take(ob, tag);
+	size_t lo = 0, hi;
+
+	if (!m)
+		return;
+	if (tag & SGW_SPOOL_TAG) {
+		/* On disk still: read again after the rewind. */
+		sgw_msg_unref(m);
+		return;
+	}
+	if (ob->nretry == ob->capretry) {
+		size_t ncap = ob->capretry ? ob->capretry * 2 : 32;
+		struct sgw_msg **nr = realloc(ob->retry, ncap * sizeof(*nr));
+
+		if (!nr) {
+			/* Cannot keep it: count it as dropped rather than crash. */
+			ob->st.dropped++;
+			sgw_msg_unref(m);
+			return;
+		}
+		ob->retry = nr;
+		ob->capretry = ncap;
+	}
+	hi = ob->nretry;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ob->retry[mid]->seq < m->seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(ob->retry + lo + 1, ob->retry + lo, (ob->nretry - lo) * sizeof(*ob->retry));
+	ob->retry[lo] = m;
+	ob->nretry++;
+}
+
+bool sgw_outbox_idle(const struct sgw_outbox *ob)
+{
+	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->sc || sgw_spool_caught_up(ob->sc));
+}
+
+const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob)
+{
+	const struct sgw_msg *best = NULL;
+
+	if (ob->nretry)
+		best = ob->retry[0];
+	for (size_t i = 0; i < ob->tcap; i++)
+		if (ob->tab[i] && (!best || ob->tab[i]->seq < best->seq))
+			best = ob->tab[i];
+	if (!best && ob->rlen)
+		best = ob->ring[ob->rhead];
+	return best;
+}
+
+void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *st)
+{
+	*st = ob->st;
+	st->pending = ob->rlen + ob->nretry;
+	st->inflight = ob->tlen;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	const struct sgw_msg *x = *(struct sgw_msg *const *)a, *y = *(struct sgw_msg *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg)
+{
+	size_t n = ob->tlen + ob->nretry, k = 0;
+	struct sgw_msg **all = n ? malloc(n * sizeof(*all)) : NULL;
+
+	if (n && !all) {
+		/* Keep order best-effort without memory: retry, then in flight unsorted. */
+		for (size_t i = 0; i < ob->nretry; i++)
+			fn(arg, ob->retry[i]);
+		for (size_t i = 0; i < ob->tcap; i++)
+			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
+				fn(arg, ob->tab[i]);
+	} else {
+		for (size_t i = 0; i < ob->nretry; i++)
+			all[k++] = ob->retry[i];
+		for (size_t i = 0; i < ob->tcap; i++)
+			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
+				all[k++] = ob->tab[i];
+		if (k)
+			qsort(all, k, sizeof(*all), cmp_seq);
+		for (size_t i = 0; i < k; i++)
+			fn(arg, all[i]);
+		free(all);
+	}
+	for (size_t i = 0; i < ob->nretry; i++)
+		sgw_msg_unref(ob->retry[i]);
+	ob->nretry = 0;
+	for (size_t i = 0; i < ob->tcap; i++) {
+		sgw_msg_unref(ob->tab[i]);
+		ob->tab[i] = NULL;
+	}
+	ob->tlen = 0;
+	while (ob->rlen) {
+		struct sgw_msg *m = ring_pop(ob);
+
+		fn(arg, m);
+		sgw_msg_unref(m);
+	}
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Payload of one reading:
+ *   plain  the value with the channel's precision: 23.46
+ *   json   {"value":23.46,"unit":"°C","ts":1700000000123,"seq":42}
+ *          ts = sample time in ms since the epoch, seq = gateway sequence.
+ */
+#ifndef SGW_PAYLOAD_H
+#define SGW_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/config.h"
+
+#define SGW_PAYLOAD_MAX 256
+
+/*
+ * Everything a reading's payload is made of besides the value, the sample
+ * time and the sequence number.  The disk queue keeps a reading as its form
+ * and value (src/deliver/formtab.h) and renders the payload again when it sends it.
+ */
+struct sgw_payload_form {
+	enum sgw_format fmt;
+	uint8_t scale;		/* fraction digits of the value, 0..9 */
+	uint8_t precision;	/* fraction digits printed, 0..9 */
+	const char *unit;	/* NULL means "" */
+};
+
+/* The form of channel CH's payloads in format FMT. */
+void sgw_payload_form_of(struct sgw_payload_form *f, enum sgw_format fmt,
+			 const struct sgw_channel_config *ch);
+
+/* Returns the length written to DST (no NUL), or -ENOSPC. */
+int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
+		       int32_t value, int64_t ts_ms, uint64_t seq);
+
+#endif

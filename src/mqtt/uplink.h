@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One MQTT uplink: a Paho MQTTAsync client with its own state, so that a
+ * gateway can feed several brokers (a local Mosquitto and AWS IoT Core).
+ *
+ * Threading: Paho's callbacks only append an event to the uplink's queue and
+ * write to its eventfd; everything else happens in the main thread, in
+ * sgw_uplink_dispatch().  The uplink reconnects forever with capped
+ * exponential backoff and jitter; the main loop drives its timer through
+ * sgw_uplink_next_deadline() / sgw_uplink_tick().
+ *
+ * Delivery: each publish carries a caller tag (a sequence number).  With
+ * QoS 1/2 the tag comes back through on_ack when the broker acknowledged it
+ * (PUBACK/PUBCOMP), or through on_fail when the message is lost with the
+ * connection; the caller then keeps the reading and sends it again.  With
+ * QoS 0 on_ack fires once Paho has written the message.
+ */
+#ifndef SGW_UPLINK_H
+#define SGW_UPLINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/config.h"
+
+struct sgw_uplink;
+
+struct sgw_uplink_handler {
+	void (*on_connected)(void *arg, struct sgw_uplink *u);
+	void (*on_disconnected)(void *arg, struct sgw_uplink *u, const char *why);
+	void (*on_ack)(void *arg, struct sgw_uplink *u, uint64_t tag);
+	void (*on_fail)(void *arg, struct sgw_uplink *u, uint64_t tag);
+};
+
+struct sgw_uplink_stats {
+	uint64_t published, acked, failed, connects, disconnects;
+};
+
+/*
+ * Create an uplink from CFG (copied where needed; CFG must outlive it only
+ * for the call).  status_topic gets the retained Last Will "offline" and,
+ * after each connect, a retained "online".  Returns NULL and sets errno.
+ */
+struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg,
+				  const char *status_topic);
+void sgw_uplink_free(struct sgw_uplink *u);
+
+/* Begin connecting (asynchronous; never fails because the broker is down). */
+int sgw_uplink_start(struct sgw_uplink *u);
+
+/* Readable when events wait for sgw_uplink_dispatch(). */
+int sgw_uplink_fd(const struct sgw_uplink *u);
+/* Main thread: run the handler for every pending event. */
+void sgw_uplink_dispatch(struct sgw_uplink *u, const struct sgw_uplink_handler *h, void *arg);
+
+/* CLOCK_MONOTONIC ns of the next reconnect attempt, or INT64_MAX. */
+int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u);
+/* Main thread: start a reconnect attempt that is due at NOW_NS. */
+void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns);
+
+/*
+ * Publish with the uplink's QoS and retain flag.  Returns 0 when handed to
+ * Paho, -ENOTCONN when offline, -EAGAIN when the in-flight window is full,
+ * other -errno on failure.  The payload is copied.
+ */
+int sgw_uplink_publish(struct sgw_uplink *u, const char *topic,
+		       const void *payload, size_t len, uint64_t tag);
+/* Publish with explicit QoS/retain (status messages). */
+int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic,
+			  const void *payload, size_t len, int qos, bool retain,
+			  uint64_t tag);
+
+bool sgw_uplink_connected(const struct sgw_uplink *u);
+size_t sgw_uplink_inflight(const struct sgw_uplink *u);
+size_t sgw_uplink_window(const struct sgw_uplink *u);
+const char *sgw_uplink_name(const struct sgw_uplink *u);
+void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *st);
+
+/*
+ * Publish "offline" (retained) on the status topic, wait up to timeout_ms for
+ * in-flight messages and disconnect.  Main thread only.
+ */
+void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms);
+
+#endif

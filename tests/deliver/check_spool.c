@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's disk queue layer: the form table and compact reading records
+ * (src/deliver/formtab.c, src/deliver/spool.c), across reopen, damage and restarts.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deliver/formtab.h"
+#include "message/msg.h"
+#include "tests/mocks/queue_faults.h"
+#include "deliver/spool.h"
+#include "tests/fixtures/tmpdir.h"
+
+static char tmp[64];
+static char qdir[160];
+static char fpath[200];
+
+static void setup(void)
+{
+	test_mkdtemp(tmp, sizeof(tmp), "sgwspool");
+	snprintf(qdir, sizeof(qdir), "%s/q", tmp);
+	snprintf(fpath, sizeof(fpath), "%s/forms", qdir);
+}
+
+static void teardown(void)
+{
+	test_rm_tree(tmp);
+}
+
+static const struct sgw_formtab_entry entries[] = {
+	{ "casa/sala/temperatura", 21, { SGW_FORMAT_JSON, 2, 2, "°C" } },
+	{ "casa/sala/humedad", 17, { SGW_FORMAT_JSON, 2, 1, "%" } },
+	{ "casa/sala/temperatura", 21, { SGW_FORMAT_PLAIN, 2, 2, "°C" } },
+	{ "casa/puerta", 11, { SGW_FORMAT_PLAIN, 0, 0, NULL } },
+};
+#define NENTRIES (sizeof(entries) / sizeof(entries[0]))
+
+/* T holds entries[0..N) under their indexes and starts at FIRST. */
+static void assert_table(const struct sgw_formtab *t, size_t n, uint64_t first)
+{
+	ck_assert_uint_eq(sgw_formtab_first_seq(t), first);
+	for (size_t i = 0; i < n; i++) {
+		const struct sgw_formtab_entry *e = sgw_formtab_get(t, (uint32_t)i);
+
+		ck_assert_int_eq(sgw_formtab_find(t, entries[i].topic, entries[i].topic_len,
+						  &entries[i].form), (long)i);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_uint_eq(e->topic_len, entries[i].topic_len);
+		ck_assert(memcmp(e->topic, entries[i].topic, e->topic_len) == 0);
+		ck_assert_int_eq(e->form.fmt, entries[i].form.fmt);
+		ck_assert_uint_eq(e->form.scale, entries[i].form.scale);
+		ck_assert_uint_eq(e->form.precision, entries[i].form.precision);
+		ck_assert_str_eq(e->form.unit, entries[i].form.unit ? entries[i].form.unit : "");
+	}
+	ck_assert_ptr_null(sgw_formtab_get(t, (uint32_t)n));
+}
+
+START_TEST(test_formtab_persist)
+{
+	struct sgw_formtab *t;
+	int st;
+
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	t = sgw_formtab_open(fpath, 7, &st);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(st, 0);
+	ck_assert_uint_eq(sgw_formtab_count(t), 0);
+	ck_assert_uint_eq(sgw_formtab_first_seq(t), 7);
+	/* Three entries, the first listed twice. */
+	{
+		struct sgw_formtab_entry e[4] = { entries[0], entries[1], entries[0], entries[2] };
+
+		ck_assert_int_eq(sgw_formtab_update(t, e, 4, false, 9), 0);
+	}
+	assert_table(t, 3, 7);
+	sgw_formtab_free(t);
+
+	t = sgw_formtab_open(fpath, 50, &st);
+	ck_assert_int_eq(st, 0);
+	assert_table(t, 3, 7);
+	/* A new entry keeps the old numbers, restart or not (nothing is unknown). */
+	ck_assert_int_eq(sgw_formtab_update(t, entries, NENTRIES, true, 60), 0);
+	assert_table(t, 4, 7);
+	/* Fewer entries with restart allowed: started again at the next number. */
+	ck_assert_int_eq(sgw_formtab_update(t, entries, 2, true, 70), 0);
+	assert_table(t, 2, 70);
+	sgw_formtab_free(t);
+
+	t = sgw_formtab_open(fpath, 80, &st);
+	ck_assert_int_eq(st, 0);
+	assert_table(t, 2, 70);
+	/* Without restart the table only grows. */
+	ck_assert_int_eq(sgw_formtab_update(t, &entries[1], 1, false, 90), 0);
+	assert_table(t, 2, 70);
+	sgw_formtab_free(t);
+}
+END_TEST
+
+static size_t write_table(void)
+{
+	struct sgw_formtab *t;
+	struct stat sb;
+	int st;
+
+	mkdir(qdir, 0700);
+	t = sgw_formtab_open(fpath, 1, &st);
+	ck_assert_int_eq(sgw_formtab_update(t, entries, NENTRIES, false, 1), 0);
+	sgw_formtab_free(t);
+	ck_assert_int_eq(stat(fpath, &sb), 0);
+	return (size_t)sb.st_size;
+}
+
+static void put_file(const void *buf, size_t len)
+{
+	FILE *f = fopen(fpath, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Every cut and every flipped byte of the file: refused, empty, no crash. */
+START_TEST(test_formtab_damage)
+{
+	size_t len = write_table();
+	uint8_t *good = malloc(len), *bad = malloc(len);
+	FILE *f = fopen(fpath, "rb");
+
+	ck_assert_uint_eq(fread(good, 1, len, f), len);
+	fclose(f);
+	for (size_t cut = 0; cut < len; cut++) {
+		struct sgw_formtab *t;
+		int st;
+
+		put_file(good, cut);
+		t = sgw_formtab_open(fpath, 33, &st);
+		if (st != -EBADMSG || sgw_formtab_count(t) != 0 || sgw_formtab_first_seq(t) != 33)
+			ck_abort_msg("cut at %zu of %zu: status %d", cut, len, st);
+		sgw_formtab_free(t);
+	}
+	for (size_t i = 0; i < len; i++) {
+		struct sgw_formtab *t;
+		int st;
+
+		memcpy(bad, good, len);
+		bad[i] ^= 0x5a;
+		put_file(bad, len);
+		t = sgw_formtab_open(fpath, 33, &st);
+		if (st != -EBADMSG || sgw_formtab_count(t) != 0)
+			ck_abort_msg("byte %zu flipped: status %d", i, st);
+		sgw_formtab_free(t);
+	}
+	free(good);
+	free(bad);
+}
+END_TEST
+
+/* ------------------------------------------------------------ spool */
+
+static const struct sgw_queue_config qcfg = {
+	.mode = SGW_QUEUE_MODE_AUTO,
+	.sync_interval_ms = 1000,
+	.max_size = 8u << 20,
+	.segment_size = 1u << 20,
+};
+
+#define NREAD 200
+
+/* Message I of the test's sequence: readings of each entry, some raw ones. */
+static struct sgw_msg *make(size_t i)
+{
+	const struct sgw_formtab_entry *e = &entries[i % NENTRIES];
+	int64_t ts = INT64_C(1763776800000) + (int64_t)i * 100;
+	int32_t v = (int32_t)(i * 7919 % 20000) - 10000;
+
+	if (i % 10 == 9)
+		return sgw_msg_new(1000 + i, ts, "casa/sala/temperatura/error", 27, "ok", 2);
+	return sgw_msg_new_reading(1000 + i, ts, e->topic, e->topic_len, &e->form, v);
+}
+
+static struct sgw_spool *open_spool(struct sgw_spool_cursor **c, size_t nforms)
+{
+	struct sgw_spool *sp = sgw_spool_open(qdir, &qcfg, NULL);
+
+	ck_assert_ptr_nonnull(sp);
+	*c = sgw_spool_cursor(sp, "house", 0);
+	ck_assert_ptr_nonnull(*c);
+	ck_assert_int_eq(sgw_spool_set_forms(sp, entries, nforms), 0);
+	return sp;
+}
+
+static void append_all(struct sgw_spool *sp, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		struct sgw_msg *m = make(i);
+
+		ck_assert_ptr_nonnull(m);
+		ck_assert_int_eq(sgw_spool_append(sp, m, 1), 0);
+		sgw_msg_unref(m);
+	}
+}
+
+/* Read messages FROM..TO-1, skipping the readings when ONLY_RAW; ack them. */
+static void read_all(struct sgw_spool_cursor *c, size_t from, size_t to, bool only_raw)
+{
+	struct sgw_msg *got;
+
+	for (size_t i = from; i < to; i++) {
+		struct sgw_msg *want = make(i);
+
+		if (only_raw && want->reading) {
+			sgw_msg_unref(want);
+			continue;
+		}
+		ck_assert_int_eq(sgw_spool_peek(c, &got), 0);
+		got = sgw_spool_take(c);
+		if (got->topic_len != want->topic_len || got->payload_len != want->payload_len ||
+		    memcmp(sgw_msg_topic(got), sgw_msg_topic(want), want->topic_len) != 0 ||
+		    memcmp(sgw_msg_payload(got), sgw_msg_payload(want), want->payload_len) != 0 ||
+		    got->ts_ms != want->ts_ms)
+			ck_abort_msg("message %zu: got %s %s, want %s %s", i, sgw_msg_topic(got),
+				     sgw_msg_payload(got), sgw_msg_topic(want), sgw_msg_payload(want));
+		ck_assert(got->seq & SGW_SPOOL_TAG);
+		ck_assert_int_eq(sgw_spool_ack(c, got->seq), 0);
+		sgw_msg_unref(got);
+		sgw_msg_unref(want);
+	}
+	ck_assert_int_eq(sgw_spool_peek(c, &got), -ENODATA);
+}
+
+START_TEST(test_spool_compact)
+{
+	struct sgw_spool_cursor *c;
+	struct sgw_spool *sp;
+	struct sgw_queue_stats st;
+	uint64_t whole = 0;
+
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	/* The last entry is not registered: its readings add it when appended. */
+	sp = open_spool(&c, NENTRIES - 1);
+	append_all(sp, 0, NREAD);
+	sgw_spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.depth, NREAD);
+	/* What the records would take whole: 12-byte header, mask, qmsg. */
+	for (size_t i = 0; i < NREAD; i++) {
+		struct sgw_msg *m = make(i);
+
+		whole += 12 + 1 + 1 + 6 + 2 + 1 + m->topic_len + m->payload_len;
+		sgw_msg_unref(m);
+	}
+	/* Readings: 12 + 1 + 1 + 6 + 2 + 1 + <= 3 = at most 26 bytes. */
+	ck_assert_uint_le(st.bytes, NREAD / 10 * (12 + 1 + 1 + 6 + 2 + 1 + 27 + 2) + NREAD * 26);
+	ck_assert_uint_lt(st.bytes, whole / 2);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	sp = open_spool(&c, NENTRIES);
+	ck_assert_int_eq(sgw_spool_forms_error(sp), 0);
+	read_all(c, 0, NREAD, false);
+	sgw_spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.corrupt, 0);
+	ck_assert_uint_eq(st.depth, 0);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+/* A damaged form table: the readings are lost and counted, the rest arrives. */
+START_TEST(test_spool_lost_forms)
+{
+	struct sgw_spool_cursor *c;
+	struct sgw_spool *sp;
+	struct sgw_queue_stats st;
+	uint8_t b;
+	int fd;
+
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	sp = open_spool(&c, NENTRIES);
+	append_all(sp, 0, NREAD);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+	fd = open(fpath, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &b, 1, 20), 1);
+	b ^= 1;
+	ck_assert_int_eq(pwrite(fd, &b, 1, 20), 1);
+	close(fd);
+
+	sp = open_spool(&c, NENTRIES);
+	ck_assert_int_eq(sgw_spool_forms_error(sp), -EBADMSG);
+	read_all(c, 0, NREAD, true);
+	sgw_spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.corrupt, NREAD - NREAD / 10);
+	/* New readings use the new table. */
+	append_all(sp, NREAD, NREAD + 20);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	sp = open_spool(&c, NENTRIES);
+	ck_assert_int_eq(sgw_spool_forms_error(sp), 0);
+	read_all(c, NREAD, NREAD + 20, false);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+/* Once everything is acknowledged, a changed configuration starts a new table. */
+START_TEST(test_spool_restart_table)
+{
+	struct sgw_spool_cursor *c;
+	struct sgw_spool *sp;
+	struct sgw_queue_stats st;
+	struct sgw_formtab *t;
+	int status;
+
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	sp = open_spool(&c, NENTRIES);
+	append_all(sp, 0, 40);
+	read_all(c, 0, 40, false);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	/* Two forms left in the configuration: forgotten, numbering starts again. */
+	sp = open_spool(&c, 2);
+	sgw_spool_get_stats(sp, &st);
+	t = sgw_formtab_open(fpath, 0, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_uint_eq(sgw_formtab_count(t), 2);
+	ck_assert_uint_eq(sgw_formtab_first_seq(t), st.next_seq);
+	sgw_formtab_free(t);
+	append_all(sp, 40, 80);
+	read_all(c, 40, 80, false);
+	sgw_spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.corrupt, 0);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	/* With a backlog the table is kept whole, whatever the configuration. */
+	sp = open_spool(&c, NENTRIES);
+	append_all(sp, 80, 100);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+	sp = open_spool(&c, 1);
+	read_all(c, 80, 100, false);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+/*
+ * sgw_spool_append() returns 0 exactly when the record is stored: a failed
+ * write keeps nothing (the caller keeps the reading), a failed sync after a
+ * write of sync = always keeps it (the caller must not keep a second copy).
+ */
+START_TEST(test_spool_append_result)
+{
+	struct sgw_queue_config qc = qcfg;
+	struct sgw_spool_cursor *c;
+	struct sgw_queue_stats st;
+	struct sgw_spool *sp;
+
+	qc.sync_always = true;
+	qfault_reset();
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	sp = sgw_spool_open(qdir, &qc, &qfault_ops);
+	ck_assert_ptr_nonnull(sp);
+	c = sgw_spool_cursor(sp, "house", 0);
+	ck_assert_int_eq(sgw_spool_set_forms(sp, entries, NENTRIES), 0);
+	append_all(sp, 0, 2);
+	{
+		struct sgw_msg *m = make(2);
+
+		qfault.pwrite_errno = EIO;
+		qfault.pwrite_fails = 1;
+		ck_assert_int_eq(sgw_spool_append(sp, m, 1), -EIO);
+		qfault.fdatasync_errno = EIO;
+		qfault.fdatasync_fails = 1;
+		ck_assert_int_eq(sgw_spool_append(sp, m, 1), 0);
+		sgw_msg_unref(m);
+	}
+	append_all(sp, 3, 5);
+	sgw_spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.io_errors, 2);
+	read_all(c, 0, 5, false);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("spool");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_formtab_persist);
+	tcase_add_test(tc, test_formtab_damage);
+	tcase_add_test(tc, test_spool_compact);
+	tcase_add_test(tc, test_spool_lost_forms);
+	tcase_add_test(tc, test_spool_restart_table);
+	tcase_add_test(tc, test_spool_append_result);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* GPIO HAL: the sim backend, active-low handling, and the gpiod backend's error paths. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "drivers/hal/gpio.h"
+
+static void setup(void)
+{
+	sgw_gpio_sim_reset();
+}
+
+static struct sgw_gpio_line *sim_open(unsigned int offset, bool active_low, enum sgw_gpio_bias bias)
+{
+	struct sgw_gpio_request req = { "sim", offset, active_low, bias, "test" };
+	struct sgw_gpio_line *line = NULL;
+
+	ck_assert_int_eq(sgw_gpio_line_open(&req, &line), 0);
+	ck_assert_ptr_nonnull(line);
+	return line;
+}
+
+START_TEST(sim_levels_and_edges)
+{
+	struct sgw_gpio_line *line = sim_open(3, false, SGW_GPIO_BIAS_AS_IS);
+	struct sgw_gpio_event ev;
+
+	ck_assert_int_eq(sgw_gpio_line_get(line), 0);
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 0, &ev), 0);
+	ck_assert_int_eq(sgw_gpio_sim_set_at(3, 1, 1000), 0);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 1);
+	ck_assert_int_eq(sgw_gpio_sim_get(3), 1);
+	/* same level again: no edge */
+	ck_assert_int_eq(sgw_gpio_sim_set_at(3, 1, 2000), 0);
+	ck_assert_int_eq(sgw_gpio_sim_set_at(3, 0, 3000), 0);
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 1000, &ev), 1);
+	ck_assert_int_eq(ev.level, 1);
+	ck_assert_int_eq(ev.ts_ns, 1000);
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 1000, &ev), 1);
+	ck_assert_int_eq(ev.level, 0);
+	ck_assert_int_eq(ev.ts_ns, 3000);
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 10, &ev), 0);
+	/* sgw_gpio_sim_set stamps with the event clock */
+	int64_t before = sgw_gpio_now_ns();
+	ck_assert_int_eq(sgw_gpio_sim_set(3, 1), 0);
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 0, &ev), 1);
+	ck_assert_int_ge(ev.ts_ns, before);
+	ck_assert_int_le(ev.ts_ns, sgw_gpio_now_ns());
+	sgw_gpio_line_close(line);
+}
+END_TEST
+
+START_TEST(sim_request_rules)
+{
+	struct sgw_gpio_request req = { "sim", 5, false, SGW_GPIO_BIAS_AS_IS, NULL };
+	struct sgw_gpio_request bad = { "sim", SGW_GPIO_SIM_NLINES, false, SGW_GPIO_BIAS_AS_IS,
+					NULL };
+	struct sgw_gpio_line *a, *b;
+	struct sgw_gpio_event ev;
+
+	/* edges before the request are history, the level is kept */
+	ck_assert_int_eq(sgw_gpio_sim_set(5, 1), 0);
+	ck_assert_int_eq(sgw_gpio_line_open(&req, &a), 0);
+	ck_assert_int_eq(sgw_gpio_line_get(a), 1);
+	ck_assert_int_eq(sgw_gpio_line_wait(a, 0, &ev), 0);
+	ck_assert_int_eq(sgw_gpio_line_open(&req, &b), -EBUSY);
+	ck_assert_ptr_null(b);
+	sgw_gpio_line_close(a);
+	ck_assert_int_eq(sgw_gpio_line_open(&req, &b), 0);
+	sgw_gpio_line_close(b);
+	ck_assert_int_eq(sgw_gpio_line_open(&bad, &b), -EINVAL);
+	ck_assert_int_eq(sgw_gpio_sim_set(SGW_GPIO_SIM_NLINES, 1), -EINVAL);
+	ck_assert_int_eq(sgw_gpio_sim_get(SGW_GPIO_SIM_NLINES), -EINVAL);
+	sgw_gpio_line_close(NULL);
+}
+END_TEST
+
+START_TEST(sim_active_low_and_bias)
+{
+	struct sgw_gpio_line *line = sim_open(7, true, SGW_GPIO_BIAS_PULL_UP);
+	struct sgw_gpio_event ev;
+
+	/* undriven with pull-up: physical 1, logical 0 */
+	ck_assert_int_eq(sgw_gpio_sim_get(7), 1);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 0);
+	/* a contact to ground: physical falling edge, logical rising */
+	ck_assert_int_eq(sgw_gpio_sim_set(7, 0), 0);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 1);
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 1000, &ev), 1);
+	ck_assert_int_eq(ev.level, 1);
+	sgw_gpio_line_close(line);
+
+	line = sim_open(8, false, SGW_GPIO_BIAS_PULL_DOWN);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 0);
+	sgw_gpio_line_close(line);
+}
+END_TEST
+
+START_TEST(sim_queue_overflow)
+{
+	struct sgw_gpio_line *line = sim_open(9, false, SGW_GPIO_BIAS_AS_IS);
+	struct sgw_gpio_event ev;
+	int n = 0;
+
+	for (int i = 1; i <= 70; i++)
+		ck_assert_int_eq(sgw_gpio_sim_set_at(9, i & 1, i), 0);
+	ck_assert_uint_eq(sgw_gpio_sim_dropped(9), 6);
+	while (sgw_gpio_line_wait(line, 0, &ev) == 1) {
+		n++;
+		ck_assert_int_eq(ev.ts_ns, n);	/* the oldest are kept, in order */
+	}
+	ck_assert_int_eq(n, 64);
+	sgw_gpio_line_close(line);
+}
+END_TEST
+
+static void *raise_line(void *arg)
+{
+	(void)arg;
+	sgw_gpio_sim_set(11, 1);
+	return NULL;
+}
+
+START_TEST(sim_wakes_waiter)
+{
+	struct sgw_gpio_line *line = sim_open(11, false, SGW_GPIO_BIAS_AS_IS);
+	struct sgw_gpio_event ev;
+	pthread_t t;
+	int64_t t0 = sgw_gpio_now_ns();
+
+	ck_assert_int_eq(pthread_create(&t, NULL, raise_line, NULL), 0);
+	/* the generous timeout is only a bound: the edge ends the wait */
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 20000, &ev), 1);
+	ck_assert_int_eq(ev.level, 1);
+	ck_assert_int_lt(sgw_gpio_now_ns() - t0, 15000000000LL);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	sgw_gpio_line_close(line);
+}
+END_TEST
+
+START_TEST(sim_wait_times_out)
+{
+	struct sgw_gpio_line *line = sim_open(12, false, SGW_GPIO_BIAS_AS_IS);
+	struct sgw_gpio_event ev;
+	int64_t t0 = sgw_gpio_now_ns();
+
+	ck_assert_int_eq(sgw_gpio_line_wait(line, 100, &ev), 0);
+	ck_assert_int_ge(sgw_gpio_now_ns() - t0, 100000000);
+	sgw_gpio_line_close(line);
+}
+END_TEST
+
+START_TEST(gpiod_chip_not_found)
+{
+	static const char *const names[] = {
+		"no-such-chip-label", "gpiochip250", "/dev/gpiochip250", "250",
+	};
+	struct sgw_gpio_line *line;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sgw_gpio_request req = { names[i], 0, false, SGW_GPIO_BIAS_PULL_UP, NULL };
+
+		ck_assert_msg(sgw_gpio_line_open(&req, &line) == -ENOENT, "chip %s", names[i]);
+		ck_assert_ptr_null(line);
+	}
+	struct sgw_gpio_request empty = { "", 0, false, SGW_GPIO_BIAS_AS_IS, NULL };
+	ck_assert_int_eq(sgw_gpio_line_open(&empty, &line), -EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("gpio");
+	TCase *sim = tcase_create("sim"), *gpiod = tcase_create("gpiod");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(sim, setup, NULL);
+	tcase_set_timeout(sim, 60);
+	tcase_add_test(sim, sim_levels_and_edges);
+	tcase_add_test(sim, sim_request_rules);
+	tcase_add_test(sim, sim_active_low_and_bias);
+	tcase_add_test(sim, sim_queue_overflow);
+	tcase_add_test(sim, sim_wakes_waiter);
+	tcase_add_test(sim, sim_wait_times_out);
+	suite_add_tcase(s, sim);
+	tcase_add_test(gpiod, gpiod_chip_not_found);
+	suite_add_tcase(s, gpiod);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Every malformed INI under tests/ini/bad makes `sensorgw -n` exit 78 with
+# a FILE:LINE message and no crash; every good one prints "configuration OK".
+. "${top_srcdir:?}/tests/it/lib.sh" || exit 99
+
+n=0
+for f in "$top_srcdir"/tests/ini/bad/*.ini; do
+	n=$((n + 1))
+	$TEST_EMULATOR "$SENSORGW" -n -c "$f" >"$T/out" 2>"$T/err"
+	st=$?
+	[ $st = 78 ] || { cat "$T/err" >&2; fail "$f: exit $st, expected 78"; }
+	grep -q "^$f:[0-9][0-9]*: " "$T/err" || grep -q "^$f: " "$T/err" \
+		|| { cat "$T/err" >&2; fail "$f: no FILE:LINE message"; }
+	grep -q 'configuration OK' "$T/out" && fail "$f: said configuration OK"
+	grep -qi 'sanitizer\|runtime error' "$T/err" && { cat "$T/err" >&2; fail "$f: sanitizer report"; }
+done
+[ $n -ge 25 ] || fail "only $n bad INI files"
+g=0
+for f in "$top_srcdir"/tests/ini/good/*.ini "$top_srcdir"/etc/sensorgw.ini "$top_srcdir"/etc/demo.ini; do
+	g=$((g + 1))
+	out=$($TEST_EMULATOR "$SENSORGW" -n -c "$f" 2>"$T/err") || { cat "$T/err" >&2; fail "$f rejected"; }
+	[ "$out" = "configuration OK" ] || fail "$f: printed '$out'"
+done
+# A missing file is an error naming it.
+$TEST_EMULATOR "$SENSORGW" -n -c "$T/nope.ini" 2>"$T/err"
+[ $? = 78 ] || fail "missing file: exit not 78"
+grep -q "$T/nope.ini" "$T/err" || fail "missing file not named"
+echo "ok: $n bad, $g good files"
