@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf/config.h"
+#include "load/load.h"
 #include "daemon/gateway.h"
 #include "util/log.h"
 #include "util/parse.h"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "load/load.h"
 
 #define INI_LINE_MAX 4096	/* bytes of one line, newline excluded */
 #define MAX_KEYS 256		/* per section */

@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "deliver/outbox.h"
+#include "load/load.h"
 #include "mqtt/paho.h"
 #include "sense/pipeline.h"
 #include "sense/scheduler.h"

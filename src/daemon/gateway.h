@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "conf/config.h"
+#include "conf/types.h"
 
 struct sgw_gateway_opts {
 	const char *config_path;

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "conf/config.h"
+#include "conf/types.h"
 
 /* Path of CFG's status file (malloc'ed), or NULL+errno. */
 char *sgw_statusfile_path(const struct sgw_config *cfg);

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "conf/config.h"
+#include "conf/types.h"
 #include "formtab.h"
 #include "message/msg.h"
 #include "queue/queue.h"

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/config.h"
+#include "conf/types.h"
 
 #define SGW_PAYLOAD_MAX 256
 

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "conf/config.h"
+#include "conf/types.h"
 
 struct sgw_sample {
 	uint32_t sensor;	/* index into cfg->sensors */

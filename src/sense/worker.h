@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/config.h"
+#include "conf/types.h"
 #include "sample.h"
 
 struct sgw_workers;

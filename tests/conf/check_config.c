@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf/config.h"
+#include "load/load.h"
 #include "drivers/driver.h"
 
 static char *ini_path(const char *rel)

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration's types: what the loader (src/load) makes of the INI
+ * file and every other module reads.  Header only.
+ *
+ * Every value is range-checked; every error is reported through a
+ * struct sgw_diag as "FILE:LINE: message"; a file with any error yields no
+ * configuration at all (the daemon never starts half-configured).
+ *
+ * Sections:
+ *   [gateway]        name, topic_prefix, format, state_dir, stats_interval
+ *   [mqtt]           the uplink; [mqtt NAME] for further ones
+ *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
+ *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
+ *                    topic.Q / filter.Q / precision.Q per quantity Q,
+ *                    plus driver-specific keys (see sgw_opt_*()).
+ * Topic templates may use {prefix} {gateway} {sensor} {quantity}.
+ */
+#ifndef SGW_CONF_TYPES_H
+#define SGW_CONF_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+
+#define SGW_MAX_CHANNELS 8	/* quantities per sensor */
+#define SGW_MAX_SENSORS 256
+#define SGW_MAX_UPLINKS 4
+
+enum sgw_format {
+	SGW_FORMAT_PLAIN,	/* the value only: "23.46" */
+	SGW_FORMAT_JSON,	/* {"value":23.46,"unit":"°C","ts":...,"seq":...} */
+};
+
+/* One key of a sensor section that the core does not know: the driver's. */
+struct sgw_opt {
+	char *key;
+	char *value;
+	int line;
+	bool used;		/* set by the sgw_opt_*() getters */
+	struct sgw_opt *next;
+};
+
+/* One published quantity of a sensor. */
+struct sgw_channel_config {
+	char *name;		/* quantity: "temperature" */
+	char *unit;		/* "°C"; may be "" */
+	int scale;		/* decimal digits of the fixed-point value: scale 2, 2346 = 23.46 */
+	int precision;		/* decimals published, 0..9 (default: driver's) */
+	char *topic;		/* expanded topic */
+	char *filter;		/* filter chain as written ("median 5, ema 0.2") or NULL */
+	int filter_line;
+};
+
+struct sgw_driver;
+
+struct sgw_sensor_config {
+	char *name;		/* from "[sensor NAME]" */
+	int line;		/* line of the section header */
+	const struct sgw_driver *driver;
+	char *bus;		/* sensors on the same bus share one worker thread */
+	uint32_t interval_ms;	/* sampling period */
+	uint32_t timeout_ms;	/* read deadline; a late read counts as a failure */
+	enum sgw_format format;
+	struct sgw_opt *opts;	/* driver keys, in file order */
+	void *priv;		/* driver's parsed settings (driver->configure) */
+	/*
+	 * Set by configure() when open/read never block (the simulator): they
+	 * then run in the main thread, sparing two thread switches a reading.
+	 */
+	bool inline_io;
+	size_t nchannels;
+	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
+};
+
+struct sgw_uplink_config {
+	char *name;		/* "mqtt" or "mqtt NAME" section, name part or "default" */
+	int line;
+	char *uri;		/* as written: mqtt://host[:port] or mqtts://host[:port] */
+	char *server_uri;	/* Paho form: tcp://host:port or ssl://host:port */
+	bool tls;
+	char *client_id;
+	char *username;		/* NULL: none */
+	char *password;		/* read from password_file at load time; NULL: none */
+	char *password_file;
+	char *ca_file, *cert_file, *key_file;	/* TLS; NULL: system default / none */
+	char *alpn;		/* TLS ALPN protocol name or NULL */
+	int keepalive_s;	/* 5..65535 */
+	int qos;		/* 0..2 */
+	bool retain;
+	int mqtt_version;	/* 4 = MQTT 3.1.1, 5 = MQTT 5 */
+	int max_inflight;	/* bounded in-flight window, 1..65535 */
+	uint32_t reconnect_min_ms, reconnect_max_ms;
+};
+
+enum sgw_queue_mode {
+	SGW_QUEUE_MODE_AUTO,	/* disk only while an uplink cannot take readings */
+	SGW_QUEUE_MODE_ALWAYS,	/* every reading through the disk queue */
+	SGW_QUEUE_MODE_OFF,	/* memory only: readings are lost on a restart while offline */
+};
+
+/* [queue]: the store-and-forward disk queue in <state_dir>/queue. */
+struct sgw_queue_config {
+	enum sgw_queue_mode mode;
+	bool sync_always;	/* sync = always: durable before counted */
+	uint32_t sync_interval_ms;	/* group commit period (sync = interval) */
+	uint64_t max_size;	/* bytes of segments at most */
+	uint64_t segment_size;
+	bool refuse_when_full;	/* when_full = refuse (else drop_oldest) */
+};
+
+struct sgw_gateway_config {
+	char *name;		/* default: host name */
+	char *topic_prefix;	/* default: "sensorgw" */
+	char *status_topic;	/* expanded "<prefix>/<gateway>/status" */
+	enum sgw_format format;	/* default format of sensors */
+	char *state_dir;	/* queue and state files */
+	uint32_t stats_interval_ms;	/* <status topic>/stats and the status file */
+};
+
+struct sgw_config {
+	char *path;
+	struct sgw_gateway_config gw;
+	struct sgw_queue_config queue;
+	size_t nuplinks;
+	struct sgw_uplink_config uplinks[SGW_MAX_UPLINKS];
+	size_t nsensors;
+	struct sgw_sensor_config *sensors;
+};
+
+#endif
