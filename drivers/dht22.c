@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "drivers/hal/sysfs.h"
+#include "util/clock.h"
 #include "driver.h"
 
 #define IIO_DEVICES "/sys/bus/iio/devices"
@@ -178,14 +179,6 @@ static int dht_open(struct sgw_sensor *s)
 	return 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int dht_read_once(const struct dht_state *st, long *t, long *rh)
 {
 	char path[96];
@@ -209,7 +202,7 @@ static int dht_read(struct sgw_sensor *s, int32_t *values, uint32_t *valid)
 {
 	const struct dht_state *st = s->state;
 	uint32_t timeout = s->cfg->timeout_ms ? s->cfg->timeout_ms : DHT_DEFAULT_TIMEOUT_MS;
-	int64_t deadline = mono_ms() + timeout;
+	int64_t deadline = sgw_mono_ns() / SGW_NS_PER_MS + timeout;
 	long t, rh;
 	int ret;
 
@@ -219,7 +212,7 @@ static int dht_read(struct sgw_sensor *s, int32_t *values, uint32_t *valid)
 			break;
 		if (ret != -EIO && ret != -ETIMEDOUT && ret != -EAGAIN)
 			return ret;
-		if (mono_ms() + DHT_RETRY_PAUSE_MS >= deadline)
+		if (sgw_mono_ns() / SGW_NS_PER_MS + DHT_RETRY_PAUSE_MS >= deadline)
 			return ret;
 		nanosleep(&(struct timespec){ 0, DHT_RETRY_PAUSE_MS * 1000000L }, NULL);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Keys and debouncer of a GPIO input line (see gpio_source.h). */
 #include "gpio_source.h"
+#include "util/clock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -127,7 +128,7 @@ static int source_feed(struct sgw_gpio_source *src, const struct sgw_gpio_event 
 
 int sgw_gpio_source_wait(struct sgw_gpio_source *src, int timeout_ms, int *level)
 {
-	int64_t deadline = sgw_gpio_now_ns();
+	int64_t deadline = sgw_mono_ns();
 	struct sgw_gpio_event ev;
 	int ret;
 
@@ -135,7 +136,7 @@ int sgw_gpio_source_wait(struct sgw_gpio_source *src, int timeout_ms, int *level
 		deadline += (int64_t)timeout_ms * 1000000;
 
 	for (;;) {
-		int64_t now = sgw_gpio_now_ns(), until = deadline;
+		int64_t now = sgw_mono_ns(), until = deadline;
 
 		if (src->pending) {
 			int64_t quiet = src->last_ns + src->window_ns;
@@ -183,7 +184,7 @@ int sgw_gpio_source_sync(struct sgw_gpio_source *src)
 		return v;
 	if (v != src->stable) {
 		ev.level = v;
-		ev.ts_ns = sgw_gpio_now_ns();
+		ev.ts_ns = sgw_mono_ns();
 		source_feed(src, &ev, &unused);
 	}
 	return 0;

@@ -21,6 +21,7 @@
 
 #include "gpio_source.h"
 #include "driver.h"
+#include "util/clock.h"
 
 #define COUNTER_DEBOUNCE_MS 10
 #define UNIT_MAX 16
@@ -125,14 +126,14 @@ static int counter_wait_event(struct sgw_sensor *s, int timeout_ms, int32_t *val
 {
 	const struct counter_config *c = s->cfg->priv;
 	struct counter_state *st = s->state;
-	int64_t deadline = sgw_gpio_now_ns();
+	int64_t deadline = sgw_mono_ns();
 	int level, ret;
 
 	if (timeout_ms > 0)
 		deadline += (int64_t)timeout_ms * 1000000;
 
 	for (;;) {
-		int64_t left = deadline - sgw_gpio_now_ns();
+		int64_t left = deadline - sgw_mono_ns();
 
 		if (left <= 0)
 			return 0;
@@ -148,7 +149,7 @@ static int counter_read(struct sgw_sensor *s, int32_t *values, uint32_t *valid)
 {
 	const struct counter_config *c = s->cfg->priv;
 	struct counter_state *st = s->state;
-	int64_t now = sgw_gpio_now_ns();
+	int64_t now = sgw_mono_ns();
 	int ret;
 
 	/* count edges the kernel queue lost, once they settle */

@@ -15,14 +15,6 @@ struct sgw_gpio_line {
 	bool active_low;
 };
 
-int64_t sgw_gpio_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line **out)
 {
 	struct sgw_gpio_line *line;

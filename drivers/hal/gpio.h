@@ -11,8 +11,9 @@
  * A line is requested as an input with edge events on both edges (drivers
  * decide which edges matter after debouncing).  Levels and edges are
  * logical: with active_low the layer above the backends inverts them, so
- * both backends behave the same.  Event timestamps are CLOCK_MONOTONIC, the
- * clock the kernel uses for line events since Linux 5.7.
+ * both backends behave the same.  Event timestamps are CLOCK_MONOTONIC
+ * (util/clock.h's sgw_mono_ns()), the clock the kernel uses for line events
+ * since Linux 5.7.
  *
  * Calls on one line must come from one thread at a time (the sensor's
  * worker); different lines are independent.
@@ -66,8 +67,6 @@ int sgw_gpio_line_get(struct sgw_gpio_line *line);
 int sgw_gpio_line_wait(struct sgw_gpio_line *line, int timeout_ms, struct sgw_gpio_event *ev);
 /* Release the line; NULL is fine. */
 void sgw_gpio_line_close(struct sgw_gpio_line *line);
-/* The clock of event timestamps (CLOCK_MONOTONIC), in ns. */
-int64_t sgw_gpio_now_ns(void);
 
 /*
  * Sim backend controls (thread-safe; for tests and the demo).  Offsets are

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "gpio_backend.h"
+#include "util/clock.h"
 
 struct gpiod_handle {
 	struct gpiod_chip *chip;
@@ -108,7 +109,7 @@ static int gpiod_wait(void *priv, int timeout_ms, struct sgw_gpio_event *ev)
 	 * such a stamp (or any other far from our clock) is replaced by the
 	 * time we read the event, which only makes debouncing conservative.
 	 */
-	now = sgw_gpio_now_ns();
+	now = sgw_mono_ns();
 	if (ev->ts_ns > now || now - ev->ts_ns > (int64_t)3600 * 1000000000)
 		ev->ts_ns = now;
 	return 1;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "gpio_backend.h"
+#include "util/clock.h"
 
 #define SIM_QUEUE 64	/* edges kept per line while nobody reads them */
 
@@ -86,7 +87,7 @@ int sgw_gpio_sim_set_at(unsigned int offset, int value, int64_t ts_ns)
 
 int sgw_gpio_sim_set(unsigned int offset, int value)
 {
-	return sgw_gpio_sim_set_at(offset, value, sgw_gpio_now_ns());
+	return sgw_gpio_sim_set_at(offset, value, sgw_mono_ns());
 }
 
 int sgw_gpio_sim_get(unsigned int offset)
@@ -160,16 +161,10 @@ static int sim_get(void *priv)
 static int sim_wait(void *priv, int timeout_ms, struct sgw_gpio_event *ev)
 {
 	struct sim_line *l = priv;
-	struct timespec deadline;
+	/* sim_cond waits on CLOCK_MONOTONIC (sim_init). */
+	struct timespec deadline = sgw_clock_after_ms(CLOCK_MONOTONIC, timeout_ms);
 	int ret = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
 	sim_lock_all();
 	while (l->count == 0 && ret == 0) {
 		if (timeout_ms == 0)

@@ -97,9 +97,18 @@ static void on_connected(void *arg, struct sgw_uplink *u)
 {
 	struct link *l = arg;
 
+	log_info("[mqtt %s] connected to %s", sgw_uplink_name(u), sgw_uplink_server(u));
 	sgw_outbox_pump(l->ob);
 	stats_soon(l->g);
-	(void)u;
+}
+
+static void on_connect_failed(void *arg, struct sgw_uplink *u, const char *why)
+{
+	int64_t in = sgw_uplink_next_deadline(u) - sgw_mono_ns();
+
+	log_debug("[mqtt %s] connecting to %s: %s; again in %lld ms", sgw_uplink_name(u),
+		  sgw_uplink_server(u), why, (long long)(in > 0 ? in / SGW_NS_PER_MS : 0));
+	(void)arg;
 }
 
 /*
@@ -111,9 +120,8 @@ static void on_disconnected(void *arg, struct sgw_uplink *u, const char *why)
 {
 	struct link *l = arg;
 
+	log_info("[mqtt %s] disconnected from %s: %s", sgw_uplink_name(u), sgw_uplink_server(u), why);
 	sgw_outbox_pump(l->ob);
-	(void)u;
-	(void)why;
 }
 
 static void on_ack(void *arg, struct sgw_uplink *u, uint64_t tag)
@@ -135,6 +143,7 @@ static void on_fail(void *arg, struct sgw_uplink *u, uint64_t tag)
 
 static const struct sgw_uplink_handler link_handler = {
 	.on_connected = on_connected,
+	.on_connect_failed = on_connect_failed,
 	.on_disconnected = on_disconnected,
 	.on_ack = on_ack,
 	.on_fail = on_fail,
@@ -182,7 +191,7 @@ static int links_start(struct gw *g)
 		struct link *l = &g->links[i];
 
 		l->g = g;
-		l->u = sgw_uplink_new(&g->cfg->uplinks[i], g->cfg->gw.status_topic);
+		l->u = sgw_uplink_new(&g->cfg->uplinks[i], g->cfg->gw.status_topic, &link_handler, l);
 		if (!l->u) {
 			log_warn("[mqtt %s] cannot create the MQTT client", g->cfg->uplinks[i].name);
 			return -1;
@@ -275,7 +284,7 @@ static void links_stop(struct gw *g, int flush_ms, struct carry *carry)
 		if (poll(pfd, g->nlinks, (int)((until - now) / SGW_NS_PER_MS) + 1) > 0)
 			for (size_t i = 0; i < g->nlinks; i++)
 				if (pfd[i].revents)
-					sgw_uplink_dispatch(g->links[i].u, &link_handler, &g->links[i]);
+					sgw_uplink_dispatch(g->links[i].u);
 	}
 	for (size_t i = 0; i < g->nlinks; i++) {
 		struct link *l = &g->links[i];
@@ -899,7 +908,7 @@ int sgw_gateway_run(struct sgw_config *cfg, const struct sgw_gateway_opts *o)
 			handle_samples(&g);
 		for (size_t i = 0; i < g.nlinks; i++)
 			if (pfd[3 + i].revents)
-				sgw_uplink_dispatch(g.links[i].u, &link_handler, &g.links[i]);
+				sgw_uplink_dispatch(g.links[i].u);
 	}
 
 	if (o->once && g.once_failed) {

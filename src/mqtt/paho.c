@@ -19,7 +19,6 @@
 
 #include <MQTTAsync.h>
 
-#include "util/log.h"
 
 /*
  * The functions forwarded: X(return type, name, (parameters), (arguments),
@@ -86,7 +85,8 @@ static const char *paho_lib;		/* soname of the loaded library */
 static bool paho_tls;
 /* Set (release) once paho is filled; the wrappers read it (acquire). */
 static atomic_bool paho_ready;
-static bool paho_failed;		/* the implicit load failed; logged */
+static bool paho_failed;		/* the implicit load failed */
+static char paho_failure[512];		/* why */
 
 static int paho_open(bool tls, char *err, size_t errlen)
 {
@@ -147,7 +147,6 @@ int sgw_paho_load(bool tls, char *err, size_t errlen)
 /* The table, loading the library without TLS on first use; NULL if none. */
 static const struct paho_table *paho_get(void)
 {
-	char err[512];
 	bool ok;
 
 	if (atomic_load_explicit(&paho_ready, memory_order_acquire))
@@ -155,11 +154,8 @@ static const struct paho_table *paho_get(void)
 	pthread_mutex_lock(&paho_lock);
 	ok = atomic_load_explicit(&paho_ready, memory_order_acquire);
 	if (!ok && !paho_failed) {
-		ok = paho_open(false, err, sizeof(err)) == 0;
-		if (!ok) {
-			paho_failed = true;
-			log_warnx("%s", err);
-		}
+		ok = paho_open(false, paho_failure, sizeof(paho_failure)) == 0;
+		paho_failed = !ok;
 	}
 	pthread_mutex_unlock(&paho_lock);
 	return ok ? &paho : NULL;
@@ -184,3 +180,13 @@ PAHO_FUNCS(WRAP)
 PAHO_VOID_FUNCS(WRAP_VOID)
 #undef WRAP
 #undef WRAP_VOID
+
+const char *sgw_paho_error(void)
+{
+	const char *e;
+
+	pthread_mutex_lock(&paho_lock);
+	e = paho_failed ? paho_failure : NULL;
+	pthread_mutex_unlock(&paho_lock);
+	return e;
+}

@@ -12,8 +12,8 @@
  *
  * The other code includes <MQTTAsync.h> and calls Paho as usual.  A Paho
  * function called before sgw_paho_load() loads the library without TLS;
- * if that fails, the error is logged once and every Paho call fails
- * (MQTTASYNC_FAILURE, or does nothing).
+ * if that fails, every Paho call fails (MQTTASYNC_FAILURE, or does nothing)
+ * and sgw_paho_error() says why.
  */
 #ifndef SGW_PAHO_H
 #define SGW_PAHO_H
@@ -35,5 +35,8 @@
  * On error, ERR (ERRLEN bytes) says why, naming the library and dlerror().
  */
 int sgw_paho_load(bool tls, char *err, size_t errlen);
+
+/* Why loading Paho on first use (without sgw_paho_load()) failed, or NULL. */
+const char *sgw_paho_error(void);
 
 #endif

@@ -3,17 +3,21 @@
  * One MQTT uplink: a Paho MQTTAsync client with its own state, so that a
  * gateway can feed several brokers (a local Mosquitto and AWS IoT Core).
  *
- * Threading: Paho's callbacks only append an event to the uplink's queue and
- * write to its eventfd; everything else happens in the main thread, in
- * sgw_uplink_dispatch().  The uplink reconnects forever with capped
- * exponential backoff and jitter; the main loop drives its timer through
- * sgw_uplink_next_deadline() / sgw_uplink_tick().
+ * Threading: Paho's callbacks only post an event to the uplink's mailbox;
+ * everything else happens in the main thread, in sgw_uplink_dispatch(),
+ * which runs the handler given at creation.  The uplink reconnects forever
+ * with capped exponential backoff and jitter; the main loop drives its
+ * timer through sgw_uplink_next_deadline() / sgw_uplink_tick().
  *
- * Delivery: each publish carries a caller tag (a sequence number).  With
- * QoS 1/2 the tag comes back through on_ack when the broker acknowledged it
- * (PUBACK/PUBCOMP), or through on_fail when the message is lost with the
- * connection; the caller then keeps the reading and sends it again.  With
- * QoS 0 on_ack fires once Paho has written the message.
+ * Delivery: each publish carries the caller's delivery tag, opaque here.
+ * With QoS 1/2 the tag comes back through on_ack when the broker
+ * acknowledged it (PUBACK/PUBCOMP), or through on_fail when the message is
+ * lost with the connection; the caller then keeps the message and sends it
+ * again.  With QoS 0 on_ack fires once Paho has written the message.  The
+ * uplink's own status messages ("online", "offline") are never reported.
+ *
+ * The uplink prints nothing: what happens to the connection reaches the
+ * handler, which decides what to log.
  */
 #ifndef SGW_UPLINK_H
 #define SGW_UPLINK_H
@@ -28,6 +32,12 @@ struct sgw_uplink;
 
 struct sgw_uplink_handler {
 	void (*on_connected)(void *arg, struct sgw_uplink *u);
+	/*
+	 * A connection attempt failed (WHY says how, as Paho reported it);
+	 * the next one is at sgw_uplink_next_deadline().
+	 */
+	void (*on_connect_failed)(void *arg, struct sgw_uplink *u, const char *why);
+	/* A connection was lost or closed; in-flight messages were failed first. */
 	void (*on_disconnected)(void *arg, struct sgw_uplink *u, const char *why);
 	void (*on_ack)(void *arg, struct sgw_uplink *u, uint64_t tag);
 	void (*on_fail)(void *arg, struct sgw_uplink *u, uint64_t tag);
@@ -35,15 +45,18 @@ struct sgw_uplink_handler {
 
 struct sgw_uplink_stats {
 	uint64_t published, acked, failed, connects, disconnects;
+	uint64_t connect_failures;
+	uint64_t stale;		/* completions of a connection already given up */
 };
 
 /*
- * Create an uplink from CFG (copied where needed; CFG must outlive it only
- * for the call).  status_topic gets the retained Last Will "offline" and,
- * after each connect, a retained "online".  Returns NULL and sets errno.
+ * Create an uplink from CFG (copied; CFG need not outlive the call).
+ * STATUS_TOPIC gets the retained Last Will "offline" and, after each
+ * connect, a retained "online".  H (every member may be NULL) runs with ARG
+ * from sgw_uplink_dispatch(), _tick(), _start() and _stop().  NULL+errno.
  */
-struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg,
-				  const char *status_topic);
+struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const char *status_topic,
+				  const struct sgw_uplink_handler *h, void *arg);
 void sgw_uplink_free(struct sgw_uplink *u);
 
 /* Begin connecting (asynchronous; never fails because the broker is down). */
@@ -52,7 +65,7 @@ int sgw_uplink_start(struct sgw_uplink *u);
 /* Readable when events wait for sgw_uplink_dispatch(). */
 int sgw_uplink_fd(const struct sgw_uplink *u);
 /* Main thread: run the handler for every pending event. */
-void sgw_uplink_dispatch(struct sgw_uplink *u, const struct sgw_uplink_handler *h, void *arg);
+void sgw_uplink_dispatch(struct sgw_uplink *u);
 
 /* CLOCK_MONOTONIC ns of the next reconnect attempt, or INT64_MAX. */
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u);
@@ -62,7 +75,8 @@ void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns);
 /*
  * Publish with the uplink's QoS and retain flag.  Returns 0 when handed to
  * Paho, -ENOTCONN when offline, -EAGAIN when the in-flight window is full,
- * other -errno on failure.  The payload is copied.
+ * -EINVAL or -EMSGSIZE when the message itself is refused, other -errno on
+ * failure.  The payload is copied.
  */
 int sgw_uplink_publish(struct sgw_uplink *u, const char *topic,
 		       const void *payload, size_t len, uint64_t tag);
@@ -74,7 +88,10 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic,
 bool sgw_uplink_connected(const struct sgw_uplink *u);
 size_t sgw_uplink_inflight(const struct sgw_uplink *u);
 size_t sgw_uplink_window(const struct sgw_uplink *u);
+/* The name of its [mqtt NAME] section ("default" for [mqtt]). */
 const char *sgw_uplink_name(const struct sgw_uplink *u);
+/* The broker as Paho names it: tcp://host:port or ssl://host:port. */
+const char *sgw_uplink_server(const struct sgw_uplink *u);
 void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *st);
 
 /*

@@ -6,11 +6,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "util/mailbox.h"
 #include "drivers/driver.h"
 
 /* How long an event source waits for an edge before looking for requests. */
@@ -43,46 +43,11 @@ struct sgw_workers {
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
 	bool stop;
-	int efd;
 	size_t nworkers;
 	struct worker *workers;
 	struct sensor_slot *slots;
-	struct sgw_sample *results;
-	size_t nresults, capresults;
+	struct sgw_mailbox *results;	/* samples for the main loop */
 };
-
-/*
- * The eventfd is written only when the result list goes from empty to not
- * empty: the main loop takes everything at once (sgw_workers_collect() drains
- * the counter before it takes, and signals again if it left results), so one
- * wake-up per batch is enough.  A tick of inline sensors then costs one
- * write, not one per sensor.
- */
-static void post_result(struct sgw_workers *w, const struct sgw_sample *smp)
-{
-	uint64_t one = 1;
-	bool first;
-
-	pthread_mutex_lock(&w->lock);
-	if (w->nresults == w->capresults) {
-		size_t cap = w->capresults ? w->capresults * 2 : 64;
-		struct sgw_sample *r = realloc(w->results, cap * sizeof(*r));
-
-		if (!r) {
-			/* Out of memory: the sample is lost, the loop goes on. */
-			pthread_mutex_unlock(&w->lock);
-			return;
-		}
-		w->results = r;
-		w->capresults = cap;
-	}
-	first = w->nresults == 0;
-	w->results[w->nresults++] = *smp;
-	pthread_mutex_unlock(&w->lock);
-	if (first && write(w->efd, &one, sizeof(one)) < 0) {
-		/* eventfd counter saturated: the reader is already due. */
-	}
-}
 
 static int slot_ensure_open(struct sensor_slot *sl)
 {
@@ -126,7 +91,8 @@ static void slot_sample(struct sgw_workers *w, uint32_t idx, int64_t due_ns, boo
 	}
 	smp.err = err;
 	smp.ts_ms = sgw_real_ms();
-	post_result(w, &smp);
+	/* Out of memory: the sample is lost, the loop goes on. */
+	sgw_mailbox_post(w->results, &smp);
 }
 
 static void *worker_main(void *arg)
@@ -204,10 +170,10 @@ struct sgw_workers *sgw_workers_new(const struct sgw_config *cfg)
 	w->cfg = cfg;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->done_cond, NULL);
-	w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	w->results = sgw_mailbox_new(sizeof(struct sgw_sample));
 	w->slots = calloc(n ? n : 1, sizeof(*w->slots));
 	w->workers = calloc(n ? n : 1, sizeof(*w->workers));
-	if (w->efd < 0 || !w->slots || !w->workers)
+	if (!w->results || !w->slots || !w->workers)
 		goto err_free;
 	/* Group the sensors by bus; every queue can hold all sensors once. */
 	for (size_t i = 0; i < n; i++) {
@@ -252,8 +218,7 @@ err_free:
 			free(w->workers[i].fifo);
 	free(w->workers);
 	free(w->slots);
-	if (w->efd >= 0)
-		close(w->efd);
+	sgw_mailbox_free(w->results);
 	free(w);
 	errno = err ? err : ENOMEM;
 	return NULL;
@@ -266,13 +231,7 @@ int sgw_workers_free(struct sgw_workers *w, int timeout_ms)
 
 	if (!w)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	until = sgw_clock_after_ms(CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&w->lock);
 	w->stop = true;
 	for (size_t i = 0; i < w->nworkers; i++)
@@ -311,17 +270,16 @@ int sgw_workers_free(struct sgw_workers *w, int timeout_ms)
 	}
 	pthread_cond_destroy(&w->done_cond);
 	pthread_mutex_destroy(&w->lock);
-	close(w->efd);
+	sgw_mailbox_free(w->results);
 	free(w->workers);
 	free(w->slots);
-	free(w->results);
 	free(w);
 	return 0;
 }
 
 int sgw_workers_fd(const struct sgw_workers *w)
 {
-	return w->efd;
+	return sgw_mailbox_fd(w->results);
 }
 
 int sgw_workers_request(struct sgw_workers *w, uint32_t sensor, int64_t due_ns)
@@ -350,26 +308,5 @@ int sgw_workers_request(struct sgw_workers *w, uint32_t sensor, int64_t due_ns)
 
 size_t sgw_workers_collect(struct sgw_workers *w, struct sgw_sample *out, size_t max)
 {
-	uint64_t cnt;
-	size_t k;
-
-	if (read(w->efd, &cnt, sizeof(cnt)) < 0) {
-		/* EAGAIN: nothing new, but results may remain from a partial take. */
-	}
-	pthread_mutex_lock(&w->lock);
-	k = w->nresults < max ? w->nresults : max;
-	if (k) {
-		memcpy(out, w->results, k * sizeof(*out));
-		memmove(w->results, w->results + k, (w->nresults - k) * sizeof(*out));
-		w->nresults -= k;
-	}
-	if (w->nresults) {
-		uint64_t one = 1;
-
-		if (write(w->efd, &one, sizeof(one)) < 0) {
-			/* saturated: still readable */
-		}
-	}
-	pthread_mutex_unlock(&w->lock);
-	return k;
+	return sgw_mailbox_take(w->results, out, max, NULL);
 }

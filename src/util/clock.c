@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "clock.h"
 
-#include <time.h>
-
 int64_t sgw_mono_ns(void)
 {
 	struct timespec ts;
@@ -17,4 +15,18 @@ int64_t sgw_real_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct timespec sgw_clock_after_ms(clockid_t clock, int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
 }

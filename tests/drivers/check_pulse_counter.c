@@ -7,6 +7,7 @@
 
 #include "tests/fixtures/drv_fixture.h"
 #include "drivers/hal/gpio.h"
+#include "util/clock.h"
 
 #define MS 1000000LL
 
@@ -26,7 +27,7 @@ static void drain(struct fx_sensor *fx)
  */
 static void pulses(unsigned int offset, int n)
 {
-	int64_t t = sgw_gpio_now_ns() - (int64_t)n * 40 * MS - 500 * MS;
+	int64_t t = sgw_mono_ns() - (int64_t)n * 40 * MS - 500 * MS;
 
 	for (int i = 0; i < n; i++, t += 40 * MS) {
 		for (int half = 0; half < 2; half++) {
@@ -88,18 +89,18 @@ START_TEST(total_and_rate)
 	uint32_t valid;
 
 	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
-	a0 = sgw_gpio_now_ns();
+	a0 = sgw_mono_ns();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
-	a1 = sgw_gpio_now_ns();
+	a1 = sgw_mono_ns();
 	/* no interval behind the first read: total only */
 	ck_assert_uint_eq(valid, 1);
 	ck_assert_int_eq(v[0], 0);
 
 	pulses(2, 10);
 	drain(&fx);
-	b0 = sgw_gpio_now_ns();
+	b0 = sgw_mono_ns();
 	ck_assert_int_eq(fx_read(&fx, v, &valid), 0);
-	b1 = sgw_gpio_now_ns();
+	b1 = sgw_mono_ns();
 	ck_assert_uint_eq(valid, 3);
 	ck_assert_int_eq(v[0], 2500);	/* 10 pulses at 4 per unit: 2.500 */
 	/* 2.5 units over the time between the reads, per hour, scale 3 */
@@ -145,7 +146,7 @@ START_TEST(short_pulse_ignored)
 {
 	const char *kv[] = { "chip=sim", "line=4", "debounce=10ms", NULL };
 	struct fx_sensor fx;
-	int64_t t = sgw_gpio_now_ns() - 1000 * MS;
+	int64_t t = sgw_mono_ns() - 1000 * MS;
 	int32_t v[2];
 	uint32_t valid;
 
@@ -172,14 +173,14 @@ START_TEST(pulses_in_real_time)
 	/* edges stamped as they happen, while the driver is not waiting */
 	fx_start(&fx, "pulse_counter", kv, 60000, 1000);
 	for (int i = 0; i < 5; i++) {
-		int64_t t = sgw_gpio_now_ns();
+		int64_t t = sgw_mono_ns();
 
 		ck_assert_int_eq(sgw_gpio_sim_set(5, 1), 0);
-		while (sgw_gpio_now_ns() - t < 3 * MS)
+		while (sgw_mono_ns() - t < 3 * MS)
 			;	/* spin: the phase must outlast the window by construction */
-		t = sgw_gpio_now_ns();
+		t = sgw_mono_ns();
 		ck_assert_int_eq(sgw_gpio_sim_set(5, 0), 0);
-		while (sgw_gpio_now_ns() - t < 3 * MS)
+		while (sgw_mono_ns() - t < 3 * MS)
 			;
 	}
 	drain(&fx);

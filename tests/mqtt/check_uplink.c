@@ -195,8 +195,8 @@ static struct sub_msg retained_of(const char *uri, const char *topic)
 struct rec {
 	uint64_t ack[MAX_TAGS], fail[MAX_TAGS];
 	size_t nack, nfail;
-	int connected, disconnected;
-	char why[128];
+	int connected, disconnected, connect_failed;
+	char why[128], failed_why[256];
 };
 
 static void rec_connected(void *arg, struct sgw_uplink *u)
@@ -210,6 +210,16 @@ static void rec_disconnected(void *arg, struct sgw_uplink *u, const char *why)
 
 	r->disconnected++;
 	snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+static void rec_connect_failed(void *arg, struct sgw_uplink *u, const char *why)
+{
+	struct rec *r = arg;
+
+	r->connect_failed++;
+	snprintf(r->failed_why, sizeof(r->failed_why), "%s", why);
+	/* Reported after the retry was scheduled. */
+	ck_assert_int_ne(sgw_uplink_next_deadline(u), INT64_MAX);
 }
 
 static void rec_ack(void *arg, struct sgw_uplink *u, uint64_t tag)
@@ -230,6 +240,7 @@ static void rec_fail(void *arg, struct sgw_uplink *u, uint64_t tag)
 
 static const struct sgw_uplink_handler rec_handler = {
 	.on_connected = rec_connected,
+	.on_connect_failed = rec_connect_failed,
 	.on_disconnected = rec_disconnected,
 	.on_ack = rec_ack,
 	.on_fail = rec_fail,
@@ -254,7 +265,7 @@ static bool run_until(struct sgw_uplink *u, struct rec *r, cond_fn cond, size_t 
 		if (until > deadline)
 			until = deadline;
 		poll(&p, 1, until > now ? (int)((until - now + 999999) / 1000000) : 0);
-		sgw_uplink_dispatch(u, &rec_handler, r);
+		sgw_uplink_dispatch(u);
 		sgw_uplink_tick(u, mono_ns());
 	}
 }
@@ -306,7 +317,7 @@ static void tcfg_init(struct tcfg *t, const char *uri, int version, int window)
 
 static struct sgw_uplink *up_connect(struct tcfg *t, const char *status, struct rec *r)
 {
-	struct sgw_uplink *u = sgw_uplink_new(&t->c, status);
+	struct sgw_uplink *u = sgw_uplink_new(&t->c, status, &rec_handler, r);
 
 	ck_assert_ptr_nonnull(u);
 	ck_assert_int_eq(sgw_uplink_start(u), 0);
@@ -349,7 +360,7 @@ START_TEST(test_last_will)
 			_exit(2);
 		close(pfd[0]);
 		tcfg_init(&t, test_broker_uri(b), version_of(_i), 4);
-		u = sgw_uplink_new(&t.c, status);
+		u = sgw_uplink_new(&t.c, status, &rec_handler, &r);
 		if (!u || sgw_uplink_start(u) < 0 || !run_until(u, &r, is_connected, 1, WAIT_MS))
 			_exit(3);
 		c = 'c';
@@ -479,8 +490,11 @@ START_TEST(test_qos0_and_retain)
 	ck_assert_str_eq(m.payload, "21.5");
 	ck_assert_int_eq(m.retained, 1);
 
-	/* The reserved status tag and bad arguments are refused. */
-	ck_assert_int_eq(sgw_uplink_publish_ex(u, "q/x", "1", 1, 1, false, UINT64_MAX), -EINVAL);
+	/* Every tag is the caller's: the status messages need none. */
+	ck_assert_int_eq(sgw_uplink_publish_ex(u, "q/x", "1", 1, 1, false, UINT64_MAX), 0);
+	ck_assert(run_until(u, &r, reported, 7, WAIT_MS));
+	ck_assert_uint_eq(r.ack[6], UINT64_MAX);
+	/* Bad arguments are refused. */
 	ck_assert_int_eq(sgw_uplink_publish_ex(u, "q/x", "1", 1, 3, false, 7), -EINVAL);
 	ck_assert_int_eq(sgw_uplink_publish_ex(u, NULL, "1", 1, 1, false, 7), -EINVAL);
 
@@ -534,7 +548,7 @@ START_TEST(test_not_connected)
 	ck_assert_int_gt(port, 0);
 	snprintf(uri, sizeof(uri), "tcp://127.0.0.1:%d", port);
 	tcfg_init(&t, uri, version_of(_i), 4);
-	u = sgw_uplink_new(&t.c, "gw/n/status");
+	u = sgw_uplink_new(&t.c, "gw/n/status", &rec_handler, &r);
 	ck_assert_ptr_nonnull(u);
 	ck_assert(!sgw_uplink_connected(u));
 	ck_assert_int_eq(sgw_uplink_next_deadline(u), INT64_MAX);
@@ -547,6 +561,9 @@ START_TEST(test_not_connected)
 	ck_assert_int_eq(sgw_uplink_publish(u, "n/t", "v", 1, 1), -ENOTCONN);
 	ck_assert_uint_eq(r.nack + r.nfail, 0);
 	ck_assert_int_eq(r.connected, 0);
+	/* Each refused attempt reaches the handler with Paho's reason. */
+	ck_assert_int_ge(r.connect_failed, 1);
+	ck_assert_msg(r.failed_why[0] != '\0', "no reason given");
 	sgw_uplink_stop(u, 1000);
 	ck_assert_int_eq(sgw_uplink_next_deadline(u), INT64_MAX);
 	sgw_uplink_free(u);
@@ -591,7 +608,7 @@ START_TEST(test_broker_starts_later)
 	tcfg_init(&t, test_broker_uri(b), version_of(_i), 4);
 	t.c.reconnect_min_ms = 20;
 	t.c.reconnect_max_ms = 200;
-	u = sgw_uplink_new(&t.c, "gw/l/status");
+	u = sgw_uplink_new(&t.c, "gw/l/status", &rec_handler, &r);
 	ck_assert_ptr_nonnull(u);
 	ck_assert_int_eq(sgw_uplink_start(u), 0);
 	attempts_seen = &a;
@@ -839,7 +856,7 @@ START_TEST(test_tls)
 	tcfg_init(&t2, uri, version_of(_i), 4);
 	t2.c.tls = true;
 	t2.c.ca_file = p.other_ca;
-	bad = sgw_uplink_new(&t2.c, "gw/tls2/status");
+	bad = sgw_uplink_new(&t2.c, "gw/tls2/status", &rec_handler, &r2);
 	ck_assert_ptr_nonnull(bad);
 	ck_assert_int_eq(sgw_uplink_start(bad), 0);
 	{
@@ -849,6 +866,7 @@ START_TEST(test_tls)
 		ck_assert(run_until(bad, &r2, count_attempts, 3, WAIT_MS));
 	}
 	ck_assert_int_eq(r2.connected, 0);
+	ck_assert_int_ge(r2.connect_failed, 3);
 	ck_assert(!sgw_uplink_connected(bad));
 	sgw_uplink_stop(bad, 1000);
 	sgw_uplink_free(bad);
@@ -867,12 +885,12 @@ START_TEST(test_bad_config)
 	tcfg_init(&t, "tcp://127.0.0.1:1", 4, 4);
 	t.c.max_inflight = 0;
 	errno = 0;
-	ck_assert_ptr_null(sgw_uplink_new(&t.c, "s"));
+	ck_assert_ptr_null(sgw_uplink_new(&t.c, "s", NULL, NULL));
 	ck_assert_int_eq(errno, EINVAL);
 	tcfg_init(&t, "tcp://127.0.0.1:1", 3, 4);
-	ck_assert_ptr_null(sgw_uplink_new(&t.c, "s"));
+	ck_assert_ptr_null(sgw_uplink_new(&t.c, "s", NULL, NULL));
 	tcfg_init(&t, "tcp://127.0.0.1:1", 4, 4);
-	ck_assert_ptr_null(sgw_uplink_new(&t.c, NULL));
+	ck_assert_ptr_null(sgw_uplink_new(&t.c, NULL, NULL, NULL));
 	sgw_uplink_free(NULL);
 }
 END_TEST

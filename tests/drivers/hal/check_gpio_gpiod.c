@@ -12,6 +12,7 @@
 
 #include "drivers/hal/gpio.h"
 #include "tests/mocks/mock_gpiod.h"
+#include "util/clock.h"
 
 static void setup(void)
 {
@@ -78,7 +79,7 @@ START_TEST(events_and_levels)
 	struct sgw_gpio_request req = { "gpiochip7", 2, false, SGW_GPIO_BIAS_AS_IS, NULL };
 	struct sgw_gpio_line *line;
 	struct sgw_gpio_event ev;
-	int64_t now = sgw_gpio_now_ns();
+	int64_t now = sgw_mono_ns();
 	struct timespec t1 = ts_of(now - 5000000), t2 = ts_of(now - 1000000);
 
 	ck_assert_int_eq(sgw_gpio_line_open(&req, &line), 0);
@@ -109,7 +110,7 @@ START_TEST(active_low)
 	struct sgw_gpio_request req = { "gpiochip7", 3, true, SGW_GPIO_BIAS_PULL_UP, NULL };
 	struct sgw_gpio_line *line;
 	struct sgw_gpio_event ev;
-	struct timespec t = ts_of(sgw_gpio_now_ns());
+	struct timespec t = ts_of(sgw_mono_ns());
 
 	ck_assert_int_eq(sgw_gpio_line_open(&req, &line), 0);
 	mock_gpiod.value = 1;
@@ -135,11 +136,11 @@ START_TEST(foreign_timestamps)
 	clock_gettime(CLOCK_REALTIME, &real);
 	ck_assert_int_eq(sgw_gpio_line_open(&req, &line), 0);
 	mock_gpiod_push(GPIOD_LINE_EVENT_RISING_EDGE, &real);
-	before = sgw_gpio_now_ns();
+	before = sgw_mono_ns();
 	ck_assert_int_eq(sgw_gpio_line_wait(line, 10, &ev), 1);
 	/* replaced by the time of reading */
 	ck_assert_int_ge(ev.ts_ns, before);
-	ck_assert_int_le(ev.ts_ns, sgw_gpio_now_ns());
+	ck_assert_int_le(ev.ts_ns, sgw_mono_ns());
 	sgw_gpio_line_close(line);
 }
 END_TEST

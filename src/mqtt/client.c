@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Paho client of an uplink, made from its configuration: creating and
+ * freeing it, and the options of each connect.
+ */
+#include "uplink_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+
+int sgw_uplink_connect_paho(struct sgw_uplink *u)
+{
+	MQTTAsync_connectOptions co = MQTTAsync_connectOptions_initializer;
+	MQTTAsync_connectOptions co5 = MQTTAsync_connectOptions_initializer5;
+	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+	MQTTAsync_connectOptions *o;
+
+	if (u->mqtt_version == 5) {
+		o = &co5;
+		o->cleanstart = 1;
+		o->MQTTVersion = MQTTVERSION_5;
+	} else {
+		o = &co;
+		o->cleansession = 1;
+		o->MQTTVersion = MQTTVERSION_3_1_1;
+	}
+	sgw_uplink_set_connect_cbs(o, u->mqtt_version);
+	o->context = u;
+	o->keepAliveInterval = u->keepalive_s;
+	o->maxInflight = (int)u->window + UPLINK_STATUS_SLOTS;
+	o->connectTimeout = UPLINK_CONNECT_TIMEOUT_S;
+	o->retryInterval = 0;
+	/* Our own backoff, driven by the main loop, decides when to retry. */
+	o->automaticReconnect = 0;
+	o->username = u->username;
+	o->password = u->password;
+
+	will.topicName = u->status_topic;
+	will.message = UPLINK_STATUS_OFFLINE;
+	will.retained = 1;
+	will.qos = 1;
+	o->will = &will;
+
+	if (u->tls) {
+		struct stat sb;
+
+		/* A directory of hashed certificates or one PEM bundle; neither
+		 * given: OpenSSL's default paths (/etc/ssl/certs). */
+		if (u->ca_file && stat(u->ca_file, &sb) == 0 && S_ISDIR(sb.st_mode))
+			ssl.CApath = u->ca_file;
+		else
+			ssl.trustStore = u->ca_file;
+		ssl.keyStore = u->cert_file;
+		ssl.privateKey = u->key_file;
+		ssl.enableServerCertAuth = 1;
+		ssl.verify = 1;			/* host name check; Paho's default is off */
+		ssl.protos = u->protos;
+		ssl.protos_len = u->protos_len;
+		o->ssl = &ssl;
+	}
+
+	return MQTTAsync_connect(u->client, o);
+}
+
+int sgw_uplink_errno(int rc)
+{
+	switch (rc) {
+	case MQTTASYNC_DISCONNECTED:
+		return -ENOTCONN;
+	case MQTTASYNC_MAX_MESSAGES_INFLIGHT:
+	case MQTTASYNC_MAX_BUFFERED_MESSAGES:
+	case MQTTASYNC_MAX_BUFFERED:
+	case MQTTASYNC_NO_MORE_MSGIDS:
+		return -EAGAIN;
+	case MQTTASYNC_BAD_UTF8_STRING:
+	case MQTTASYNC_NULL_PARAMETER:
+	case MQTTASYNC_BAD_QOS:
+	case MQTTASYNC_BAD_STRUCTURE:
+	case MQTTASYNC_BAD_MQTT_OPTION:
+	case MQTTASYNC_BAD_PROTOCOL:
+		return -EINVAL;
+	case MQTTASYNC_SSL_NOT_SUPPORTED:
+		return -EPROTONOSUPPORT;
+	default:
+		return -EIO;
+	}
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int alpn_wire(struct sgw_uplink *u, const char *alpn)
+{
+	size_t n;
+
+	if (!alpn)
+		return 0;
+	n = strlen(alpn);
+	if (n == 0 || n > 255)
+		return -EINVAL;
+	/* One allocation per uplink: every connect passes the same bytes. */
+	u->protos = malloc(n + 2);
+	if (!u->protos)
+		return -ENOMEM;
+	u->protos[0] = (unsigned char)n;
+	memcpy(u->protos + 1, alpn, n);
+	u->protos[n + 1] = '\0';
+	u->protos_len = (unsigned int)n + 1;
+	return 0;
+}
+
+/* Everything sgw_uplink_new() allocates before the Paho client, and U. */
+static void free_fields(struct sgw_uplink *u)
+{
+	sgw_inflight_free(&u->inflight);
+	if (u->password)
+		explicit_bzero(u->password, strlen(u->password));
+	free(u->password);
+	free(u->protos);
+	free(u->name);
+	free(u->server_uri);
+	free(u->client_id);
+	free(u->username);
+	free(u->ca_file);
+	free(u->cert_file);
+	free(u->key_file);
+	free(u->status_topic);
+	free(u);
+}
+
+static uint64_t backoff_seed(const struct sgw_uplink *u)
+{
+	/* Differs between uplinks and gateways, so that they do not retry in
+	 * lockstep after a broker restart. */
+	return ((uint64_t)sgw_real_ms() << 20) ^ (uint64_t)sgw_mono_ns() ^
+	       (uint64_t)(uintptr_t)u ^ ((uint64_t)getpid() << 16);
+}
+
+struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const char *status_topic,
+				  const struct sgw_uplink_handler *h, void *arg)
+{
+	static const struct sgw_uplink_handler no_handler;
+	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
+	MQTTAsync_createOptions co5 = MQTTAsync_createOptions_initializer5;
+	MQTTAsync_createOptions *o;
+	struct sgw_uplink *u;
+	int r, rc;
+
+	if (!cfg || !cfg->server_uri || !cfg->client_id || !status_topic || !*status_topic ||
+	    cfg->max_inflight < 1 || cfg->max_inflight > 65535 - UPLINK_STATUS_SLOTS ||
+	    cfg->qos < 0 || cfg->qos > 2 || (cfg->mqtt_version != 4 && cfg->mqtt_version != 5) ||
+	    cfg->keepalive_s < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/*
+	 * No MQTTAsync_global_init(): Paho initialises itself from a library
+	 * constructor and, by default, OpenSSL too (which OpenSSL 3 does on its
+	 * own anyway).  Called while another Paho client exists, global_init
+	 * re-creates Paho's mutexes and its send thread's condition variable:
+	 * every command then waits for that thread's 1 s timeout.
+	 */
+
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->h = h ? h : &no_handler;
+	u->harg = arg;
+	r = dup_opt(&u->name, cfg->name ? cfg->name : "default");
+	if (!r) r = dup_opt(&u->server_uri, cfg->server_uri);
+	if (!r) r = dup_opt(&u->client_id, cfg->client_id);
+	if (!r) r = dup_opt(&u->username, cfg->username);
+	if (!r) r = dup_opt(&u->password, cfg->password);
+	if (!r) r = dup_opt(&u->ca_file, cfg->ca_file);
+	if (!r) r = dup_opt(&u->cert_file, cfg->cert_file);
+	if (!r) r = dup_opt(&u->key_file, cfg->key_file);
+	if (!r) r = dup_opt(&u->status_topic, status_topic);
+	if (!r && cfg->tls) r = alpn_wire(u, cfg->alpn);
+	if (r)
+		goto err_free_fields;
+	u->keepalive_s = cfg->keepalive_s;
+	u->qos = cfg->qos;
+	u->retain = cfg->retain;
+	u->mqtt_version = cfg->mqtt_version;
+	u->tls = cfg->tls;
+	u->window = (size_t)cfg->max_inflight;
+	u->state = UPLINK_IDLE;
+	u->next_ns = INT64_MAX;
+	sgw_backoff_init(&u->backoff, cfg->reconnect_min_ms, cfg->reconnect_max_ms, backoff_seed(u));
+
+	r = sgw_inflight_init(&u->inflight, u->window + UPLINK_STATUS_SLOTS + 2);
+	if (r)
+		goto err_free_fields;
+	u->events = sgw_mailbox_new(sizeof(struct uplink_event));
+	if (!u->events) {
+		r = -errno;
+		goto err_free_fields;
+	}
+	r = -pthread_mutex_init(&u->lock, NULL);
+	if (r)
+		goto err_free_mailbox;
+
+	o = cfg->mqtt_version == 5 ? &co5 : &co;
+	o->sendWhileDisconnected = 0;
+	/* Paho counts queued publish commands against this also when online;
+	 * the window (plus status messages and QoS 0) must fit. */
+	o->maxBufferedMessages = (int)u->window + UPLINK_STATUS_SLOTS + 100;
+	o->MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	/* No persistence: the daemon's own queue keeps what must survive. */
+	rc = MQTTAsync_createWithOptions(&u->client, u->server_uri, u->client_id,
+					 MQTTCLIENT_PERSISTENCE_NONE, NULL, o);
+	if (rc != MQTTASYNC_SUCCESS) {
+		u->client = NULL;
+		r = sgw_uplink_errno(rc);
+		goto err_destroy_lock;
+	}
+	rc = MQTTAsync_setConnectionLostCallback(u->client, u, sgw_uplink_lost_cb);
+	if (rc != MQTTASYNC_SUCCESS) {
+		r = sgw_uplink_errno(rc);
+		goto err_destroy_client;
+	}
+	return u;
+
+err_destroy_client:
+	MQTTAsync_destroy(&u->client);
+err_destroy_lock:
+	pthread_mutex_destroy(&u->lock);
+err_free_mailbox:
+	sgw_mailbox_free(u->events);
+err_free_fields:
+	free_fields(u);
+	errno = -r;
+	return NULL;
+}
+
+void sgw_uplink_free(struct sgw_uplink *u)
+{
+	if (!u)
+		return;
+	/* After destroy no callback runs for this client: the mailbox is ours. */
+	MQTTAsync_destroy(&u->client);
+	sgw_mailbox_free(u->events);
+	pthread_mutex_destroy(&u->lock);
+	free_fields(u);
+}

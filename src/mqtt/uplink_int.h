@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The uplink's private parts, shared by its three files, each of which
+ * calls only those below it:
+ *   uplink.c     the main thread: connection state, publishing, events
+ *   client.c     the Paho client made from the configuration: create,
+ *                connect options (Last Will, TLS, ALPN), free
+ *   callbacks.c  Paho's threads: callbacks that post events
+ */
+#ifndef SGW_UPLINK_INT_H
+#define SGW_UPLINK_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <MQTTAsync.h>
+
+#include "inflight.h"
+#include "uplink.h"
+#include "util/backoff.h"
+#include "util/mailbox.h"
+
+/* Paho in-flight slots beyond the caller's window: "online" / "offline". */
+#define UPLINK_STATUS_SLOTS 2
+#define UPLINK_CONNECT_TIMEOUT_S 30
+/* How long sgw_uplink_stop() waits for the DISCONNECT beyond its budget. */
+#define UPLINK_DISCONNECT_GRACE_MS 1000
+
+enum uplink_state {
+	UPLINK_IDLE,		/* created, not started */
+	UPLINK_CONNECTING,	/* MQTTAsync_connect() issued, no answer yet */
+	UPLINK_CONNECTED,
+	UPLINK_WAITING,		/* down; reconnect at next_ns */
+	UPLINK_STOPPED,
+};
+
+enum uplink_event_type {
+	EV_CONNECT_OK,
+	EV_CONNECT_FAIL,
+	EV_LOST,
+	EV_PUB_OK,
+	EV_PUB_FAIL,
+	EV_DISCONNECTED,
+};
+
+struct uplink_event {
+	enum uplink_event_type type;
+	uint32_t gen;
+	uint64_t stamp;		/* u->stamp when posted */
+	int token;
+	int code;		/* Paho error code, or MQTT 5 reason code */
+	char why[96];
+};
+
+struct sgw_uplink {
+	char *name, *server_uri, *client_id, *username, *password;
+	char *ca_file, *cert_file, *key_file, *status_topic;
+	/* ALPN in wire format, NUL-terminated because Paho strdup()s it. */
+	unsigned char *protos;
+	unsigned int protos_len;
+	int keepalive_s, qos, mqtt_version;
+	bool retain, tls;
+	size_t window;
+
+	MQTTAsync client;
+	struct sgw_mailbox *events;	/* from Paho's threads */
+
+	/* Shared with Paho's threads, under lock. */
+	pthread_mutex_t lock;
+	uint32_t gen;		/* connection generation */
+	uint64_t stamp;		/* sends begun */
+
+	/* Main thread only. */
+	enum uplink_state state;
+	bool stopping, disconnected;
+	uint32_t conn_gen;	/* generation of the current connection */
+	struct sgw_backoff backoff;
+	int64_t next_ns;
+	struct sgw_inflight inflight;
+	const struct sgw_uplink_handler *h;
+	void *harg;
+	struct sgw_uplink_stats st;
+};
+
+
+#define UPLINK_STATUS_ONLINE "online"
+#define UPLINK_STATUS_OFFLINE "offline"
+
+/* client.c */
+
+/*
+ * Issue MQTTAsync_connect() with the uplink's options (clean session, its
+ * window, Last Will "offline", TLS).  Returns Paho's code.
+ */
+int sgw_uplink_connect_paho(struct sgw_uplink *u);
+/* A Paho return code as -errno. */
+int sgw_uplink_errno(int rc);
+
+/* callbacks.c: the callbacks of Paho's threads, set into Paho's options. */
+
+void sgw_uplink_set_connect_cbs(MQTTAsync_connectOptions *o, int mqtt_version);
+void sgw_uplink_set_publish_cbs(MQTTAsync_responseOptions *o, int mqtt_version);
+void sgw_uplink_set_disconnect_cbs(MQTTAsync_disconnectOptions *o, int mqtt_version);
+/* For MQTTAsync_setConnectionLostCallback(), with the uplink as context. */
+void sgw_uplink_lost_cb(void *ctx, char *cause);
+
+#endif
