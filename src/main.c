@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "load/load.h"
-#include "daemon/gateway.h"
+#include "daemon/daemon.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "drivers/scan.h"
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sgw_gateway_opts opts = { .config_path = DEFAULT_CONFIG, .once_timeout_ms = 30000 };
+	struct sgw_daemon_opts opts = { .config_path = DEFAULT_CONFIG, .once_timeout_ms = 30000 };
 	bool check_only = false, foreground = false;
 	struct sgw_config *cfg = NULL;
 	struct sgw_diag diag;
@@ -182,5 +182,5 @@ int main(int argc, char **argv)
 	}
 	if (!foreground && !opts.once && daemon(0, 1) < 0)
 		fatal("daemon");
-	return sgw_gateway_run(cfg, &opts);
+	return sgw_daemon_run(cfg, &opts);
 }

@@ -2,17 +2,18 @@
 #include "outbox.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/log.h"
 #include "spool.h"
+#include "tag.h"
+#include "util/log.h"
 
 struct sgw_outbox {
 	struct sgw_uplink *u;
 	struct sgw_spool_cursor *sc;	/* NULL: memory only */
-	bool online;			/* connected at the last pump */
 	size_t max_pending;
 	/* Waiting messages: a ring, oldest at head. */
 	struct sgw_msg **ring;
@@ -20,16 +21,16 @@ struct sgw_outbox {
 	/* Lost with a connection, to be sent before the ring; sorted by seq. */
 	struct sgw_msg **retry;
 	size_t nretry, capretry;
-	/* In flight: open addressing on seq, linear probing. */
+	/* In flight: open addressing on the delivery tag, linear probing. */
 	struct sgw_msg **tab;
 	size_t tcap, tlen;
 	struct sgw_outbox_stats st;
 };
 
-static size_t tab_slot(const struct sgw_outbox *ob, uint64_t seq)
+static size_t tab_slot(const struct sgw_outbox *ob, uint64_t tag)
 {
-	/* Fibonacci hashing spreads consecutive sequence numbers. */
-	return (size_t)((seq * 0x9E3779B97F4A7C15ull) >> 20) & (ob->tcap - 1);
+	/* Fibonacci hashing spreads consecutive numbers. */
+	return (size_t)((tag * 0x9E3779B97F4A7C15ull) >> 20) & (ob->tcap - 1);
 }
 
 static int tab_grow(struct sgw_outbox *ob)
@@ -46,7 +47,7 @@ static int tab_grow(struct sgw_outbox *ob)
 	for (size_t i = 0; i < ocap; i++) {
 		if (!old[i])
 			continue;
-		size_t j = tab_slot(ob, old[i]->seq);
+		size_t j = tab_slot(ob, old[i]->tag);
 
 		while (nt[j])
 			j = (j + 1) & (ncap - 1);
@@ -62,7 +63,7 @@ static int tab_put(struct sgw_outbox *ob, struct sgw_msg *m)
 
 	if ((ob->tlen + 1) * 2 > ob->tcap && tab_grow(ob) < 0)
 		return -ENOMEM;
-	j = tab_slot(ob, m->seq);
+	j = tab_slot(ob, m->tag);
 	while (ob->tab[j])
 		j = (j + 1) & (ob->tcap - 1);
 	ob->tab[j] = m;
@@ -70,15 +71,15 @@ static int tab_put(struct sgw_outbox *ob, struct sgw_msg *m)
 	return 0;
 }
 
-static struct sgw_msg *tab_take(struct sgw_outbox *ob, uint64_t seq)
+static struct sgw_msg *tab_take(struct sgw_outbox *ob, uint64_t tag)
 {
 	size_t mask = ob->tcap - 1, j, k;
 	struct sgw_msg *m;
 
 	if (!ob->tcap)
 		return NULL;
-	for (j = tab_slot(ob, seq); ob->tab[j]; j = (j + 1) & mask)
-		if (ob->tab[j]->seq == seq)
+	for (j = tab_slot(ob, tag); ob->tab[j]; j = (j + 1) & mask)
+		if (ob->tab[j]->tag == tag)
 			break;
 	m = ob->tab[j];
 	if (!m)
@@ -87,7 +88,7 @@ static struct sgw_msg *tab_take(struct sgw_outbox *ob, uint64_t seq)
 	ob->tlen--;
 	/* Backward-shift deletion keeps every probe chain unbroken. */
 	for (k = (j + 1) & mask; ob->tab[k]; k = (k + 1) & mask) {
-		size_t home = tab_slot(ob, ob->tab[k]->seq);
+		size_t home = tab_slot(ob, ob->tab[k]->tag);
 
 		if (((k - home) & mask) >= ((k - j) & mask)) {
 			ob->tab[j] = ob->tab[k];
@@ -156,46 +157,41 @@ static int ring_push(struct sgw_outbox *ob, struct sgw_msg *m)
 	return 0;
 }
 
-bool sgw_outbox_wants_disk(const struct sgw_outbox *ob, bool always)
+/* Take the first message to resend. */
+static struct sgw_msg *retry_pop(struct sgw_outbox *ob)
 {
-	if (!ob->sc || ob->rlen || ob->nretry)
-		return false;
-	return always || !sgw_uplink_connected(ob->u) || !sgw_spool_caught_up(ob->sc);
+	struct sgw_msg *m = ob->retry[0];
+
+	memmove(ob->retry, ob->retry + 1, (ob->nretry - 1) * sizeof(*ob->retry));
+	ob->nretry--;
+	return m;
 }
 
-/*
- * Move the messages held in memory (lost with a connection, or waiting) to
- * the disk queue, oldest first.  What the disk refuses stays in memory.
- */
-static void spill_memory(struct sgw_outbox *ob)
+int sgw_outbox_spill(struct sgw_outbox *ob, int (*store)(void *arg, const struct sgw_msg *m),
+		     void *arg)
 {
-	while (ob->nretry) {
-		struct sgw_msg *m = ob->retry[0];
+	int err;
 
-		if (sgw_spool_cursor_append(ob->sc, m) < 0)
-			return;
-		memmove(ob->retry, ob->retry + 1, (ob->nretry - 1) * sizeof(*ob->retry));
-		ob->nretry--;
-		sgw_msg_unref(m);
+	while (ob->nretry) {
+		err = store(arg, ob->retry[0]);
+		if (err < 0)
+			return err;
+		sgw_msg_unref(retry_pop(ob));
 	}
 	while (ob->rlen) {
-		if (sgw_spool_cursor_append(ob->sc, ob->ring[ob->rhead]) < 0)
-			return;
+		err = store(arg, ob->ring[ob->rhead]);
+		if (err < 0)
+			return err;
 		sgw_msg_unref(ring_pop(ob));
 	}
+	return 0;
 }
 
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m)
 {
 	if (ob->rlen >= ob->max_pending) {
-		if (ob->sc) {
-			/* The broker is slow to acknowledge: park the backlog on disk. */
-			spill_memory(ob);
-		}
-		if (ob->rlen >= ob->max_pending) {
-			sgw_msg_unref(ring_pop(ob));
-			ob->st.dropped++;
-		}
+		sgw_msg_unref(ring_pop(ob));
+		ob->st.dropped++;
 	}
 	if (ring_push(ob, m) < 0)
 		return -ENOMEM;
@@ -204,13 +200,6 @@ int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m)
 	return 0;
 }
 
-static struct sgw_msg *next_to_send(struct sgw_outbox *ob, bool *from_retry)
-{
-	*from_retry = ob->nretry > 0;
-	if (ob->nretry)
-		return ob->retry[0];
-	return ob->rlen ? ob->ring[ob->rhead] : NULL;
-}
 
 /*
  * A publish error that no retry can cure: the message itself is refused.
@@ -222,18 +211,25 @@ static bool refused_for_good(int err)
 	return err == -EINVAL || err == -EMSGSIZE;
 }
 
-/* Messages read from disk are in flight under their spool tags. */
-static void forget_spooled_inflight(struct sgw_outbox *ob)
+static bool from_disk(const struct sgw_msg *m)
 {
+	return sgw_tag_kind(m->tag) == SGW_TAG_SPOOL;
+}
+
+void sgw_outbox_lost(struct sgw_outbox *ob)
+{
+	/* Normally none left: the uplink failed them all before. */
 	for (size_t i = 0; i < ob->tcap; i++) {
 		struct sgw_msg *m = ob->tab[i];
 
-		if (m && (m->seq & SGW_SPOOL_TAG)) {
-			tab_take(ob, m->seq);
+		if (m && from_disk(m)) {
+			tab_take(ob, m->tag);
 			sgw_msg_unref(m);
 			i--;	/* backward shift may have moved another entry here */
 		}
 	}
+	if (ob->sc)
+		sgw_spool_rewind(ob->sc);
 }
 
 /* Send the disk backlog; true when it is all sent. */
@@ -246,73 +242,81 @@ static bool pump_spool(struct sgw_outbox *ob)
 		if (tab_put(ob, m) < 0)
 			return false;
 		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
-					 m->payload_len, m->seq);
+					 m->payload_len, m->tag);
 		if (err < 0 && !refused_for_good(err)) {
-			tab_take(ob, m->seq);
+			tab_take(ob, m->tag);
 			return false;
 		}
 		sgw_spool_take(ob->sc);	/* the reference now belongs to the table */
 		if (err < 0) {
-			tab_take(ob, m->seq);
-			log_warnx("%s: dropping stored message to %s: %s", sgw_uplink_name(ob->u),
-				  sgw_msg_topic(m), strerror(-err));
-			sgw_spool_ack(ob->sc, m->seq);
+			tab_take(ob, m->tag);
+			log_warnx("[mqtt %s] dropping stored message %" PRIu64 " to %s: %s",
+				  sgw_uplink_name(ob->u), m->seq, sgw_msg_topic(m), strerror(-err));
+			sgw_spool_ack(ob->sc, m->tag);
 			sgw_msg_unref(m);
 			ob->st.dropped++;
 		}
 	}
 	if (err != -ENODATA) {
-		log_warnx("%s: reading the disk queue: %s", sgw_uplink_name(ob->u), strerror(-err));
+		log_warnx("[mqtt %s] reading the disk queue: %s", sgw_uplink_name(ob->u),
+			  strerror(-err));
 		return false;
 	}
+	return true;
+}
+
+/*
+ * Publish M, held in memory; true when it left the list it is on: sent
+ * (the table holds the reference now) or refused for good (dropped, and
+ * the caller's reference goes).  False: try again at the next pump.
+ */
+static bool send_memory(struct sgw_outbox *ob, struct sgw_msg *m)
+{
+	int err;
+
+	if (tab_put(ob, m) < 0)
+		return false;	/* out of memory */
+	err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m), m->payload_len,
+				 m->tag);
+	if (err == 0)
+		return true;
+	tab_take(ob, m->tag);
+	if (!refused_for_good(err))
+		return false;
+	/* Refused for good (too large for Paho): drop it, say so. */
+	log_warnx("[mqtt %s] dropping message %" PRIu64 " to %s: %s", sgw_uplink_name(ob->u),
+		  m->seq, sgw_msg_topic(m), strerror(-err));
+	ob->st.dropped++;
+	sgw_msg_unref(m);
 	return true;
 }
 
 void sgw_outbox_pump(struct sgw_outbox *ob)
 {
 	struct sgw_msg *m;
-	bool from_retry;
 
-	if (ob->sc) {
-		if (!sgw_uplink_connected(ob->u)) {
-			if (ob->online) {
-				/* What was in flight from disk is read again on reconnect. */
-				ob->online = false;
-				forget_spooled_inflight(ob);
-				sgw_spool_rewind(ob->sc);
-			}
-			spill_memory(ob);
+	if (!sgw_uplink_connected(ob->u))
+		return;
+	/*
+	 * The disk first: a message goes to memory only while nothing newer
+	 * than it is on disk for this uplink (deliver/router.c), so whatever
+	 * is there is older.  Then the messages lost with a connection, older
+	 * than those waiting.
+	 */
+	if (ob->sc && !pump_spool(ob))
+		return;
+	while (ob->nretry) {
+		m = ob->retry[0];
+		if (!send_memory(ob, m))
 			return;
-		}
-		ob->online = true;
-		if (!pump_spool(ob))
-			return;
+		retry_pop(ob);
+		ob->st.resent++;
 	}
-	while ((m = next_to_send(ob, &from_retry)) != NULL) {
-		int err;
-
-		if (tab_put(ob, m) < 0)
-			return;		/* out of memory: try again at the next pump */
-		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
-					 m->payload_len, m->seq);
-		if (err < 0) {
-			tab_take(ob, m->seq);
-			if (!refused_for_good(err))
-				return;
-			/* Refused for good (too large for Paho): drop it, say so. */
-			log_warnx("%s: dropping message %llu to %s: %s", sgw_uplink_name(ob->u),
-				  (unsigned long long)m->seq, sgw_msg_topic(m), strerror(-err));
-			ob->st.dropped++;
-		}
-		if (from_retry) {
-			memmove(ob->retry, ob->retry + 1, (ob->nretry - 1) * sizeof(*ob->retry));
-			ob->nretry--;
-			ob->st.resent++;
-		} else {
-			ring_pop(ob);
-		}
-		if (err < 0)
-			sgw_msg_unref(m);
+	while (ob->rlen) {
+		m = ob->ring[ob->rhead];
+		if (!send_memory(ob, m))
+			return;
+		ring_pop(ob);
 	}
 }
 
@@ -321,8 +325,8 @@ void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag)
 	struct sgw_msg *m = tab_take(ob, tag);
 
 	if (!m)
-		return;
-	if (ob->sc && (tag & SGW_SPOOL_TAG))
+		return;	/* not ours: an untracked message */
+	if (ob->sc && from_disk(m))
 		sgw_spool_ack(ob->sc, tag);
 	ob->st.delivered++;
 	sgw_msg_unref(m);
@@ -335,7 +339,7 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
 
 	if (!m)
 		return;
-	if (tag & SGW_SPOOL_TAG) {
+	if (from_disk(m)) {
 		/* On disk still: read again after the rewind. */
 		sgw_msg_unref(m);
 		return;
@@ -367,6 +371,11 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
 	ob->nretry++;
 }
 
+size_t sgw_outbox_waiting(const struct sgw_outbox *ob)
+{
+	return ob->rlen + ob->nretry;
+}
+
 bool sgw_outbox_idle(const struct sgw_outbox *ob)
 {
 	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->sc || sgw_spool_caught_up(ob->sc));
@@ -393,13 +402,6 @@ void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *
 	st->inflight = ob->tlen;
 }
 
-static int cmp_seq(const void *a, const void *b)
-{
-	const struct sgw_msg *x = *(struct sgw_msg *const *)a, *y = *(struct sgw_msg *const *)b;
-
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg)
 {
 	size_t n = ob->tlen + ob->nretry, k = 0;
@@ -410,16 +412,16 @@ void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_ms
 		for (size_t i = 0; i < ob->nretry; i++)
 			fn(arg, ob->retry[i]);
 		for (size_t i = 0; i < ob->tcap; i++)
-			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
+			if (ob->tab[i] && !from_disk(ob->tab[i]))
 				fn(arg, ob->tab[i]);
 	} else {
 		for (size_t i = 0; i < ob->nretry; i++)
 			all[k++] = ob->retry[i];
 		for (size_t i = 0; i < ob->tcap; i++)
-			if (ob->tab[i] && !(ob->tab[i]->seq & SGW_SPOOL_TAG))
+			if (ob->tab[i] && !from_disk(ob->tab[i]))
 				all[k++] = ob->tab[i];
 		if (k)
-			qsort(all, k, sizeof(*all), cmp_seq);
+			qsort(all, k, sizeof(*all), sgw_msg_cmp_seq);
 		for (size_t i = 0; i < k; i++)
 			fn(arg, all[i]);
 		free(all);

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Delivery state of one uplink: messages waiting to be sent (in sequence
- * order), and messages in flight until the broker acknowledges them.  A
- * message leaves the outbox only on its acknowledgement; one lost with the
- * connection goes back in front of the waiting ones and is sent again (so
- * a subscriber may see a duplicate around a reconnect, never a gap).
+ * The delivery window of one uplink: messages waiting in memory to be sent
+ * (in sequence order), the disk backlog read through the uplink's spool
+ * cursor, and the messages in flight until the broker acknowledges them.
  *
- * The waiting list is bounded: past max_pending the oldest message is
- * dropped and counted.
+ * A message leaves the outbox only on its acknowledgement; one lost with
+ * the connection is sent again: from memory it goes back in front of the
+ * waiting ones, from disk it is read again after the cursor's rewind (so a
+ * subscriber may see a duplicate around a reconnect, never a gap).  Sending
+ * order: the disk backlog, then the messages to resend, then the waiting.
+ *
+ * Where a new message is kept (memory or disk) is not decided here but by
+ * the router (deliver/router.h), which also moves messages from memory to
+ * disk with sgw_outbox_spill().  The waiting list is bounded: past
+ * max_pending the oldest waiting message is dropped and counted.
  */
 #ifndef SGW_OUTBOX_H
 #define SGW_OUTBOX_H
@@ -17,58 +23,60 @@
 #include <stdint.h>
 
 #include "message/msg.h"
-#include "spool.h"
 #include "mqtt/uplink.h"
+#include "spool.h"
 
 struct sgw_outbox;
 
 struct sgw_outbox_stats {
-	size_t pending;		/* waiting to be sent */
+	size_t pending;		/* in memory, waiting to be sent */
 	size_t inflight;	/* sent, not acknowledged */
 	uint64_t delivered;	/* acknowledged */
-	uint64_t dropped;	/* lost to the max_pending bound */
+	uint64_t dropped;	/* lost to the max_pending bound, or refused for good */
 	uint64_t resent;	/* sent again after a lost connection */
 };
 
-/*
- * With SC (a disk queue cursor for this uplink), messages the uplink cannot
- * take go to disk instead of memory: see sgw_outbox_wants_disk(); when the
- * connection drops, what memory holds moves to disk, and on reconnect the
- * disk backlog goes out first, oldest first.  Without SC, memory only.
- */
+/* SC: the uplink's disk queue cursor, or NULL without a disk queue. */
 struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
 				  struct sgw_spool_cursor *sc);
 void sgw_outbox_free(struct sgw_outbox *ob);
 
-/*
- * True when a new message for this uplink belongs on disk: with ALWAYS
- * ([queue] mode = always), or when the uplink is offline, or older messages
- * for it wait on disk.  Never while older messages wait in memory (ones the
- * disk refused): the new one queues behind them, and the next pump moves
- * them all to disk in order once it takes them.
- */
-bool sgw_outbox_wants_disk(const struct sgw_outbox *ob, bool always);
-
-/* Queue M in memory (takes a reference) and try to send. Returns 0 or -ENOMEM. */
+/* Keep M in memory (takes a reference) and try to send.  0 or -ENOMEM. */
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m);
-/* Send waiting messages while the uplink is connected and its window has room. */
+/* Send while the uplink is connected and its window has room. */
 void sgw_outbox_pump(struct sgw_outbox *ob);
-/* The uplink's on_ack / on_fail for the message whose seq is TAG. */
+/* The uplink's on_ack / on_fail for the message with delivery tag TAG. */
 void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag);
 void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag);
+/*
+ * The connection is gone (after the uplink failed what was in flight):
+ * what was read from disk is read again from the oldest unacknowledged
+ * record when the uplink is back.
+ */
+void sgw_outbox_lost(struct sgw_outbox *ob);
 
+/* Messages in memory not yet sent (to resend or waiting). */
+size_t sgw_outbox_waiting(const struct sgw_outbox *ob);
 /* Nothing waits: in memory, in flight, or on disk for this uplink. */
 bool sgw_outbox_idle(const struct sgw_outbox *ob);
+
+/*
+ * Hand the messages waiting in memory, oldest first, to STORE until it
+ * refuses one (returns < 0); those handed over leave the outbox, the rest
+ * stay.  Returns STORE's error, or 0 when all went.
+ */
+int sgw_outbox_spill(struct sgw_outbox *ob, int (*store)(void *arg, const struct sgw_msg *m),
+		     void *arg);
+
+/*
+ * Hand every message held in memory and not acknowledged (waiting, to
+ * resend, in flight), oldest first, to FN (which may take a reference),
+ * then empty the outbox.  Messages read from disk stay there.
+ */
+void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg);
 
 /* Oldest message not yet acknowledged (waiting or in flight), or NULL. */
 const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob);
 void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *st);
-
-/*
- * Hand every unacknowledged message held in memory, oldest first, to FN
- * (which may take a reference), then empty the outbox.  Used at shutdown
- * and reload; messages read from disk stay there.
- */
-void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg);
 
 #endif

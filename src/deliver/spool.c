@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "qmsg.h"
+#include "tag.h"
 
 struct sgw_spool_cursor {
 	struct sgw_spool *sp;
@@ -208,6 +209,14 @@ int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m)
 	return sgw_spool_append(c->sp, m, 1u << c->bit);
 }
 
+/* M (or NULL) tagged with the record number it was read from. */
+static struct sgw_msg *tagged(struct sgw_msg *m, uint64_t record)
+{
+	if (m)
+		m->tag = sgw_tag_make(SGW_TAG_SPOOL, record);
+	return m;
+}
+
 /*
  * The message of record REC for uplinks in its mask, or NULL with errno:
  * EBADMSG (undecodable, or a reading whose form is unknown), ENOMEM.
@@ -224,8 +233,8 @@ static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_r
 		return NULL;
 	}
 	if (!qm.reading)
-		return sgw_msg_new(rec->seq | SGW_SPOOL_TAG, qm.ts_ms, qm.topic, qm.topic_len,
-				   qm.payload, qm.payload_len);
+		return tagged(sgw_msg_new(qm.seq, qm.ts_ms, qm.topic, qm.topic_len, qm.payload,
+					  qm.payload_len), rec->seq);
 	if (rec->seq >= sgw_formtab_first_seq(sp->forms))
 		e = sgw_formtab_get(sp->forms, qm.form);
 	if (!e) {
@@ -245,8 +254,8 @@ static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_r
 		errno = EBADMSG;
 		return NULL;
 	}
-	return sgw_msg_new(rec->seq | SGW_SPOOL_TAG, qm.ts_ms, e->topic, e->topic_len,
-			   payload, (size_t)len);
+	return tagged(sgw_msg_new(qm.seq, qm.ts_ms, e->topic, e->topic_len, payload, (size_t)len),
+		      rec->seq);
 }
 
 int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m)
@@ -296,7 +305,7 @@ bool sgw_spool_caught_up(const struct sgw_spool_cursor *c)
 
 int sgw_spool_ack(struct sgw_spool_cursor *c, uint64_t tag)
 {
-	return sgw_queue_ack(c->qc, tag & ~SGW_SPOOL_TAG);
+	return sgw_queue_ack(c->qc, sgw_tag_number(tag));
 }
 
 void sgw_spool_rewind(struct sgw_spool_cursor *c)

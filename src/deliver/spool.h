@@ -14,9 +14,9 @@
  * stored whole.  sgw_spool_set_forms() numbers the configured channels'
  * forms up front, so that appending does not wait for the table file.
  *
- * Messages read back carry the queue's sequence number marked with
- * SGW_SPOOL_TAG as their msg->seq, the tag the outbox publishes them under;
- * sgw_spool_ack() takes it back.
+ * Messages read back keep the gateway's sequence number (msg->seq, the one
+ * their payload shows) and carry the record number as their delivery tag
+ * (SGW_TAG_SPOOL, deliver/tag.h), which sgw_spool_ack() takes back.
  */
 #ifndef SGW_SPOOL_H
 #define SGW_SPOOL_H
@@ -29,7 +29,6 @@
 #include "message/msg.h"
 #include "queue/queue.h"
 
-#define SGW_SPOOL_TAG (1ull << 62)
 #define SGW_SPOOL_MAX_CURSORS 8
 
 struct sgw_spool;
@@ -89,7 +88,7 @@ int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m);
 struct sgw_msg *sgw_spool_take(struct sgw_spool_cursor *c);
 /* Nothing stored for this uplink beyond what it has read. */
 bool sgw_spool_caught_up(const struct sgw_spool_cursor *c);
-/* The broker acknowledged the message published under TAG. */
+/* The broker acknowledged the message read with delivery tag TAG. */
 int sgw_spool_ack(struct sgw_spool_cursor *c, uint64_t tag);
 /* The connection was lost: read again from the oldest unacknowledged record. */
 void sgw_spool_rewind(struct sgw_spool_cursor *c);

@@ -80,3 +80,10 @@ void sgw_msg_unref(struct sgw_msg *m)
 	if (m && --m->refs == 0)
 		free(m);
 }
+
+int sgw_msg_cmp_seq(const void *a, const void *b)
+{
+	const struct sgw_msg *x = *(struct sgw_msg *const *)a, *y = *(struct sgw_msg *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}

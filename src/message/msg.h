@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * An outgoing MQTT message: topic, payload, the gateway sequence number and
- * the sample time.  Reference counted (main thread only) so that one reading
- * can wait in several uplinks' outboxes.
+ * the sample time, and the delivery tag that the store-and-forward layer
+ * gives it (src/deliver/tag.h).  Reference counted (main thread only) so
+ * that one reading can wait in several uplinks' outboxes.
  *
  * A reading's message also remembers what its payload was made of (the
  * value and the payload form), so that the disk queue can store those few
@@ -18,7 +19,8 @@
 #include "payload.h"
 
 struct sgw_msg {
-	uint64_t seq;
+	uint64_t seq;		/* the gateway's number, as the payload shows it */
+	uint64_t tag;		/* delivery tag; 0 until delivery gives it one */
 	int64_t ts_ms;
 	uint32_t refs;
 	uint32_t topic_len;
@@ -45,5 +47,7 @@ static inline const char *sgw_msg_payload(const struct sgw_msg *m) { return m->d
 bool sgw_msg_form(const struct sgw_msg *m, struct sgw_payload_form *f);
 static inline struct sgw_msg *sgw_msg_ref(struct sgw_msg *m) { m->refs++; return m; }
 void sgw_msg_unref(struct sgw_msg *m);
+/* qsort() comparator of (struct sgw_msg *) elements: by sequence number. */
+int sgw_msg_cmp_seq(const void *a, const void *b);
 
 #endif

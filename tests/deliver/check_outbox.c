@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Outbox: in-order delivery, window, resend after a lost connection, bound;
- * with a disk queue, order across a disk that refuses and recovers.
+ * Outbox: in-order delivery, window, resend after a lost connection, bound,
+ * draining.  Where messages are kept (memory or disk) is the router's
+ * (check_router.c).
  */
 #include <check.h>
 #include <errno.h>
@@ -9,14 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/mocks/mock_uplink.h"
 #include "deliver/outbox.h"
-#include "tests/mocks/queue_faults.h"
-#include "tests/fixtures/tmpdir.h"
+#include "deliver/tag.h"
+#include "tests/mocks/mock_uplink.h"
 
+/* A message as the router hands it over: tagged with its sequence number. */
 static struct sgw_msg *msg(uint64_t seq)
 {
-	return sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, "1.0", 3);
+	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, "1.0", 3);
+
+	if (m)
+		m->tag = sgw_tag_make(SGW_TAG_MEMORY, seq);
+	return m;
 }
 
 static void push(struct sgw_outbox *ob, uint64_t seq)
@@ -43,7 +48,7 @@ static void setup(void)
 
 START_TEST(test_window_and_order)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100, NULL);
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 100, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -74,7 +79,7 @@ END_TEST
 
 START_TEST(test_resend_after_lost_connection)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100, NULL);
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 100, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -105,7 +110,7 @@ END_TEST
 
 START_TEST(test_bound_drops_oldest)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 3, NULL);
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 3, NULL);
 	struct sgw_outbox_stats st;
 
 	for (uint64_t i = 1; i <= 5; i++)
@@ -120,7 +125,7 @@ END_TEST
 
 START_TEST(test_refused_message_dropped_not_stuck)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 10, NULL);
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 10, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -146,7 +151,7 @@ static void collect(void *arg, struct sgw_msg *m)
 
 START_TEST(test_drain_in_order)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100, NULL);
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 100, NULL);
 
 	mock.connected = true;
 	for (uint64_t i = 1; i <= 8; i++)
@@ -170,7 +175,7 @@ END_TEST
 /* Many messages in flight: the seq table grows and deletes correctly. */
 START_TEST(test_large_window)
 {
-	struct sgw_outbox *ob = sgw_outbox_new(NULL, 100000, NULL);
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 100000, NULL);
 	struct sgw_outbox_stats st;
 
 	mock.connected = true;
@@ -188,66 +193,6 @@ START_TEST(test_large_window)
 }
 END_TEST
 
-/* What the gateway does with a new message for one uplink (src/daemon/gateway.c emit). */
-static void route(struct sgw_outbox *ob, struct sgw_spool *sp, uint64_t seq)
-{
-	char payload[16];
-	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
-	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, payload, (size_t)n);
-
-	ck_assert_ptr_nonnull(m);
-	if (!sgw_outbox_wants_disk(ob, false) || sgw_spool_append(sp, m, 1) < 0)
-		ck_assert_int_eq(sgw_outbox_push(ob, m), 0);
-	sgw_msg_unref(m);
-}
-
-/*
- * Offline, the disk refuses reading 6 twice (its append, and the move of
- * memory to disk right after) and then works again: 6 waits in memory, and
- * what comes after it must not overtake it.  Everything arrives in order,
- * nothing twice.
- */
-START_TEST(test_disk_refuses_then_recovers)
-{
-	static const struct sgw_queue_config qc = {
-		.sync_interval_ms = 1000, .max_size = 1u << 20, .segment_size = 64u << 10,
-	};
-	struct sgw_spool_cursor *sc;
-	struct sgw_outbox *ob;
-	struct sgw_spool *sp;
-	char dir[64], qdir[100];
-
-	test_mkdtemp(dir, sizeof(dir), "sgwob");
-	snprintf(qdir, sizeof(qdir), "%s/q", dir);
-	qfault_reset();
-	sp = sgw_spool_open(qdir, &qc, &qfault_ops);
-	ck_assert_ptr_nonnull(sp);
-	sc = sgw_spool_cursor(sp, "u", 0);
-	ck_assert_ptr_nonnull(sc);
-	ob = sgw_outbox_new(NULL, 100, sc);
-	mock.window = 100;
-	for (uint64_t s = 1; s <= 5; s++)
-		route(ob, sp, s);
-	qfault.pwrite_errno = EIO;
-	qfault.pwrite_fails = 2;
-	for (uint64_t s = 6; s <= 12; s++)
-		route(ob, sp, s);
-	ck_assert_int_eq(qfault.pwrite_fails, 0);
-	mock.connected = true;
-	sgw_outbox_pump(ob);
-	ck_assert_uint_eq(mock.n, 12);
-	for (size_t i = 0; i < 12; i++) {
-		char want[16];
-
-		snprintf(want, sizeof(want), "%zu", i + 1);
-		ck_assert_str_eq(mock.payloads[i], want);
-	}
-	sgw_outbox_free(ob);
-	ck_assert_int_eq(sgw_spool_close(sp), 0);
-	test_rm_tree(dir);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("outbox");
@@ -262,7 +207,6 @@ int main(void)
 	tcase_add_test(tc, test_refused_message_dropped_not_stuck);
 	tcase_add_test(tc, test_drain_in_order);
 	tcase_add_test(tc, test_large_window);
-	tcase_add_test(tc, test_disk_refuses_then_recovers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,45 +1,204 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * Test-only stand-in for src/mqtt/uplink.c: records publishes and answers as the
- * test says.  Linked before libsgw.a, so the real uplink is not pulled in.
- */
+/* Test-only stand-in for src/mqtt/uplink.c; see mock_uplink.h. */
 #include "mock_uplink.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-struct mock_uplink mock;
+struct sgw_uplink mock;
+struct sgw_uplink *mock_uplinks[MOCK_UPLINKS];
+size_t mock_nuplinks;
 
-int sgw_uplink_publish(struct sgw_uplink *u, const char *topic, const void *payload,
-		       size_t len, uint64_t tag)
+static const struct sgw_uplink_handler no_handler;
+
+struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const char *status_topic,
+				  const struct sgw_uplink_handler *h, void *arg)
+{
+	struct sgw_uplink *u;
+
+	(void)status_topic;
+	if (mock_nuplinks == MOCK_UPLINKS) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->h = h ? h : &no_handler;
+	u->arg = arg;
+	strncpy(u->name, cfg->name ? cfg->name : "default", sizeof(u->name) - 1);
+	u->window = (size_t)cfg->max_inflight;
+	mock_uplinks[mock_nuplinks++] = u;
+	return u;
+}
+
+void sgw_uplink_free(struct sgw_uplink *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < mock_nuplinks; i++)
+		if (mock_uplinks[i] == u)
+			mock_uplinks[i] = NULL;
+	free(u);
+}
+
+void mock_uplinks_reset(void)
+{
+	memset(mock_uplinks, 0, sizeof(mock_uplinks));
+	mock_nuplinks = 0;
+}
+
+int sgw_uplink_start(struct sgw_uplink *u)
+{
+	u->started = true;
+	return 0;
+}
+
+int sgw_uplink_fd(const struct sgw_uplink *u)
 {
 	(void)u;
+	return -1;	/* poll() skips it: events come from the test */
+}
+
+void sgw_uplink_dispatch(struct sgw_uplink *u)
+{
+	(void)u;
+}
+
+int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u)
+{
+	(void)u;
+	return INT64_MAX;
+}
+
+void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
+{
+	(void)u;
+	(void)now_ns;
+}
+
+int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *payload,
+			  size_t len, int qos, bool retain, uint64_t tag)
+{
 	(void)topic;
-	if (!mock.connected)
+	(void)retain;
+	if (!u->connected)
 		return -ENOTCONN;
-	if (mock.inflight >= mock.window)
+	if (qos == 0) {
+		u->nstatus++;
+		return 0;
+	}
+	if (u->inflight >= u->window)
 		return -EAGAIN;
-	if (mock.refuse_tag && tag == mock.refuse_tag)
+	if (u->refuse_tag && tag == u->refuse_tag)
 		return -EMSGSIZE;
-	mock.inflight++;
-	if (mock.n < MOCK_MAX) {
+	u->inflight++;
+	u->st.published++;
+	if (u->npending < MOCK_MAX)
+		u->pending[u->npending++] = tag;
+	if (u->n < MOCK_MAX) {
 		size_t k = len < 15 ? len : 15;
 
-		memcpy(mock.payloads[mock.n], payload, k);
-		mock.payloads[mock.n][k] = '\0';
-		mock.tags[mock.n++] = tag;
+		memcpy(u->payloads[u->n], payload, k);
+		u->payloads[u->n][k] = '\0';
+		u->tags[u->n++] = tag;
 	}
 	return 0;
 }
 
-const char *sgw_uplink_name(const struct sgw_uplink *u)
+int sgw_uplink_publish(struct sgw_uplink *u, const char *topic, const void *payload,
+		       size_t len, uint64_t tag)
 {
-	(void)u;
-	return "mock";
+	return sgw_uplink_publish_ex(u, topic, payload, len, 1, false, tag);
 }
 
 bool sgw_uplink_connected(const struct sgw_uplink *u)
 {
+	return u->connected;
+}
+
+size_t sgw_uplink_inflight(const struct sgw_uplink *u)
+{
+	return u->inflight;
+}
+
+size_t sgw_uplink_window(const struct sgw_uplink *u)
+{
+	return u->window;
+}
+
+const char *sgw_uplink_name(const struct sgw_uplink *u)
+{
+	return u->name[0] ? u->name : "mock";
+}
+
+const char *sgw_uplink_server(const struct sgw_uplink *u)
+{
 	(void)u;
-	return mock.connected;
+	return "tcp://mock:1883";
+}
+
+void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *st)
+{
+	*st = u->st;
+}
+
+void mock_uplink_connect(struct sgw_uplink *u)
+{
+	u->connected = true;
+	u->st.connects++;
+	if (u->h->on_connected)
+		u->h->on_connected(u->arg, u);
+}
+
+static uint64_t pending_pop(struct sgw_uplink *u)
+{
+	uint64_t tag = u->pending[0];
+
+	memmove(u->pending, u->pending + 1, (u->npending - 1) * sizeof(*u->pending));
+	u->npending--;
+	u->inflight--;
+	return tag;
+}
+
+bool mock_uplink_ack_next(struct sgw_uplink *u)
+{
+	uint64_t tag;
+
+	if (!u->npending)
+		return false;
+	tag = pending_pop(u);
+	u->st.acked++;
+	if (u->h->on_ack)
+		u->h->on_ack(u->arg, u, tag);
+	return true;
+}
+
+void mock_uplink_ack_all(struct sgw_uplink *u)
+{
+	while (mock_uplink_ack_next(u))
+		;
+}
+
+void mock_uplink_lose(struct sgw_uplink *u)
+{
+	u->connected = false;
+	u->st.disconnects++;
+	while (u->npending) {
+		uint64_t tag = pending_pop(u);
+
+		u->st.failed++;
+		if (u->h->on_fail)
+			u->h->on_fail(u->arg, u, tag);
+	}
+	if (u->h->on_disconnected)
+		u->h->on_disconnected(u->arg, u, "lost");
+}
+
+void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
+{
+	(void)timeout_ms;
+	if (u->connected)
+		mock_uplink_lose(u);
 }

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The router: the one owner of store and forward.  It holds the uplinks,
+ * each with its outbox (deliver/outbox.h), and the disk queue between them
+ * and the readings (deliver/spool.h), and it alone decides where a message
+ * waits:
+ *
+ *  - in memory, for an uplink that is connected and has nothing older
+ *    waiting on disk ([queue] mode = auto): nothing touches the SD card;
+ *  - on disk, for an uplink that is offline or still sending its disk
+ *    backlog, and for every uplink with [queue] mode = always: one record
+ *    for all the uplinks that need it;
+ *  - in memory again when the disk refuses a message (full, I/O error): it
+ *    moves to disk with the next spill, in order.
+ *
+ * It moves what memory holds to disk when a connection is lost, when an
+ * uplink's waiting list fills up (the broker is slow to acknowledge), at
+ * exit and at reload.
+ *
+ * Main thread only.  It logs what happens to the uplinks, as
+ * "[mqtt NAME] ...".
+ */
+#ifndef SGW_ROUTER_H
+#define SGW_ROUTER_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/types.h"
+#include "message/msg.h"
+#include "mqtt/uplink.h"
+#include "outbox.h"
+#include "spool.h"
+
+struct sgw_router;
+
+struct sgw_router_opts {
+	/* An uplink (re)connected; may be NULL. */
+	void (*connected)(void *arg, const char *uplink);
+	void *arg;
+	/* The disk queue's system calls; NULL: the real ones (tests inject faults). */
+	const struct sgw_queue_ops *queue_ops;
+};
+
+/*
+ * Open the disk queue in <state_dir>/queue (unless [queue] mode = off, or
+ * it cannot be opened: then memory only, said in the log), create an uplink
+ * with its outbox for every [mqtt] section and start connecting.  CFG must
+ * outlive the router; O may be NULL.  NULL+errno when an uplink cannot be
+ * created.
+ */
+struct sgw_router *sgw_router_new(const struct sgw_config *cfg, const struct sgw_router_opts *o);
+
+/*
+ * Exit: give connected uplinks up to FLUSH_MS to deliver what is in flight
+ * and waiting in memory, store what is left in the disk queue (or say how
+ * many readings are lost without one), publish "offline", disconnect,
+ * close the disk queue, free.
+ */
+void sgw_router_stop(struct sgw_router *r, int flush_ms);
+
+/*
+ * Reload: stop without waiting and hand back every message held in memory
+ * and not acknowledged by all uplinks, once each, oldest first, in a new
+ * array (*N of them; the caller owns the references and the array) for the
+ * next router; what is on disk stays there.  Frees R.
+ */
+struct sgw_msg **sgw_router_release(struct sgw_router *r, size_t *n);
+
+/*
+ * A new message for every uplink: given a memory delivery tag here and
+ * kept where it belongs (see above).  Takes over the reference.
+ */
+void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m);
+
+/*
+ * Publish a retained status document (the statistics) at QoS 0 on every
+ * connected uplink; nothing waits for it and nothing stores it.
+ */
+void sgw_router_publish_status(struct sgw_router *r, const char *topic, const void *payload,
+			       size_t len);
+
+/* The uplinks' fds, one per uplink, to poll for POLLIN.  Returns how many. */
+size_t sgw_router_pollfds(const struct sgw_router *r, struct pollfd *pfd, size_t max);
+/* Handle the events of the fds (as filled by sgw_router_pollfds()) that are readable. */
+void sgw_router_dispatch(struct sgw_router *r, const struct pollfd *pfd, size_t n);
+
+/* CLOCK_MONOTONIC ns of the next reconnect or group commit, or INT64_MAX. */
+int64_t sgw_router_next_deadline(const struct sgw_router *r);
+/* Run the reconnects and the group commit that are due at NOW_NS. */
+void sgw_router_tick(struct sgw_router *r, int64_t now_ns);
+
+/* Nothing waits for any uplink: in memory, in flight or on disk. */
+bool sgw_router_idle(const struct sgw_router *r);
+
+/* Statistics. */
+struct sgw_router_link_stats {
+	const char *name;
+	bool connected;
+	struct sgw_outbox_stats outbox;
+	struct sgw_uplink_stats uplink;
+	/* Sample time of the oldest unacknowledged message held in memory, or INT64_MIN. */
+	int64_t oldest_memory_ts_ms;
+};
+
+size_t sgw_router_nlinks(const struct sgw_router *r);
+void sgw_router_link_stats(const struct sgw_router *r, size_t i, struct sgw_router_link_stats *st);
+/* False without a disk queue; else true and *ST filled. */
+bool sgw_router_queue_stats(struct sgw_router *r, struct sgw_queue_stats *st);
+
+#endif

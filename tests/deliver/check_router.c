@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The router against mock uplinks (tests/mocks/mock_uplink.c) and a real
+ * disk queue in a private directory: where each message waits (memory or
+ * disk), spilling at a lost connection, order across a disk that refuses
+ * and recovers, two uplinks, mode = always, exit and reload.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deliver/router.h"
+#include "deliver/tag.h"
+#include "tests/fixtures/tmpdir.h"
+#include "tests/mocks/mock_uplink.h"
+#include "tests/mocks/queue_faults.h"
+
+struct fixture {
+	char dir[64];
+	char names[SGW_MAX_UPLINKS][16];
+	struct sgw_config cfg;
+};
+
+static struct fixture fx;
+
+/* NUPLINKS uplinks with window WINDOW, the disk queue in MODE. */
+static void fx_init(size_t nuplinks, int window, enum sgw_queue_mode mode)
+{
+	struct sgw_config *c = &fx.cfg;
+
+	memset(c, 0, sizeof(*c));
+	c->path = "test.ini";
+	c->gw.name = "gw";
+	c->gw.status_topic = "t/gw/status";
+	c->gw.state_dir = fx.dir;
+	c->queue.mode = mode;
+	c->queue.sync_interval_ms = 1000;
+	c->queue.max_size = 1u << 20;
+	c->queue.segment_size = 64u << 10;
+	c->nuplinks = nuplinks;
+	for (size_t i = 0; i < nuplinks; i++) {
+		snprintf(fx.names[i], sizeof(fx.names[i]), "up%zu", i);
+		c->uplinks[i].name = fx.names[i];
+		c->uplinks[i].max_inflight = window;
+		c->uplinks[i].qos = 1;
+	}
+}
+
+static void setup(void)
+{
+	test_mkdtemp(fx.dir, sizeof(fx.dir), "sgwrt");
+	mock_uplinks_reset();
+	qfault_reset();
+	fx_init(1, 4, SGW_QUEUE_MODE_AUTO);
+}
+
+static void teardown(void)
+{
+	test_rm_tree(fx.dir);
+}
+
+static struct sgw_router *start(void)
+{
+	struct sgw_router_opts o = { .queue_ops = &qfault_ops };
+	struct sgw_router *r = sgw_router_new(&fx.cfg, &o);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(mock_nuplinks, fx.cfg.nuplinks);
+	return r;
+}
+
+/* The reading numbered SEQ, whose payload is its number. */
+static void emit(struct sgw_router *r, uint64_t seq)
+{
+	char payload[16];
+	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
+	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, payload, (size_t)n);
+
+	ck_assert_ptr_nonnull(m);
+	sgw_router_emit(r, m);
+}
+
+static uint64_t depth(struct sgw_router *r)
+{
+	struct sgw_queue_stats q;
+
+	ck_assert(sgw_router_queue_stats(r, &q));
+	return q.depth;
+}
+
+/* U published the payloads FROM..TO in order, from its I-th publish on. */
+static void assert_published(const struct sgw_uplink *u, size_t i, uint64_t from, uint64_t to)
+{
+	ck_assert_uint_ge(u->n, i + (to - from + 1));
+	for (uint64_t s = from; s <= to; s++, i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)s);
+		ck_assert_msg(strcmp(u->payloads[i], want) == 0, "publish %zu: got %s, want %s", i,
+			      u->payloads[i], want);
+	}
+}
+
+START_TEST(test_online_stays_in_memory)
+{
+	struct sgw_router *r = start();
+	struct sgw_uplink *u = mock_uplinks[0];
+
+	mock_uplink_connect(u);
+	for (uint64_t s = 1; s <= 10; s++)
+		emit(r, s);
+	/* Four in flight, six waiting in memory; nothing on disk. */
+	ck_assert_uint_eq(u->n, 4);
+	ck_assert_uint_eq(depth(r), 0);
+	ck_assert_uint_eq(sgw_tag_kind(u->tags[0]), SGW_TAG_MEMORY);
+	ck_assert_uint_eq(sgw_tag_number(u->tags[0]), 1);
+	ck_assert(!sgw_router_idle(r));
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 1, 10);
+	ck_assert(sgw_router_idle(r));
+	ck_assert_uint_eq(depth(r), 0);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+START_TEST(test_offline_goes_to_disk_and_drains_in_order)
+{
+	struct sgw_router *r = start();
+	struct sgw_uplink *u = mock_uplinks[0];
+	struct sgw_router_link_stats ls;
+
+	for (uint64_t s = 1; s <= 20; s++)
+		emit(r, s);
+	ck_assert_uint_eq(u->n, 0);
+	ck_assert_uint_eq(depth(r), 20);
+	sgw_router_link_stats(r, 0, &ls);
+	ck_assert_uint_eq(ls.outbox.pending, 0);
+	ck_assert_int_eq(ls.oldest_memory_ts_ms, INT64_MIN);
+	mock_uplink_connect(u);
+	/* Read back from disk: spool tags, the gateway's numbers in the payloads. */
+	ck_assert_uint_eq(sgw_tag_kind(u->tags[0]), SGW_TAG_SPOOL);
+	/* Live readings queue behind the backlog, also on disk. */
+	emit(r, 21);
+	ck_assert_uint_eq(depth(r), 21);
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 1, 21);
+	ck_assert_uint_eq(depth(r), 0);
+	ck_assert(sgw_router_idle(r));
+	/* Caught up: the next reading stays in memory. */
+	emit(r, 22);
+	ck_assert_uint_eq(sgw_tag_kind(u->tags[u->n - 1]), SGW_TAG_MEMORY);
+	mock_uplink_ack_all(u);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+START_TEST(test_lost_connection_spills_memory_to_disk)
+{
+	struct sgw_router *r = start();
+	struct sgw_uplink *u = mock_uplinks[0];
+	size_t before;
+
+	mock_uplink_connect(u);
+	for (uint64_t s = 1; s <= 10; s++)
+		emit(r, s);
+	mock_uplink_ack_next(u);	/* 1 delivered; 2..5 in flight, 6..10 waiting */
+	mock_uplink_lose(u);
+	/* Everything not acknowledged moved to disk, in order. */
+	ck_assert_uint_eq(depth(r), 9);
+	emit(r, 11);
+	ck_assert_uint_eq(depth(r), 10);
+	before = u->n;
+	mock_uplink_connect(u);
+	mock_uplink_ack_all(u);
+	assert_published(u, before, 2, 11);
+	ck_assert_uint_eq(depth(r), 0);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+/*
+ * Offline, the disk refuses reading 6 twice (its append, and the move of
+ * memory to disk before the next one) and then works again: 6 waits in
+ * memory, and what comes after it must not overtake it.  Everything
+ * arrives in order, nothing twice.
+ */
+START_TEST(test_disk_refuses_then_recovers)
+{
+	struct sgw_router *r = start();
+	struct sgw_uplink *u = mock_uplinks[0];
+
+	fx.cfg.uplinks[0].max_inflight = 100;
+	u->window = 100;
+	for (uint64_t s = 1; s <= 5; s++)
+		emit(r, s);
+	qfault.pwrite_errno = EIO;
+	qfault.pwrite_fails = 2;
+	for (uint64_t s = 6; s <= 12; s++)
+		emit(r, s);
+	ck_assert_int_eq(qfault.pwrite_fails, 0);
+	mock_uplink_connect(u);
+	ck_assert_uint_eq(u->n, 12);
+	assert_published(u, 0, 1, 12);
+	mock_uplink_ack_all(u);
+	ck_assert(sgw_router_idle(r));
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+/* One record on disk serves every uplink that needs it; a connected one takes memory. */
+START_TEST(test_two_uplinks)
+{
+	struct sgw_router *r;
+	struct sgw_uplink *a, *b;
+	struct sgw_queue_stats q;
+
+	fx_init(2, 4, SGW_QUEUE_MODE_AUTO);
+	r = start();
+	a = mock_uplinks[0];
+	b = mock_uplinks[1];
+	for (uint64_t s = 1; s <= 3; s++)
+		emit(r, s);	/* both offline: three records */
+	mock_uplink_connect(a);
+	mock_uplink_ack_all(a);
+	for (uint64_t s = 4; s <= 6; s++)
+		emit(r, s);	/* a: memory; b: disk */
+	mock_uplink_ack_all(a);
+	assert_published(a, 0, 1, 6);
+	ck_assert_uint_eq(sgw_tag_kind(a->tags[5]), SGW_TAG_MEMORY);
+	ck_assert(sgw_router_queue_stats(r, &q));
+	ck_assert_uint_eq(q.next_seq - 1, 6);	/* six records in all, none twice */
+	ck_assert_uint_eq(q.depth, 6);		/* b has read none */
+	mock_uplink_connect(b);
+	mock_uplink_ack_all(b);
+	assert_published(b, 0, 1, 6);
+	ck_assert_uint_eq(depth(r), 0);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+START_TEST(test_mode_always_uses_disk_online)
+{
+	struct sgw_router *r;
+	struct sgw_uplink *u;
+
+	fx_init(1, 4, SGW_QUEUE_MODE_ALWAYS);
+	r = start();
+	u = mock_uplinks[0];
+	mock_uplink_connect(u);
+	for (uint64_t s = 1; s <= 3; s++)
+		emit(r, s);
+	for (size_t i = 0; i < u->n; i++)
+		ck_assert_uint_eq(sgw_tag_kind(u->tags[i]), SGW_TAG_SPOOL);
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 1, 3);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+START_TEST(test_memory_only_without_queue)
+{
+	struct sgw_router *r;
+	struct sgw_uplink *u;
+	struct sgw_queue_stats q;
+
+	fx_init(1, 4, SGW_QUEUE_MODE_OFF);
+	r = start();
+	u = mock_uplinks[0];
+	ck_assert(!sgw_router_queue_stats(r, &q));
+	for (uint64_t s = 1; s <= 5; s++)
+		emit(r, s);
+	mock_uplink_connect(u);
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 1, 5);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+/* At exit what memory holds goes to disk; the next run sends it. */
+START_TEST(test_stop_keeps_memory_on_disk)
+{
+	struct sgw_router *r = start();
+	struct sgw_uplink *u = mock_uplinks[0];
+
+	mock_uplink_connect(u);
+	for (uint64_t s = 1; s <= 8; s++)
+		emit(r, s);
+	mock_uplink_ack_next(u);
+	sgw_router_stop(r, 0);
+	mock_uplinks_reset();
+
+	r = start();
+	u = mock_uplinks[0];
+	ck_assert_uint_eq(depth(r), 7);
+	mock_uplink_connect(u);
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 2, 8);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
+/* Reload: every reading held in memory comes back once, oldest first. */
+START_TEST(test_release_hands_back_memory_once)
+{
+	struct sgw_router *r;
+	struct sgw_msg **v;
+	size_t n;
+
+	fx_init(2, 2, SGW_QUEUE_MODE_OFF);
+	r = start();
+	mock_uplink_connect(mock_uplinks[0]);
+	mock_uplink_connect(mock_uplinks[1]);
+	for (uint64_t s = 1; s <= 6; s++)
+		emit(r, s);
+	mock_uplink_ack_next(mock_uplinks[0]);	/* 1 delivered on one uplink only */
+	v = sgw_router_release(r, &n);
+	ck_assert_uint_eq(n, 6);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(v[i]->seq, i + 1);
+		sgw_msg_unref(v[i]);
+	}
+	free(v);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("router");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_online_stays_in_memory);
+	tcase_add_test(tc, test_offline_goes_to_disk_and_drains_in_order);
+	tcase_add_test(tc, test_lost_connection_spills_memory_to_disk);
+	tcase_add_test(tc, test_disk_refuses_then_recovers);
+	tcase_add_test(tc, test_two_uplinks);
+	tcase_add_test(tc, test_mode_always_uses_disk_online);
+	tcase_add_test(tc, test_memory_only_without_queue);
+	tcase_add_test(tc, test_stop_keeps_memory_on_disk);
+	tcase_add_test(tc, test_release_hands_back_memory_once);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
