@@ -25,7 +25,6 @@
 
 #include "deliver/qmsg.h"
 #include "queue/queue.h"
-#include "queue/record.h"
 
 /* 60 bytes, a typical JSON reading. */
 static const char payload[] = "{\"value\":23.46,\"unit\":\"C\",\"ts\":1763776800123,\"seq\":12345678}";
@@ -281,17 +280,37 @@ static void bench_steady(const char *base, int seconds)
 	rm_queue(dir);
 }
 
-/* Half a record at the end of the newest segment, as a crash mid-write leaves it. */
+/*
+ * Half a record at the end of the newest segment, as a crash mid-write
+ * leaves it.  The record is made by appending it to a scratch queue (its
+ * first segment holds just that record), so that only queue.h is needed;
+ * its sequence number is the scratch queue's, which recovery never reaches:
+ * half a record already fails the length check.
+ */
 static void torn_append(const char *dir, uint64_t seq)
 {
-	uint8_t rec[SGW_QREC_HEADER + 256];
-	size_t len = encode(rec + SGW_QREC_HEADER, 256, seq);
+	uint8_t body[256], rec[SGW_QUEUE_HEADER_SIZE + 256];
+	size_t len = encode(body, sizeof(body), seq);
 	uint64_t tail = 0;
 	struct dirent *de;
-	char path[600];
-	DIR *d = opendir(dir);
+	struct sgw_queue *q;
+	char scratch[560], path[600];
+	DIR *d;
 	int fd;
 
+	snprintf(scratch, sizeof(scratch), "%s.torn", dir);
+	q = open_q(scratch, SGW_QUEUE_SYNC_INTERVAL, 0);
+	if (sgw_queue_append(q, body, len, NULL))
+		die("append", EIO);
+	sgw_queue_close(q);
+	snprintf(path, sizeof(path), "%s/%020" PRIu64 ".seg", scratch, (uint64_t)1);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, rec, sizeof(rec)) != (ssize_t)(SGW_QUEUE_HEADER_SIZE + len))
+		die(path, fd < 0 ? errno : EIO);
+	close(fd);
+	rm_queue(scratch);
+
+	d = opendir(dir);
 	if (!d)
 		die("opendir", errno);
 	while ((de = readdir(d)) != NULL) {
@@ -301,10 +320,9 @@ static void torn_append(const char *dir, uint64_t seq)
 			tail = b;
 	}
 	closedir(d);
-	sgw_qrec_header(rec, seq, rec + SGW_QREC_HEADER, len);
 	snprintf(path, sizeof(path), "%s/%020" PRIu64 ".seg", dir, tail);
 	fd = open(path, O_WRONLY | O_APPEND);
-	if (fd < 0 || write(fd, rec, (SGW_QREC_HEADER + len) / 2) < 0)
+	if (fd < 0 || write(fd, rec, (SGW_QUEUE_HEADER_SIZE + len) / 2) < 0)
 		die(path, errno);
 	close(fd);
 }

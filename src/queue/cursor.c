@@ -56,7 +56,7 @@ static int reader_fill(struct sgw_queue *q, struct sgw_qreader *rd, uint64_t off
 	if (rd->fd < 0) {
 		char name[32];
 
-		sgw_queue_seg_name(name, rd->seg);
+		sgw_qseg_name(name, rd->seg);
 		rd->fd = q->ops->openat(q->dirfd, name, O_RDONLY | O_CLOEXEC, 0);
 		if (rd->fd < 0)
 			return -errno;
@@ -92,7 +92,7 @@ static void recompute_ack(struct sgw_queue_cursor *c)
 static void reader_place(struct sgw_queue_cursor *c)
 {
 	struct sgw_queue *q = c->q;
-	long i = sgw_queue_seg_for_seq(q, c->read_seq);
+	long i = sgw_qseg_for_seq(q, c->read_seq);
 
 	if (i < 0)
 		i = 0;
@@ -111,7 +111,7 @@ static int fetch(struct sgw_queue_cursor *c, uint64_t *seq, const uint8_t **p, s
 	bool in_bad = false;
 
 	for (;;) {
-		long i = rd->placed ? sgw_queue_seg_index(q, rd->seg) : -1;
+		long i = rd->placed ? sgw_qseg_index(q, rd->seg) : -1;
 		bool tail;
 		uint64_t end, limit;
 		long len;
@@ -127,7 +127,7 @@ static int fetch(struct sgw_queue_cursor *c, uint64_t *seq, const uint8_t **p, s
 		limit = tail ? q->next_seq : q->segs[i + 1].base;
 		if (rd->off + SGW_QREC_HEADER > end) {
 			if (rd->off < end && !in_bad)
-				sgw_queue_note_corrupt(q, rd->seg, rd->off);
+				sgw_qseg_note_corrupt(q, rd->seg, rd->off);
 			if (tail) {
 				rd->off = end;
 				/* Everything before next_seq has been seen. */
@@ -158,7 +158,7 @@ static int fetch(struct sgw_queue_cursor *c, uint64_t *seq, const uint8_t **p, s
 		if (err) {
 			/* Unreadable: give up on the rest of this segment. */
 			q->st.io_errors++;
-			sgw_queue_note_corrupt(q, rd->seg, rd->off);
+			sgw_qseg_note_corrupt(q, rd->seg, rd->off);
 			if (tail)
 				return -EIO;
 			rd->off = end;
@@ -166,7 +166,7 @@ static int fetch(struct sgw_queue_cursor *c, uint64_t *seq, const uint8_t **p, s
 		}
 		if (n == 0) {
 			if (!in_bad)
-				sgw_queue_note_corrupt(q, rd->seg, rd->off);
+				sgw_qseg_note_corrupt(q, rd->seg, rd->off);
 			in_bad = true;
 			rd->off++;	/* resynchronise on the next valid record */
 			continue;
@@ -328,7 +328,7 @@ struct sgw_queue_cursor *sgw_qcursor_new(struct sgw_queue *q, const char *name,
 	 * The saved resume point spares a scan from the segment's start; it
 	 * is only a hint: records before read_seq are skipped anyway.
 	 */
-	i = sgw_queue_seg_index(q, hint_seg);
+	i = sgw_qseg_index(q, hint_seg);
 	if (i >= 0 && hint_seg <= ack_seq && hint_off <= q->segs[i].size)
 		reader_move(&c->rd, hint_seg, hint_off, hint_seg);
 	return c;

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The disk queue: segment files, appending with group commit, the size
- * bound, recovery at open and deleting what every cursor passed.  Reading
- * and acknowledging are in queue_cursor.c.
+ * The disk queue: opening (recovery) and closing, appending with group
+ * commit, the size bound, syncing and deleting what every cursor passed,
+ * the cursor registry and the statistics.  The segment files are handled
+ * in segment.c, reading and acknowledging in cursor.c.
  */
 #include "queue.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -45,235 +43,6 @@ static int options_valid(const struct sgw_queue_options *o)
 	       o->sync_records > 0;
 }
 
-void sgw_queue_seg_name(char name[32], uint64_t base)
-{
-	snprintf(name, 32, "%020" PRIu64 ".seg", base);
-}
-
-/* Strict: exactly 20 digits and ".seg", as sgw_queue_seg_name() writes. */
-static int seg_name_parse(const char *name, uint64_t *base)
-{
-	uint64_t v = 0;
-
-	if (strlen(name) != 24 || strcmp(name + 20, ".seg") != 0)
-		return -1;
-	for (int i = 0; i < 20; i++) {
-		unsigned d;
-
-		if (name[i] < '0' || name[i] > '9')
-			return -1;
-		d = (unsigned)(name[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*base = v;
-	return 0;
-}
-
-long sgw_queue_seg_index(const struct sgw_queue *q, uint64_t base)
-{
-	long i = sgw_queue_seg_for_seq(q, base);
-
-	return (i >= 0 && q->segs[i].base == base) ? i : -1;
-}
-
-long sgw_queue_seg_for_seq(const struct sgw_queue *q, uint64_t seq)
-{
-	size_t lo = 0, hi = q->nsegs;
-
-	/* First segment with base > seq, minus one. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (q->segs[mid].base <= seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
-}
-
-void sgw_queue_note_corrupt(struct sgw_queue *q, uint64_t seg, uint64_t off)
-{
-	if (q->st.corrupt && (seg < q->bad_seg || (seg == q->bad_seg && off <= q->bad_off)))
-		return;
-	q->st.corrupt++;
-	q->bad_seg = seg;
-	q->bad_off = off;
-}
-
-void sgw_queue_acks_changed(struct sgw_queue *q)
-{
-	if (!q->acks_dirty) {
-		q->acks_dirty = true;
-		q->acks_dirty_since = q->ops->now_ns();
-	}
-}
-
-static int segs_push(struct sgw_queue *q, uint64_t base, uint64_t size)
-{
-	if (q->nsegs == q->segs_cap) {
-		size_t cap = q->segs_cap ? 2 * q->segs_cap : 16;
-		struct sgw_qseg *s = realloc(q->segs, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		q->segs = s;
-		q->segs_cap = cap;
-	}
-	q->segs[q->nsegs].base = base;
-	q->segs[q->nsegs].size = size;
-	q->nsegs++;
-	return 0;
-}
-
-static int seg_cmp(const void *a, const void *b)
-{
-	const struct sgw_qseg *x = a, *y = b;
-
-	return (x->base > y->base) - (x->base < y->base);
-}
-
-/* O(number of files): names and sizes only, no segment is read. */
-static int list_segments(struct sgw_queue *q)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd, err = 0;
-
-	fd = dup(q->dirfd);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		struct stat sb;
-		uint64_t base;
-
-		if (seg_name_parse(de->d_name, &base) != 0)
-			continue;
-		if (fstatat(q->dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-			err = -errno;
-			break;
-		}
-		if (!S_ISREG(sb.st_mode))
-			continue;
-		err = segs_push(q, base, (uint64_t)sb.st_size);
-		if (err)
-			break;
-	}
-	if (!err && errno)
-		err = -errno;
-	closedir(d);
-	if (!err && q->nsegs > 1)
-		qsort(q->segs, q->nsegs, sizeof(*q->segs), seg_cmp);
-	return err;
-}
-
-static uint64_t bytes_on_disk(const struct sgw_queue *q)
-{
-	uint64_t b = 0;
-
-	for (size_t i = 0; i < q->nsegs; i++)
-		b += q->segs[i].size;
-	return b;
-}
-
-static int create_segment(struct sgw_queue *q, uint64_t base)
-{
-	char name[32];
-	int fd, err;
-
-	sgw_queue_seg_name(name, base);
-	fd = q->ops->openat(q->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	err = segs_push(q, base, 0);
-	if (err) {
-		close(fd);
-		q->ops->unlinkat(q->dirfd, name, 0);
-		return err;
-	}
-	q->tailfd = fd;
-	q->tail_broken = false;
-	/* The new name must be durable before the records in it are. */
-	q->dir_dirty = true;
-	return 0;
-}
-
-/*
- * Read the tail segment, find the end of its last valid record and cut off
- * what follows (a torn append).  Corrupt records before it stay: readers
- * skip and count them.  Sets *LAST_SEQ to the last valid seq, or 0.
- */
-static int recover_tail(struct sgw_queue *q, uint64_t *last_seq)
-{
-	struct sgw_qseg *t = &q->segs[q->nsegs - 1];
-	uint64_t min_seq = t->base, good_end = 0, off = 0;
-	uint8_t *buf = NULL;
-	char name[32];
-	int fd, err = 0;
-
-	*last_seq = 0;
-	sgw_queue_seg_name(name, t->base);
-	fd = q->ops->openat(q->dirfd, name, O_RDWR | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (t->size > 0) {
-		buf = malloc(t->size);
-		if (!buf) {
-			err = -ENOMEM;
-			goto close_fd;
-		}
-		while (off < t->size) {
-			ssize_t n = q->ops->pread(fd, buf + off, t->size - off, (off_t)off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;	/* EIO or shrunk: treat the rest as torn */
-			off += (uint64_t)n;
-		}
-		t->size = off;
-		off = 0;
-		while (off < t->size) {
-			uint64_t seq;
-			size_t n = sgw_qrec_check(buf + off, t->size - off, min_seq, UINT64_MAX, &seq);
-
-			if (n == 0) {
-				off++;	/* resynchronise on the next valid record */
-				continue;
-			}
-			off += n;
-			good_end = off;
-			min_seq = seq + 1;
-			*last_seq = seq;
-		}
-	}
-	if (good_end < t->size) {
-		q->st.torn_bytes += t->size - good_end;
-		if (q->ops->ftruncate(fd, (off_t)good_end) != 0 || q->ops->fdatasync(fd) != 0) {
-			err = -errno;
-			goto free_buf;
-		}
-		q->st.fsyncs++;
-		t->size = good_end;
-	}
-	q->tailfd = fd;
-	fd = -1;
-free_buf:
-	free(buf);
-close_fd:
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
 static uint64_t min_cursor_ack(const struct sgw_queue *q)
 {
 	uint64_t m = UINT64_MAX;
@@ -284,33 +53,31 @@ static uint64_t min_cursor_ack(const struct sgw_queue *q)
 	return m;
 }
 
+/* Segments were deleted from the front: the cursors move past them. */
+static void segments_gone(struct sgw_queue *q)
+{
+	for (size_t i = 0; i < q->ncursors; i++)
+		sgw_qcursor_segments_gone(q->cursors[i], q->segs[0].base);
+}
+
 /* Delete segs[0] (never the tail); the cursors move past it. */
 static int remove_oldest(struct sgw_queue *q)
 {
-	char name[32];
+	int err = sgw_qseg_remove_oldest(q);
 
-	sgw_queue_seg_name(name, q->segs[0].base);
-	if (q->ops->unlinkat(q->dirfd, name, 0) != 0 && errno != ENOENT) {
-		q->st.io_errors++;
-		return -errno;
-	}
-	memmove(q->segs, q->segs + 1, (q->nsegs - 1) * sizeof(*q->segs));
-	q->nsegs--;
-	for (size_t i = 0; i < q->ncursors; i++)
-		sgw_qcursor_segments_gone(q->cursors[i], q->segs[0].base);
-	return 0;
+	if (!err)
+		segments_gone(q);
+	return err;
 }
 
 /* The size bound: drop the oldest segment, counting unacked records lost. */
 static int drop_oldest(struct sgw_queue *q)
 {
-	uint64_t from = q->segs[0].base, to = q->segs[1].base;
-	uint64_t acked = q->ncursors ? min_cursor_ack(q) : 0;
+	int err = sgw_qseg_drop_oldest(q, q->ncursors ? min_cursor_ack(q) : 0);
 
-	if (acked > from)
-		from = acked < to ? acked : to;
-	q->st.dropped += to - from;
-	return remove_oldest(q);
+	if (!err)
+		segments_gone(q);
+	return err;
 }
 
 /*
@@ -453,7 +220,7 @@ static int roll(struct sgw_queue *q)
 	if (q->tailfd >= 0)
 		close(q->tailfd);
 	q->tailfd = -1;
-	return create_segment(q, q->next_seq);
+	return sgw_qseg_create(q, q->next_seq);
 }
 
 /* One pwrite of header and body at the tail's end; undone on failure. */
@@ -512,7 +279,7 @@ int sgw_queue_append(struct sgw_queue *q, const void *data, size_t len, uint64_t
 			else
 				err = roll(q);
 		}
-		if (!err && bytes_on_disk(q) + total > q->opt.max_size) {
+		if (!err && sgw_qseg_bytes(q) + total > q->opt.max_size) {
 			if (q->opt.full == SGW_QUEUE_REFUSE || q->nsegs < 2) {
 				q->st.refused++;
 				return -ENOSPC;
@@ -704,15 +471,15 @@ struct sgw_queue *sgw_queue_open(const char *dir, const struct sgw_queue_options
 	err = open_state(q);
 	if (err)
 		goto close_files;
-	err = list_segments(q);
+	err = sgw_qseg_list(q);
 	if (err)
 		goto close_files;
 
 	q->next_seq = q->saved.next_seq ? q->saved.next_seq : 1;
 	if (q->nsegs == 0) {
-		err = create_segment(q, q->next_seq);
+		err = sgw_qseg_create(q, q->next_seq);
 	} else {
-		err = recover_tail(q, &last_seq);
+		err = sgw_qseg_recover_tail(q, &last_seq);
 		if (!err && q->segs[q->nsegs - 1].base > q->next_seq)
 			q->next_seq = q->segs[q->nsegs - 1].base;
 		if (!err && last_seq >= q->next_seq)
@@ -798,7 +565,7 @@ void sgw_queue_get_stats(struct sgw_queue *q, struct sgw_queue_stats *st)
 	uint64_t slowest = q->ncursors ? min_cursor_ack(q) : q->segs[0].base;
 
 	*st = q->st;
-	st->bytes = bytes_on_disk(q);
+	st->bytes = sgw_qseg_bytes(q);
 	st->segments = q->nsegs;
 	st->next_seq = q->next_seq;
 	if (slowest < q->segs[0].base)

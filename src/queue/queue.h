@@ -8,9 +8,9 @@
  *                             (20 digits, so names sort numerically);
  *   ack.state                 the cursors' acknowledged positions and the
  *                             sequence high-water mark, in two alternating
- *                             checksummed slots (see queue_state.h).
+ *                             checksummed slots (see state.h).
  * A record is a 12-byte header (CRC-32C, magic + length, low 32 bits of the
- * sequence number) followed by the body (see queue_record.h).  Records are
+ * sequence number) followed by the body (see record.h).  Records are
  * never rewritten; a segment is deleted whole once every cursor passed it.
  *
  * Sequence numbers start at 1, grow by one per appended record and are never

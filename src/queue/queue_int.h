@@ -1,7 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Queue internals shared by queue.c (segments, appending, syncing, bounds,
- * recovery) and queue_cursor.c (reading and acknowledging).  Not an API.
+ * Queue internals, private to the .c files of src/queue: the structures
+ * behind the opaque handles of queue.h and the calls between the library's
+ * files.  Not an API; nothing outside src/queue includes this.
+ *
+ * Calls flow one way, down this list: a file calls only files below it.
+ *
+ *   queue.c    open/close, append with group commit, sync, the cursor
+ *              registry and statistics; moves the cursors past the
+ *              segments it deletes
+ *   cursor.c   reading, the in-flight window, acks (sgw_qcursor_*)
+ *   segment.c  the segment files: names, listing, creating, recovering the
+ *              tail, removing the oldest, finding a seq, counting corrupt
+ *              regions (sgw_qseg_*)
+ *   record.c   one record's header (sgw_qrec_*, record.h)
+ *   state.c    ack.state (sgw_qstate_*, state.h)
+ *   sysops.c   the real system calls, reached through q->ops only
+ *
+ * A lower file that must flag the queue's state (cursor.c: acks to save)
+ * does it with a static inline helper below, not by calling upward.
  */
 #ifndef SGW_QUEUE_INT_H
 #define SGW_QUEUE_INT_H
@@ -81,18 +98,65 @@ struct sgw_queue {
 	struct sgw_queue_stats st;	/* counters only */
 };
 
-/* Index of the segment with this base, or -1. */
-long sgw_queue_seg_index(const struct sgw_queue *q, uint64_t base);
-/* Index of the last segment whose base <= SEQ, or -1 if SEQ is older than all. */
-long sgw_queue_seg_for_seq(const struct sgw_queue *q, uint64_t seq);
-/* Count a corrupt region found at SEG/OFF once, however often it is read. */
-void sgw_queue_note_corrupt(struct sgw_queue *q, uint64_t seg, uint64_t off);
 /* A cursor's acknowledged position moved: save it with the next sync. */
-void sgw_queue_acks_changed(struct sgw_queue *q);
-/* Name a segment file: 20 digits and ".seg". */
-void sgw_queue_seg_name(char name[32], uint64_t base);
+static inline void sgw_queue_acks_changed(struct sgw_queue *q)
+{
+	if (!q->acks_dirty) {
+		q->acks_dirty = true;
+		q->acks_dirty_since = q->ops->now_ns();
+	}
+}
 
-/* queue_cursor.c */
+/* Bytes in all segment files (checked on every append). */
+static inline uint64_t sgw_qseg_bytes(const struct sgw_queue *q)
+{
+	uint64_t b = 0;
+
+	for (size_t i = 0; i < q->nsegs; i++)
+		b += q->segs[i].size;
+	return b;
+}
+
+/* segment.c: the segment files, q->segs and the tail's descriptor. */
+
+/* Name a segment file: 20 digits and ".seg". */
+void sgw_qseg_name(char name[32], uint64_t base);
+/* Index of the segment with this base, or -1. */
+long sgw_qseg_index(const struct sgw_queue *q, uint64_t base);
+/* Index of the last segment whose base <= SEQ, or -1 if SEQ is older than all. */
+long sgw_qseg_for_seq(const struct sgw_queue *q, uint64_t seq);
+/* Count a corrupt region found at SEG/OFF once, however often it is read. */
+void sgw_qseg_note_corrupt(struct sgw_queue *q, uint64_t seg, uint64_t off);
+/* Fill q->segs, sorted, from the directory's names and sizes.  0 or -errno. */
+int sgw_qseg_list(struct sgw_queue *q);
+/*
+ * Create the segment BASE, empty, as the new tail (q->tailfd); its name is
+ * made durable with the next sync.  0 or -errno.
+ */
+int sgw_qseg_create(struct sgw_queue *q, uint64_t base);
+/*
+ * Open the tail segment for appending (q->tailfd), find the end of its last
+ * valid record and cut off what follows (a torn append), counted in
+ * torn_bytes.  Sets *LAST_SEQ to the last valid seq, or 0.  0 or -errno.
+ */
+int sgw_qseg_recover_tail(struct sgw_queue *q, uint64_t *last_seq);
+/*
+ * Delete segs[0] (never the tail: at least two segments).  The caller moves
+ * the cursors past it.  0 or -errno (counted in io_errors).
+ */
+int sgw_qseg_remove_oldest(struct sgw_queue *q);
+/*
+ * The size bound: delete segs[0] as sgw_qseg_remove_oldest() does, counting
+ * its records from ACKED (the slowest cursor's position) on as dropped.
+ */
+int sgw_qseg_drop_oldest(struct sgw_queue *q, uint64_t acked);
+
+/* cursor.c: one consumer's read position and in-flight window. */
+
+/*
+ * A cursor at ACK_SEQ (within the segments); HINT_SEG/HINT_OFF, where
+ * reading resumed last time, spare a scan when still valid.  NULL and errno.
+ */
 struct sgw_queue_cursor *sgw_qcursor_new(struct sgw_queue *q, const char *name,
 					 uint64_t ack_seq, uint64_t hint_seg, uint64_t hint_off);
 void sgw_qcursor_free(struct sgw_queue_cursor *c);

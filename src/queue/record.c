@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Record header encoding and validation; the layout is in queue_record.h. */
+/* Record header encoding and validation; the layout is in record.h. */
 #include "record.h"
 
 #include "util/le.h"

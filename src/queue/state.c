@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ack.state: two alternating checksummed slots; see queue_state.h. */
+/* ack.state: two alternating checksummed slots; see state.h. */
 #include "state.h"
 
 #include <errno.h>
