@@ -4,6 +4,11 @@
  *   plain  the value with the channel's precision: 23.46
  *   json   {"value":23.46,"unit":"°C","ts":1700000000123,"seq":42}
  *          ts = sample time in ms since the epoch, seq = gateway sequence.
+ * Readings in JSON can also carry their topic, which then comes first:
+ *          {"topic":"casa/sala/temperatura","value":23.46,"unit":"°C",...}
+ * and a batch of them is a JSON array of such objects: [{...},{...}].
+ * No spaces anywhere; the value is printed with sgw_fmt_fixed() (the form's
+ * scale and precision), topic and unit are escaped as json.h says.
  */
 #ifndef SGW_PAYLOAD_H
 #define SGW_PAYLOAD_H
@@ -12,6 +17,7 @@
 #include <stdint.h>
 
 #include "conf/types.h"
+#include "json.h"
 
 #define SGW_PAYLOAD_MAX 256
 
@@ -34,5 +40,25 @@ void sgw_payload_form_of(struct sgw_payload_form *f, enum sgw_format fmt,
 /* Returns the length written to DST (no NUL), or -ENOSPC. */
 int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
 		       int32_t value, int64_t ts_ms, uint64_t seq);
+
+/* A reading as a JSON object of its own, for batches. */
+struct sgw_payload_reading {
+	const char *topic;	/* NULL: no "topic" key */
+	size_t topic_len;
+	const struct sgw_payload_form *form;	/* its fmt is not looked at */
+	int32_t value;
+	int64_t ts_ms;
+	uint64_t seq;
+};
+
+/* R's JSON object, as the next value of W. */
+void sgw_payload_json(struct sgw_json *w, const struct sgw_payload_reading *r);
+
+/*
+ * The JSON array of the N readings R, with sgw_json_finish()'s size
+ * contract (json.h).
+ */
+ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_reading *r,
+			       size_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Payload formats: plain and JSON. */
+/* Payload formats: plain and JSON; readings in JSON with their topic, and batches. */
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "message/payload.h"
+#include "tests/fixtures/bounded.h"
 
 static int fmt(char *buf, size_t cap, enum sgw_format f, const char *unit, int scale,
 	       int precision, int32_t v, int64_t ts, uint64_t seq)
@@ -72,6 +73,134 @@ START_TEST(test_too_small)
 }
 END_TEST
 
+static const struct sgw_payload_form celsius = {
+	.fmt = SGW_FORMAT_JSON, .scale = 2, .precision = 2, .unit = "\xc2\xb0" "C",
+};
+
+static const struct sgw_payload_reading reading = {
+	.topic = NULL, .form = &celsius, .value = 2346, .ts_ms = 1700000000123, .seq = 42,
+};
+
+/* One reading's object as a document of its own. */
+static ssize_t write_reading(char *dst, size_t cap, const void *arg)
+{
+	struct sgw_json w;
+
+	sgw_json_init(&w, dst, cap);
+	sgw_payload_json(&w, arg);
+	return sgw_json_finish(&w);
+}
+
+struct batch {
+	const struct sgw_payload_reading *r;
+	size_t n;
+};
+
+static ssize_t write_batch(char *dst, size_t cap, const void *arg)
+{
+	const struct batch *b = arg;
+
+	return sgw_payload_json_batch(dst, cap, b->r, b->n);
+}
+
+START_TEST(test_reading_exact)
+{
+	struct sgw_payload_reading r = reading;
+	struct sgw_payload_form f = celsius;
+
+	test_check_bounded(write_reading, &r,
+			   "{\"value\":23.46,\"unit\":\"\xc2\xb0" "C\",\"ts\":1700000000123,\"seq\":42}");
+	r.topic = "casa/sala/temperatura";
+	r.topic_len = strlen(r.topic);
+	r.value = -5;
+	r.form = &f;
+	f.precision = 1;	/* -0.05 -> -0.1 */
+	test_check_bounded(write_reading, &r,
+			   "{\"topic\":\"casa/sala/temperatura\",\"value\":-0.1,\"unit\":\"\xc2\xb0"
+			   "C\",\"ts\":1700000000123,\"seq\":42}");
+	/* The topic is LEN bytes: what follows them is not part of it. */
+	r.topic_len = 9;
+	test_check_bounded(write_reading, &r,
+			   "{\"topic\":\"casa/sala\",\"value\":-0.1,\"unit\":\"\xc2\xb0"
+			   "C\",\"ts\":1700000000123,\"seq\":42}");
+	/* No unit: empty string; extremes of the integers. */
+	r = reading;
+	r.form = &f;
+	f = celsius;
+	f.unit = NULL;
+	f.scale = 0;
+	f.precision = 0;
+	r.value = INT32_MIN;
+	r.ts_ms = INT64_MIN;
+	r.seq = UINT64_MAX;
+	test_check_bounded(write_reading, &r,
+			   "{\"value\":-2147483648,\"unit\":\"\",\"ts\":-9223372036854775808,"
+			   "\"seq\":18446744073709551615}");
+	f.unit = "";
+	r.value = 0;
+	r.ts_ms = 0;
+	r.seq = 0;
+	test_check_bounded(write_reading, &r, "{\"value\":0,\"unit\":\"\",\"ts\":0,\"seq\":0}");
+}
+END_TEST
+
+START_TEST(test_reading_escaped)
+{
+	struct sgw_payload_reading r = reading;
+	struct sgw_payload_form f = celsius;
+
+	r.topic = "x\"y";
+	r.topic_len = 3;
+	r.form = &f;
+	f.unit = "\\";
+	test_check_bounded(write_reading, &r,
+			   "{\"topic\":\"x\\\"y\",\"value\":23.46,\"unit\":\"\\\\\","
+			   "\"ts\":1700000000123,\"seq\":42}");
+}
+END_TEST
+
+START_TEST(test_batch)
+{
+	struct sgw_payload_reading r[3] = { reading, reading, reading };
+	struct sgw_payload_form humidity = { .fmt = SGW_FORMAT_JSON, .scale = 2, .precision = 1,
+					     .unit = "%" };
+	struct batch b = { r, 0 };
+
+	test_check_bounded(write_batch, &b, "[]");
+	r[0].topic = "a/t";
+	r[0].topic_len = 3;
+	r[1].topic = "a/h";
+	r[1].topic_len = 3;
+	r[1].form = &humidity;
+	r[1].value = 5012;
+	r[1].seq = 43;
+	b.n = 1;
+	test_check_bounded(write_batch, &b,
+			   "[{\"topic\":\"a/t\",\"value\":23.46,\"unit\":\"\xc2\xb0" "C\",\"ts\":1700000000123,"
+			   "\"seq\":42}]");
+	b.n = 3;
+	test_check_bounded(write_batch, &b,
+			   "[{\"topic\":\"a/t\",\"value\":23.46,\"unit\":\"\xc2\xb0" "C\",\"ts\":1700000000123,"
+			   "\"seq\":42},"
+			   "{\"topic\":\"a/h\",\"value\":50.1,\"unit\":\"%\",\"ts\":1700000000123,\"seq\":43},"
+			   "{\"value\":23.46,\"unit\":\"\xc2\xb0" "C\",\"ts\":1700000000123,\"seq\":42}]");
+}
+END_TEST
+
+START_TEST(test_render_is_the_reading)
+{
+	/* sgw_payload_render() in JSON is the reading's object, without topic. */
+	char a[SGW_PAYLOAD_MAX], b[SGW_PAYLOAD_MAX];
+	int n = sgw_payload_render(a, sizeof(a), &celsius, 2346, 1700000000123, 42);
+
+	ck_assert_int_eq(write_reading(b, sizeof(b), &reading), n);
+	ck_assert_int_eq(memcmp(a, b, (size_t)n), 0);
+	/* It fails when the NUL does not fit either. */
+	ck_assert_int_eq(sgw_payload_render(a, (size_t)n, &celsius, 2346, 1700000000123, 42), -ENOSPC);
+	ck_assert_int_eq(sgw_payload_render(a, (size_t)n + 1, &celsius, 2346, 1700000000123, 42), n);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("payload");
@@ -82,6 +211,10 @@ int main(void)
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_too_small);
+	tcase_add_test(tc, test_reading_exact);
+	tcase_add_test(tc, test_reading_escaped);
+	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_render_is_the_reading);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
