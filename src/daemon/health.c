@@ -2,12 +2,12 @@
 #include "health.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drivers/driver.h"
+#include "message/json.h"
 #include "util/backoff.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -65,6 +65,26 @@ void sgw_health_free(struct sgw_health *h)
 	free(h);
 }
 
+/* {"error":"…" or null,"failures":N,"ts":…,"seq":…}: its length or -errno. */
+static ssize_t error_json(char *buf, size_t cap, int err, uint64_t failures, int64_t ts,
+			  uint64_t seq)
+{
+	struct sgw_json w;
+
+	sgw_json_init(&w, buf, cap);
+	sgw_json_object_begin(&w);
+	sgw_json_key(&w, "error");
+	sgw_json_string(&w, err ? strerror(-err) : NULL);
+	sgw_json_key(&w, "failures");
+	sgw_json_uint(&w, failures);
+	sgw_json_key(&w, "ts");
+	sgw_json_int(&w, ts);
+	sgw_json_key(&w, "seq");
+	sgw_json_uint(&w, seq);
+	sgw_json_object_end(&w);
+	return sgw_json_finish(&w);
+}
+
 /*
  * A sensor's health goes to "<topic>/error" of each of its quantities when
  * it changes: the error text when reads start failing, "ok" when they work
@@ -75,7 +95,8 @@ static void report(struct sgw_health *h, uint32_t i, int err)
 	const struct sgw_sensor_config *sc = &h->cfg->sensors[i];
 	int64_t ts = sgw_real_ms();
 	char topic[512], payload[256];
-	int tlen, plen;
+	ssize_t plen;
+	int tlen;
 
 	for (size_t c = 0; c < sc->nchannels; c++) {
 		struct sgw_msg *m;
@@ -86,10 +107,7 @@ static void report(struct sgw_health *h, uint32_t i, int err)
 			continue;	/* a very long topic: the log has it */
 		seq = h->sink.take_seq(h->sink.arg);
 		if (sc->format == SGW_FORMAT_JSON)
-			plen = snprintf(payload, sizeof(payload),
-					"{\"error\":%s%s%s,\"failures\":%" PRIu64 ",\"ts\":%" PRId64 ",\"seq\":%" PRIu64 "}",
-					err ? "\"" : "", err ? strerror(-err) : "null", err ? "\"" : "",
-					h->s[i].failures, ts, seq);
+			plen = error_json(payload, sizeof(payload), err, h->s[i].failures, ts, seq);
 		else
 			plen = snprintf(payload, sizeof(payload), "%s", err ? strerror(-err) : "ok");
 		if (plen < 0 || (size_t)plen >= sizeof(payload))

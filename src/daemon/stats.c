@@ -6,21 +6,14 @@
  */
 #include "daemon_int.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "message/json.h"
 #include "statusfile.h"
 #include "util/clock.h"
 #include "util/log.h"
-
-#define J(...) do { \
-		int n_ = snprintf(buf + len, sizeof(buf) - len, __VA_ARGS__); \
-		if (n_ < 0 || (size_t)n_ >= sizeof(buf) - len) \
-			return; \
-		len += (size_t)n_; \
-	} while (0)
 
 void sgw_stats_soon(void *arg, const char *uplink)
 {
@@ -30,50 +23,112 @@ void sgw_stats_soon(void *arg, const char *uplink)
 	(void)uplink;
 }
 
-void sgw_stats_publish(struct sgw_daemon *d)
+static void queue_json(struct sgw_json *w, const struct sgw_queue_stats *q, int64_t now)
 {
-	char buf[4096], topic[1024];
-	size_t len = 0;
+	sgw_json_object_begin(w);
+	sgw_json_key(w, "depth");
+	sgw_json_uint(w, q->depth);
+	sgw_json_key(w, "bytes");
+	sgw_json_uint(w, q->bytes);
+	sgw_json_key(w, "segments");
+	sgw_json_uint(w, q->segments);
+	if (q->oldest_ts_ms != SGW_QUEUE_TS_NONE) {
+		sgw_json_key(w, "oldest_age_ms");
+		sgw_json_int(w, now - q->oldest_ts_ms);
+	}
+	sgw_json_key(w, "dropped");
+	sgw_json_uint(w, q->dropped);
+	sgw_json_key(w, "refused");
+	sgw_json_uint(w, q->refused);
+	sgw_json_key(w, "corrupt");
+	sgw_json_uint(w, q->corrupt);
+	sgw_json_key(w, "torn_bytes");
+	sgw_json_uint(w, q->torn_bytes);
+	sgw_json_key(w, "fsyncs");
+	sgw_json_uint(w, q->fsyncs);
+	sgw_json_key(w, "io_errors");
+	sgw_json_uint(w, q->io_errors);
+	sgw_json_object_end(w);
+}
+
+static void link_json(struct sgw_json *w, const struct sgw_router_link_stats *ls, int64_t now)
+{
+	sgw_json_object_begin(w);
+	sgw_json_key(w, "name");
+	sgw_json_string(w, ls->name);
+	sgw_json_key(w, "connected");
+	sgw_json_bool(w, ls->connected);
+	sgw_json_key(w, "inflight");
+	sgw_json_uint(w, ls->outbox.inflight);
+	sgw_json_key(w, "pending");
+	sgw_json_uint(w, ls->outbox.pending);
+	sgw_json_key(w, "delivered");
+	sgw_json_uint(w, ls->outbox.delivered);
+	sgw_json_key(w, "resent");
+	sgw_json_uint(w, ls->outbox.resent);
+	sgw_json_key(w, "dropped");
+	sgw_json_uint(w, ls->outbox.dropped);
+	sgw_json_key(w, "connects");
+	sgw_json_uint(w, ls->uplink.connects);
+	if (ls->oldest_memory_ts_ms != INT64_MIN) {
+		sgw_json_key(w, "oldest_memory_age_ms");
+		sgw_json_int(w, now - ls->oldest_memory_ts_ms);
+	}
+	sgw_json_object_end(w);
+}
+
+/* The statistics document into BUF: its length, or -1 when it did not fit. */
+static ssize_t stats_json(struct sgw_daemon *d, char *buf, size_t cap)
+{
 	int64_t now = sgw_real_ms();
 	struct sgw_queue_stats q;
-	int err;
+	struct sgw_json w;
+	ssize_t n;
 
-	J("{\"ts\":%" PRId64 ",\"uptime_s\":%" PRId64 ",\"sensors\":%zu,\"sensors_failing\":%zu",
-	  now, (int64_t)((sgw_mono_ns() - d->start_ns) / SGW_NS_PER_S), d->cfg->nsensors,
-	  sgw_health_failing(d->health));
-	if (sgw_router_queue_stats(d->router, &q)) {
-		J(",\"queue\":{\"depth\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"segments\":%" PRIu64,
-		  q.depth, q.bytes, q.segments);
-		if (q.oldest_ts_ms != SGW_QUEUE_TS_NONE)
-			J(",\"oldest_age_ms\":%" PRId64, now - q.oldest_ts_ms);
-		J(",\"dropped\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"corrupt\":%" PRIu64
-		  ",\"torn_bytes\":%" PRIu64 ",\"fsyncs\":%" PRIu64 ",\"io_errors\":%" PRIu64 "}",
-		  q.dropped, q.refused, q.corrupt, q.torn_bytes, q.fsyncs, q.io_errors);
-	} else {
-		J(",\"queue\":null");
-	}
-	J(",\"uplinks\":[");
+	sgw_json_init(&w, buf, cap);
+	sgw_json_object_begin(&w);
+	sgw_json_key(&w, "ts");
+	sgw_json_int(&w, now);
+	sgw_json_key(&w, "uptime_s");
+	sgw_json_int(&w, (sgw_mono_ns() - d->start_ns) / SGW_NS_PER_S);
+	sgw_json_key(&w, "sensors");
+	sgw_json_uint(&w, d->cfg->nsensors);
+	sgw_json_key(&w, "sensors_failing");
+	sgw_json_uint(&w, sgw_health_failing(d->health));
+	sgw_json_key(&w, "queue");
+	if (sgw_router_queue_stats(d->router, &q))
+		queue_json(&w, &q, now);
+	else
+		sgw_json_null(&w);
+	sgw_json_key(&w, "uplinks");
+	sgw_json_array_begin(&w);
 	for (size_t i = 0; i < sgw_router_nlinks(d->router); i++) {
 		struct sgw_router_link_stats ls;
 
 		sgw_router_link_stats(d->router, i, &ls);
-		J("%s{\"name\":\"%s\",\"connected\":%s,\"inflight\":%zu,\"pending\":%zu,"
-		  "\"delivered\":%" PRIu64 ",\"resent\":%" PRIu64 ",\"dropped\":%" PRIu64
-		  ",\"connects\":%" PRIu64,
-		  i ? "," : "", ls.name, ls.connected ? "true" : "false",
-		  ls.outbox.inflight, ls.outbox.pending, ls.outbox.delivered, ls.outbox.resent,
-		  ls.outbox.dropped, ls.uplink.connects);
-		if (ls.oldest_memory_ts_ms != INT64_MIN)
-			J(",\"oldest_memory_age_ms\":%" PRId64, now - ls.oldest_memory_ts_ms);
-		J("}");
+		link_json(&w, &ls, now);
 	}
-	J("]}");
+	sgw_json_array_end(&w);
+	sgw_json_object_end(&w);
+	n = sgw_json_finish(&w);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+void sgw_stats_publish(struct sgw_daemon *d)
+{
+	char buf[4096], topic[1024];
+	ssize_t len = stats_json(d, buf, sizeof(buf));
+	int err;
+
+	if (len < 0) {
+		log_debug("statistics: larger than %zu bytes; not published", sizeof(buf));
+		return;
+	}
 	if (snprintf(topic, sizeof(topic), "%s/stats", d->cfg->gw.status_topic) < (int)sizeof(topic))
-		sgw_router_publish_status(d->router, topic, buf, len);
-	if (d->status_path && (err = sgw_statusfile_write(d->status_path, buf, len)) < 0) {
+		sgw_router_publish_status(d->router, topic, buf, (size_t)len);
+	if (d->status_path && (err = sgw_statusfile_write(d->status_path, buf, (size_t)len)) < 0) {
 		log_debug("%s: %s; no status file", d->status_path, strerror(-err));
 		free(d->status_path);
 		d->status_path = NULL;
 	}
 }
-#undef J
