@@ -52,18 +52,24 @@ struct sgw_workers {
 };
 
 /*
+ * A request's answer (ANSWER) also ends the request, under the same lock
+ * that makes the sample visible: once the main loop has collected it, the
+ * sensor can be asked again without meeting -EBUSY.
+ *
  * The eventfd is written only when the result list goes from empty to not
  * empty: the main loop takes everything at once (sgw_workers_collect() drains
  * the counter before it takes, and signals again if it left results), so one
  * wake-up per batch is enough.  A tick of inline sensors then costs one
  * write, not one per sensor.
  */
-static void post_result(struct sgw_workers *w, const struct sgw_sample *smp)
+static void post_result(struct sgw_workers *w, const struct sgw_sample *smp, bool answer)
 {
 	uint64_t one = 1;
 	bool first;
 
 	pthread_mutex_lock(&w->lock);
+	if (answer)
+		w->slots[smp->sensor].busy = false;
 	if (w->nresults == w->capresults) {
 		size_t cap = w->capresults ? w->capresults * 2 : 64;
 		struct sgw_sample *r = realloc(w->results, cap * sizeof(*r));
@@ -126,7 +132,7 @@ static void slot_sample(struct sgw_workers *w, uint32_t idx, int64_t due_ns, boo
 	}
 	smp.err = err;
 	smp.ts_ms = sgw_real_ms();
-	post_result(w, &smp);
+	post_result(w, &smp, !event);
 }
 
 static void *worker_main(void *arg)
@@ -155,9 +161,8 @@ static void *worker_main(void *arg)
 		wk->head = (wk->head + 1) % wk->cap;
 		wk->len--;
 		pthread_mutex_unlock(&w->lock);
-		slot_sample(w, idx, due, false);
+		slot_sample(w, idx, due, false);	/* ends the request */
 		pthread_mutex_lock(&w->lock);
-		w->slots[idx].busy = false;
 	}
 	/* Close what this worker opened, in its own thread as the drivers expect. */
 	for (size_t i = 0; i < w->cfg->nsensors; i++) {
