@@ -91,6 +91,16 @@ static void slot_sample(struct sgw_workers *w, uint32_t idx, int64_t due_ns, boo
 	}
 	smp.err = err;
 	smp.ts_ms = sgw_real_ms();
+	if (!event) {
+		/*
+		 * The answer ends the request before it is visible: once the
+		 * main loop has collected it, the sensor can be asked again
+		 * without meeting -EBUSY.
+		 */
+		pthread_mutex_lock(&w->lock);
+		sl->busy = false;
+		pthread_mutex_unlock(&w->lock);
+	}
 	/* Out of memory: the sample is lost, the loop goes on. */
 	sgw_mailbox_post(w->results, &smp);
 }
@@ -121,9 +131,8 @@ static void *worker_main(void *arg)
 		wk->head = (wk->head + 1) % wk->cap;
 		wk->len--;
 		pthread_mutex_unlock(&w->lock);
-		slot_sample(w, idx, due, false);
+		slot_sample(w, idx, due, false);	/* ends the request */
 		pthread_mutex_lock(&w->lock);
-		w->slots[idx].busy = false;
 	}
 	/* Close what this worker opened, in its own thread as the drivers expect. */
 	for (size_t i = 0; i < w->cfg->nsensors; i++) {
