@@ -49,7 +49,7 @@ static char *host_name(struct loader *l)
 
 	if (gethostname(buf, sizeof(buf) - 1) != 0)
 		buf[0] = '\0';
-	buf[NAME_MAX_LEN] = '\0';
+	buf[SGW_NAME_MAX] = '\0';
 	for (n = 0; buf[n]; n++) {
 		unsigned char c = (unsigned char)buf[n];
 
@@ -71,7 +71,7 @@ static void resolve_gateway(struct loader *l)
 	int fmt;
 
 	sgw_ks_init(&ks, l, s);
-	if (sgw_ks_str(&ks, "name", NULL, &v) == 1 && !sgw_cfg_valid_name(v)) {
+	if (sgw_ks_str(&ks, "name", NULL, &v) == 1 && !sgw_name_valid(v)) {
 		sgw_ks_bad(&ks, sgw_ks_find(&ks, "name"), "is not a valid name (1..64 characters of A-Z a-z 0-9 . _ -)");
 		v = NULL;
 	}
@@ -199,7 +199,7 @@ static void resolve_channels(struct loader *l, struct keyset *ks, struct sgw_sen
 			     struct sgw_opt **qkeys, size_t nq,
 			     const struct sgw_opt *topic, const struct sgw_opt *filter, long precision)
 {
-	char have[SGW_MAX_CHANNELS * (NAME_MAX_LEN + 2)] = "";
+	char have[SGW_MAX_CHANNELS * (SGW_NAME_MAX + 2)] = "";
 	bool topic_reported = false;
 
 	for (size_t i = 0; i < sc->nchannels; i++)

@@ -14,10 +14,10 @@
 
 #include "config.h"
 #include "load/load.h"
+#include "util/parse.h"
 
 #define INI_LINE_MAX 4096	/* bytes of one line, newline excluded */
 #define MAX_KEYS 256		/* per section */
-#define NAME_MAX_LEN 64		/* gateway, uplink, sensor and quantity names */
 
 enum section_kind { SECTION_GATEWAY, SECTION_MQTT, SECTION_SENSOR, SECTION_QUEUE };
 
@@ -54,7 +54,7 @@ struct loader {
 struct keyset {
 	struct sgw_diag *d;
 	struct sgw_opt *list;
-	char label[NAME_MAX_LEN + 16];
+	char label[SGW_NAME_MAX + 16];
 };
 
 /* config_read.c */
@@ -78,8 +78,6 @@ int sgw_cfg_read_file(struct loader *l);
 
 /* "value" for messages: cut at a character boundary when long. */
 const char *sgw_cfg_quote(const char *v, char *buf, size_t size);
-void sgw_cfg_fmt_ms(uint32_t ms, char *buf, size_t size);
-bool sgw_cfg_valid_name(const char *s);
 void sgw_cfg_missing_key(struct loader *l, const struct section *s, const char *key);
 /* "FILE:LINE: [section] key: "value" MESSAGE" */
 __attribute__((format(printf, 3, 4)))

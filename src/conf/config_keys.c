@@ -5,7 +5,6 @@
  */
 #include "config_int.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -62,22 +61,10 @@ void sgw_ks_error(struct keyset *ks, const struct sgw_opt *o, const char *fmt, .
 
 void sgw_cfg_missing_key(struct loader *l, const struct section *s, const char *key)
 {
-	char label[NAME_MAX_LEN + 16];
+	char label[SGW_NAME_MAX + 16];
 
 	sgw_diag_error(l->d, s->line, "%s missing required key \"%s\"",
 		       sgw_cfg_section_label(s, label, sizeof(label)), key);
-}
-
-void sgw_cfg_fmt_ms(uint32_t ms, char *buf, size_t size)
-{
-	if (ms != 0 && ms % 3600000u == 0)
-		snprintf(buf, size, "%uh", (unsigned)(ms / 3600000u));
-	else if (ms != 0 && ms % 60000u == 0)
-		snprintf(buf, size, "%um", (unsigned)(ms / 60000u));
-	else if (ms != 0 && ms % 1000u == 0)
-		snprintf(buf, size, "%us", (unsigned)(ms / 1000u));
-	else
-		snprintf(buf, size, "%ums", (unsigned)ms);
 }
 
 static void fmt_fixed(int64_t v, int scale, char *buf, size_t size)
@@ -93,20 +80,6 @@ static void fmt_fixed(int64_t v, int scale, char *buf, size_t size)
 		snprintf(buf, size, "%s%llu.%0*llu", v < 0 ? "-" : "",
 			 (unsigned long long)(mag / div), scale,
 			 (unsigned long long)(mag % div));
-}
-
-/* 1..64 characters of [A-Za-z0-9._-]: safe in topics, file names, bus names. */
-bool sgw_cfg_valid_name(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++) {
-		unsigned char c = (unsigned char)s[n];
-
-		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
-			return false;
-	}
-	return n >= 1 && n <= NAME_MAX_LEN;
 }
 
 /* ------------------------------------------------------------ typed getters */
@@ -263,8 +236,8 @@ int sgw_ks_duration(struct keyset *ks, const char *key, uint32_t def, uint32_t m
 	if (ret == -ERANGE) {
 		char a[32], b[32];
 
-		sgw_cfg_fmt_ms(min, a, sizeof(a));
-		sgw_cfg_fmt_ms(max, b, sizeof(b));
+		sgw_duration_format(min, a, sizeof(a));
+		sgw_duration_format(max, b, sizeof(b));
 		sgw_ks_bad(ks, o, "is out of range (%s..%s)", a, b);
 	} else if (ret) {
 		sgw_ks_bad(ks, o, "is not a duration (e.g. 250ms, 10s, 5m, 1h)");
@@ -372,7 +345,7 @@ int sgw_sensor_add_channel(struct sgw_sensor_config *sc, const char *name,
 
 	if (sc->nchannels >= SGW_MAX_CHANNELS)
 		return -ENOSPC;
-	if (!name || !sgw_cfg_valid_name(name) || scale < 0 || scale > 9 ||
+	if (!name || !sgw_name_valid(name) || scale < 0 || scale > 9 ||
 	    precision < 0 || precision > 9)
 		return -EINVAL;
 	for (size_t i = 0; i < sc->nchannels; i++)

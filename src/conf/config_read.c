@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message/topic.h"
+#include "util/parse.h"
+#include "util/utf8.h"
 
 #define MAX_ERRORS 100		/* reading stops here: binary files would flood */
 
@@ -158,7 +159,7 @@ static bool section_header(struct loader *l, char *s)
 	char *close = strchr(s, ']'), *inner, *name, *sep, *rest;
 	enum section_kind kind;
 	struct section *sec, *dup;
-	char label[NAME_MAX_LEN + 16];
+	char label[SGW_NAME_MAX + 16];
 
 	l->content = true;
 	l->bad_headers++;	/* until it proves valid */
@@ -206,7 +207,7 @@ static bool section_header(struct loader *l, char *s)
 			       inner);
 		return false;
 	}
-	if (*name && !sgw_cfg_valid_name(name)) {
+	if (*name && !sgw_name_valid(name)) {
 		sgw_diag_error(l->d, l->lineno,
 			       "[%s %s]: bad name (1..64 characters of A-Z a-z 0-9 . _ -)", inner, name);
 		return false;
@@ -367,7 +368,7 @@ static int key_handler(void *user, const char *section, const char *name, const 
 	struct loader *l = user;
 	struct section *s = l->cur;
 	struct sgw_opt *o;
-	char label[NAME_MAX_LEN + 16];
+	char label[SGW_NAME_MAX + 16];
 
 	(void)section;		/* ours is in l->cur; inih's is cut at 50 bytes */
 	if (!s)

@@ -225,8 +225,8 @@ void sgw_cfg_resolve_uplink(struct loader *l, const struct section *s,
 
 		omin = sgw_ks_find(&ks, "reconnect_min");
 		omax = sgw_ks_find(&ks, "reconnect_max");
-		sgw_cfg_fmt_ms(u->reconnect_min_ms, a, sizeof(a));
-		sgw_cfg_fmt_ms(u->reconnect_max_ms, b, sizeof(b));
+		sgw_duration_format(u->reconnect_min_ms, a, sizeof(a));
+		sgw_duration_format(u->reconnect_max_ms, b, sizeof(b));
 		sgw_diag_error(l->d, (omax ? omax : omin)->line,
 			       "%s reconnect_min (%s) is greater than reconnect_max (%s)",
 			       ks.label, a, b);
