@@ -703,8 +703,9 @@ static struct sgw_opt *opt(const char *key, const char *value, int line, struct 
 START_TEST(test_opt_getters)
 {
 	static const char *const modes[] = { "fast", "slow", NULL };
-	struct sgw_sensor_config sc = { .name = (char *)"s" };
 	struct sgw_diag d = { .file = "t.ini" };
+	struct sgw_keys ks;
+	struct sgw_opt *opts;
 	const char *str;
 	long l;
 	int64_t fx;
@@ -714,35 +715,36 @@ START_TEST(test_opt_getters)
 	char *text = NULL;
 	size_t len;
 
-	sc.opts = opt("n", "42", 3, opt("bad", "4x", 4, opt("fx", "0.05", 5,
-		  opt("b", "on", 6, opt("mode", "slow", 7, opt("t", "250ms", 8,
-		  opt("s", "hello", 9, opt("empty", "", 10, opt("big", "99", 11,
-		  opt("unused", "1", 12, NULL))))))))));
+	opts = opt("n", "42", 3, opt("bad", "4x", 4, opt("fx", "0.05", 5,
+	       opt("b", "on", 6, opt("mode", "slow", 7, opt("t", "250ms", 8,
+	       opt("s", "hello", 9, opt("empty", "", 10, opt("big", "99", 11,
+	       opt("unused", "1", 12, NULL))))))))));
 	d.out = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(d.out);
+	sgw_keys_init(&ks, &d, opts, "[sensor s]", 2);
 
-	ck_assert_int_eq(sgw_opt_long(&sc, &d, "n", 0, 0, 100, &l), 0);
+	ck_assert_int_eq(sgw_keys_long(&ks, "n", 0, 0, 100, &l), 1);
 	ck_assert_int_eq(l, 42);
-	ck_assert_int_eq(sgw_opt_long(&sc, &d, "absent", -3, -5, 5, &l), 0);
+	ck_assert_int_eq(sgw_keys_long(&ks, "absent", -3, -5, 5, &l), 0);
 	ck_assert_int_eq(l, -3);
-	ck_assert_int_eq(sgw_opt_long(&sc, &d, "bad", 1, 0, 100, &l), -EINVAL);
-	ck_assert_int_eq(sgw_opt_long(&sc, &d, "big", 1, 0, 10, &l), -EINVAL);
-	ck_assert_int_eq(sgw_opt_fixed(&sc, &d, "fx", 3, 0, 0, 1000, &fx), 0);
+	ck_assert_int_eq(sgw_keys_long(&ks, "bad", 1, 0, 100, &l), -EINVAL);
+	ck_assert_int_eq(sgw_keys_long(&ks, "big", 1, 0, 10, &l), -EINVAL);
+	ck_assert_int_eq(sgw_keys_fixed(&ks, "fx", 3, 0, 0, 1000, &fx), 1);
 	ck_assert_int_eq(fx, 50);
-	ck_assert_int_eq(sgw_opt_fixed(&sc, &d, "n", 1, 0, -100, 100, &fx), -EINVAL);
-	ck_assert_int_eq(sgw_opt_bool(&sc, &d, "b", false, &b), 0);
+	ck_assert_int_eq(sgw_keys_fixed(&ks, "n", 1, 0, -100, 100, &fx), -EINVAL);
+	ck_assert_int_eq(sgw_keys_bool(&ks, "b", false, &b), 1);
 	ck_assert(b);
-	ck_assert_int_eq(sgw_opt_enum(&sc, &d, "mode", modes, 0, &e), 0);
+	ck_assert_int_eq(sgw_keys_enum(&ks, "mode", modes, 0, &e), 1);
 	ck_assert_int_eq(e, 1);
-	ck_assert_int_eq(sgw_opt_duration_ms(&sc, &d, "t", 1000, 1, 60000, &ms), 0);
+	ck_assert_int_eq(sgw_keys_duration(&ks, "t", 1000, 1, 60000, &ms), 1);
 	ck_assert_uint_eq(ms, 250);
-	ck_assert_int_eq(sgw_opt_str(&sc, &d, "s", NULL, &str), 0);
+	ck_assert_int_eq(sgw_keys_str(&ks, "s", NULL, &str), 1);
 	ck_assert_str_eq(str, "hello");
-	ck_assert_int_eq(sgw_opt_str(&sc, &d, "absent", NULL, &str), 0);
+	ck_assert_int_eq(sgw_keys_str(&ks, "absent", NULL, &str), 0);
 	ck_assert_ptr_null(str);
-	ck_assert_int_eq(sgw_opt_str(&sc, &d, "empty", "def", &str), -EINVAL);
-	ck_assert_ptr_nonnull(sgw_opt_find(&sc, "unused"));
-	ck_assert_ptr_null(sgw_opt_find(&sc, "nothing"));
+	ck_assert_int_eq(sgw_keys_str(&ks, "empty", "def", &str), -EINVAL);
+	ck_assert_ptr_nonnull(sgw_keys_find(&ks, "unused"));
+	ck_assert_ptr_null(sgw_keys_find(&ks, "nothing"));
 	fclose(d.out);
 
 	ck_assert_int_eq(d.errors, 4);
@@ -750,16 +752,16 @@ START_TEST(test_opt_getters)
 	ck_assert_ptr_nonnull(strstr(text, "t.ini:11: [sensor s] big: \"99\" is out of range (0..10)\n"));
 	ck_assert_ptr_nonnull(strstr(text, "t.ini:3: [sensor s] n: \"42\" is out of range (-10.0..10.0)\n"));
 	ck_assert_ptr_nonnull(strstr(text, "t.ini:10: [sensor s] empty: empty value"));
-	for (struct sgw_opt *o = sc.opts; o; o = o->next)
+	for (struct sgw_opt *o = opts; o; o = o->next)
 		ck_assert_msg(o->used, "%s not marked used", o->key);
 	free(text);
-	while (sc.opts) {
-		struct sgw_opt *next = sc.opts->next;
+	while (opts) {
+		struct sgw_opt *next = opts->next;
 
-		free(sc.opts->key);
-		free(sc.opts->value);
-		free(sc.opts);
-		sc.opts = next;
+		free(opts->key);
+		free(opts->value);
+		free(opts);
+		opts = next;
 	}
 }
 END_TEST
