@@ -170,7 +170,7 @@ static void tmp_setup(void)
 {
 	const char *t = getenv("TMPDIR");
 
-	snprintf(tmpdir, sizeof(tmpdir), "%s/check_config.XXXXXX", t && *t ? t : "/tmp");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/check_errors.XXXXXX", t && *t ? t : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
