@@ -110,7 +110,7 @@ static int parse_inputs(const char *s, struct ads1115_cfg *cfg)
 	}
 }
 
-static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	struct ads1115_cfg *cfg = calloc(1, sizeof(*cfg));
 	char names[NINPUTS][5] = { "ain0", "ain0", "ain0", "ain0" };
@@ -120,17 +120,18 @@ static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 
 	if (!cfg)
 		return -ENOMEM;
-	ret = sgw_i2c_sensor_configure(sc, d, ads1115_addrs, 4, &cfg->dev);
-	if (ret == 0)
-		ret = sgw_opt_enum(sc, d, "pga", pga_names, PGA_DEFAULT, &pga);
-	if (ret == 0)
-		ret = sgw_opt_enum(sc, d, "rate", rate_names, RATE_DEFAULT, &dr);
-	if (ret == 0)
-		ret = sgw_opt_str(sc, d, "inputs", "0", &inputs);
+	ret = sgw_i2c_sensor_configure(sc, keys, ads1115_addrs, 4, &cfg->dev);
+	/* The getters return 1 for a key given: only an error stops here. */
+	if (ret == 0 && sgw_keys_enum(keys, "pga", pga_names, PGA_DEFAULT, &pga) < 0)
+		ret = -EINVAL;
+	if (ret == 0 && sgw_keys_enum(keys, "rate", rate_names, RATE_DEFAULT, &dr) < 0)
+		ret = -EINVAL;
+	if (ret == 0 && sgw_keys_str(keys, "inputs", "0", &inputs) < 0)
+		ret = -EINVAL;
 	if (ret == 0 && parse_inputs(inputs, cfg) < 0) {
-		const struct sgw_opt *o = sgw_opt_find(sc, "inputs");
+		const struct sgw_opt *o = sgw_keys_find(keys, "inputs");
 
-		sgw_diag_error(d, o ? o->line : sc->line,
+		sgw_diag_error(keys->d, o ? o->line : sc->line,
 			       "inputs: '%s' is not a list of distinct inputs 0..3", inputs);
 		ret = -EINVAL;
 	}
@@ -142,7 +143,7 @@ static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 			ch[i] = (struct sgw_i2c_channel){ names[i], "V", 6, 4 };
 		}
 	}
-	return sgw_i2c_sensor_finish(sc, d, ret, cfg, ch, cfg->ninputs);
+	return sgw_i2c_sensor_finish(sc, keys, ret, cfg, ch, cfg->ninputs);
 }
 
 static int ads1115_open(struct sgw_sensor *s)

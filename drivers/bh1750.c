@@ -47,15 +47,15 @@ static const uint16_t bh1750_addrs[] = { SGW_BH1750_ADDR_LOW, SGW_BH1750_ADDR_HI
 
 static const struct sgw_i2c_channel bh1750_channel = { "illuminance", "lx", 2, 1 };
 
-static int bh1750_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int bh1750_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	struct sgw_i2c_sensor_cfg *cfg = calloc(1, sizeof(*cfg));
 	int ret;
 
 	if (!cfg)
 		return -ENOMEM;
-	ret = sgw_i2c_sensor_configure(sc, d, bh1750_addrs, 2, cfg);
-	return sgw_i2c_sensor_finish(sc, d, ret, cfg, &bh1750_channel, 1);
+	ret = sgw_i2c_sensor_configure(sc, keys, bh1750_addrs, 2, cfg);
+	return sgw_i2c_sensor_finish(sc, keys, ret, cfg, &bh1750_channel, 1);
 }
 
 static int bh1750_open(struct sgw_sensor *s)

@@ -171,12 +171,12 @@ static unsigned int measure_time_us(const struct bme280_cfg *cfg)
 static const uint16_t bme280_addrs[] = { SGW_BME280_ADDR_LOW, SGW_BME280_ADDR_HIGH };
 static const char *const osrs_names[] = { "1", "2", "4", "8", "16", NULL };
 
-static int configure_osrs(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *key,
+static int configure_osrs(struct sgw_sensor_config *sc, struct sgw_keys *keys, const char *key,
 			  int def, uint8_t *out)
 {
 	int idx, ret;
 
-	ret = sgw_opt_enum(sc, d, key, osrs_names, def, &idx);
+	ret = sgw_keys_enum(keys, key, osrs_names, def, &idx);
 	if (ret < 0)
 		return ret;
 	*out = (uint8_t)(idx + 1);	/* "1" -> code 1 (x1) ... "16" -> code 5 */
@@ -190,7 +190,8 @@ static const struct sgw_i2c_channel bme280_channels[] = {
 	{ "humidity", "%", 2, 1 },
 };
 
-static int bme280_configure_common(struct sgw_sensor_config *sc, struct sgw_diag *d, bool humidity)
+static int bme280_configure_common(struct sgw_sensor_config *sc, struct sgw_keys *keys,
+				   bool humidity)
 {
 	struct bme280_cfg *cfg;
 	uint8_t all;
@@ -200,26 +201,26 @@ static int bme280_configure_common(struct sgw_sensor_config *sc, struct sgw_diag
 	if (!cfg)
 		return -ENOMEM;
 	cfg->humidity = humidity;
-	ret = sgw_i2c_sensor_configure(sc, d, bme280_addrs, 2, &cfg->dev);
+	ret = sgw_i2c_sensor_configure(sc, keys, bme280_addrs, 2, &cfg->dev);
 	if (ret == 0)
-		ret = configure_osrs(sc, d, "oversampling", 0, &all);
+		ret = configure_osrs(sc, keys, "oversampling", 0, &all);
 	if (ret == 0)
-		ret = configure_osrs(sc, d, "oversampling.temperature", all - 1, &cfg->osrs_t);
+		ret = configure_osrs(sc, keys, "oversampling.temperature", all - 1, &cfg->osrs_t);
 	if (ret == 0)
-		ret = configure_osrs(sc, d, "oversampling.pressure", all - 1, &cfg->osrs_p);
+		ret = configure_osrs(sc, keys, "oversampling.pressure", all - 1, &cfg->osrs_p);
 	if (ret == 0 && humidity)
-		ret = configure_osrs(sc, d, "oversampling.humidity", all - 1, &cfg->osrs_h);
-	return sgw_i2c_sensor_finish(sc, d, ret, cfg, bme280_channels, humidity ? 3 : 2);
+		ret = configure_osrs(sc, keys, "oversampling.humidity", all - 1, &cfg->osrs_h);
+	return sgw_i2c_sensor_finish(sc, keys, ret, cfg, bme280_channels, humidity ? 3 : 2);
 }
 
-static int bme280_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int bme280_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
-	return bme280_configure_common(sc, d, true);
+	return bme280_configure_common(sc, keys, true);
 }
 
-static int bmp280_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int bmp280_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
-	return bme280_configure_common(sc, d, false);
+	return bme280_configure_common(sc, keys, false);
 }
 
 static int wait_status_clear(struct sgw_i2c *i2c, uint16_t addr, uint8_t mask)

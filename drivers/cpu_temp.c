@@ -19,12 +19,12 @@ struct cpu_temp_cfg {
 	char path[PATH_MAX];
 };
 
-static int cpu_temp_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int cpu_temp_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	struct cpu_temp_cfg *c;
 	long zone;
 
-	if (sgw_opt_long(sc, d, "zone", 0, 0, 31, &zone) < 0)
+	if (sgw_keys_long(keys, "zone", 0, 0, 31, &zone) < 0)
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)

@@ -62,41 +62,41 @@ static int iio_device_number(const char *s)
 	return (int)n;
 }
 
-static int dht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int dht_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
-	const struct sgw_opt *dev_opt = sgw_opt_find(sc, "device");
-	const struct sgw_opt *name_opt = sgw_opt_find(sc, "name");
+	const struct sgw_opt *dev_opt = sgw_keys_find(keys, "device");
+	const struct sgw_opt *name_opt = sgw_keys_find(keys, "name");
 	const char *device = NULL, *name = NULL;
 	struct dht_config *c;
 	char *bus;
 	int ret = 0;
 
-	if (sgw_opt_str(sc, d, "device", NULL, &device) < 0 ||
-	    sgw_opt_str(sc, d, "name", dev_opt ? NULL : "dht11", &name) < 0)
+	if (sgw_keys_str(keys, "device", NULL, &device) < 0 ||
+	    sgw_keys_str(keys, "name", dev_opt ? NULL : "dht11", &name) < 0)
 		return -EINVAL;
 	if (dev_opt && name_opt) {
-		sgw_diag_error(d, name_opt->line, "name: give either device (line %d) or name",
-			       dev_opt->line);
+		sgw_diag_error(keys->d, name_opt->line,
+			       "name: give either device (line %d) or name", dev_opt->line);
 		ret = -EINVAL;
 	}
 	if (device && iio_device_number(device) < 0) {
-		sgw_diag_error(d, dev_opt->line,
+		sgw_diag_error(keys->d, dev_opt->line,
 			       "device: '%s' is not an IIO device such as iio:device0", device);
 		ret = -EINVAL;
 	}
 	if (name && (!*name || strlen(name) > 63 || strchr(name, '/'))) {
-		sgw_diag_error(d, name_opt ? name_opt->line : sc->line,
+		sgw_diag_error(keys->d, name_opt ? name_opt->line : sc->line,
 			       "name: '%s' is not an IIO device name", name);
 		ret = -EINVAL;
 	}
 	if (ret < 0)
 		return ret;
 	if (sc->interval_ms > 0 && sc->interval_ms < DHT_MIN_INTERVAL_MS)
-		sgw_diag_warning(d, sc->line, "sensor %s: a DHT22 measures at most every 2 s",
+		sgw_diag_warning(keys->d, sc->line, "sensor %s: a DHT22 measures at most every 2 s",
 				 sc->name);
 	if (sgw_sensor_add_channel(sc, "temperature", "°C", 3, 1) < 0 ||
 	    sgw_sensor_add_channel(sc, "humidity", "%", 3, 1) < 0) {
-		sgw_diag_error(d, sc->line, "sensor %s: too many channels", sc->name);
+		sgw_diag_error(keys->d, sc->line, "sensor %s: too many channels", sc->name);
 		return -EINVAL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -108,7 +108,7 @@ static int dht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 			free(c);
 		}
 		free(bus);
-		sgw_diag_error(d, sc->line, "out of memory");
+		sgw_diag_error(keys->d, sc->line, "out of memory");
 		return -EINVAL;
 	}
 	free(sc->bus);

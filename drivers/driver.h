@@ -15,7 +15,9 @@
 
 #include <stdint.h>
 
-#include "conf/config.h"
+#include "conf/channel.h"
+#include "conf/keys.h"
+#include "conf/types.h"
 
 struct sgw_sensor {
 	const struct sgw_sensor_config *cfg;
@@ -26,11 +28,14 @@ struct sgw_driver {
 	const char *name;
 	const char *summary;	/* one line for --help and scan */
 	/*
-	 * Parse the driver keys (sgw_opt_*()), declare the channels
-	 * (sgw_sensor_add_channel()), keep parsed settings in sc->priv.
-	 * Returns 0 or -EINVAL after reporting through d.
+	 * Take the driver's keys from KEYS (the sensor section's keys the
+	 * core did not take, with the sgw_keys_*() getters, which report bad
+	 * values through it), declare the channels (sgw_sensor_add_channel()),
+	 * keep parsed settings in sc->priv.  Other problems are reported
+	 * through keys->d.  Returns 0 or -EINVAL after reporting, -ENOMEM.
+	 * Keys no getter took are reported as unknown afterwards.
 	 */
-	int (*configure)(struct sgw_sensor_config *sc, struct sgw_diag *d);
+	int (*configure)(struct sgw_sensor_config *sc, struct sgw_keys *keys);
 	void (*free_config)(struct sgw_sensor_config *sc);	/* frees sc->priv; may be NULL */
 	int (*open)(struct sgw_sensor *s);			/* may be NULL */
 	/*

@@ -68,30 +68,30 @@ static int is_ds18b20(const char *name, void *arg)
 	return strncmp(name, "28-", 3) == 0 && w1_id_ok(name);
 }
 
-static int ds_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int ds_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
-	const struct sgw_opt *id_opt = sgw_opt_find(sc, "id");
-	const struct sgw_opt *dev_opt = sgw_opt_find(sc, "device");
+	const struct sgw_opt *id_opt = sgw_keys_find(keys, "id");
+	const struct sgw_opt *dev_opt = sgw_keys_find(keys, "device");
 	const char *key = dev_opt ? "device" : "id", *id;
 	struct ds_config *c;
 	char *bus;
 
 	if (id_opt && dev_opt) {
-		sgw_diag_error(d, dev_opt->line, "device: same as id (line %d); give one of them",
-			       id_opt->line);
-		sgw_opt_str(sc, d, "id", NULL, &id);	/* both are used: no "unknown key" */
-		sgw_opt_str(sc, d, "device", NULL, &id);
+		sgw_diag_error(keys->d, dev_opt->line,
+			       "device: same as id (line %d); give one of them", id_opt->line);
+		sgw_keys_str(keys, "id", NULL, &id);	/* both are used: no "unknown key" */
+		sgw_keys_str(keys, "device", NULL, &id);
 		return -EINVAL;
 	}
-	if (sgw_opt_str(sc, d, key, NULL, &id) < 0)
+	if (sgw_keys_str(keys, key, NULL, &id) < 0)
 		return -EINVAL;
 	if (id && !w1_id_ok(id)) {
-		sgw_diag_error(d, sgw_opt_find(sc, key)->line,
+		sgw_diag_error(keys->d, sgw_keys_find(keys, key)->line,
 			       "%s: '%s' is not a 1-Wire id such as 28-0316a2796aff", key, id);
 		return -EINVAL;
 	}
 	if (sgw_sensor_add_channel(sc, "temperature", "°C", 3, 1) < 0) {
-		sgw_diag_error(d, sc->line, "sensor %s: too many channels", sc->name);
+		sgw_diag_error(keys->d, sc->line, "sensor %s: too many channels", sc->name);
 		return -EINVAL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -99,7 +99,7 @@ static int ds_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 	if (!c || !bus || (id && !(c->id = strdup(id)))) {
 		free(c);
 		free(bus);
-		sgw_diag_error(d, sc->line, "out of memory");
+		sgw_diag_error(keys->d, sc->line, "out of memory");
 		return -EINVAL;
 	}
 	/* sysfs names are lower case; users may copy an id in upper case */

@@ -34,7 +34,7 @@ static bool quantity_ok(const char *s)
 	return true;
 }
 
-static int input_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int input_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	struct sgw_gpio_source_config *c;
 	const char *quantity;
@@ -42,19 +42,19 @@ static int input_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		sgw_diag_error(d, sc->line, "out of memory");
+		sgw_diag_error(keys->d, sc->line, "out of memory");
 		return -EINVAL;
 	}
-	ret = sgw_gpio_source_configure(sc, d, INPUT_DEBOUNCE_MS, c);
-	if (sgw_opt_str(sc, d, "quantity", "state", &quantity) < 0) {
+	ret = sgw_gpio_source_configure(sc, keys, INPUT_DEBOUNCE_MS, c);
+	if (sgw_keys_str(keys, "quantity", "state", &quantity) < 0) {
 		ret = -EINVAL;
 	} else if (!quantity_ok(quantity)) {
-		sgw_diag_error(d, sgw_opt_find(sc, "quantity")->line,
+		sgw_diag_error(keys->d, sgw_keys_find(keys, "quantity")->line,
 			       "quantity: '%s' must be 1..32 of [A-Za-z0-9_-]", quantity);
 		ret = -EINVAL;
 	}
 	if (ret == 0 && sgw_sensor_add_channel(sc, quantity, "", 0, 0) < 0) {
-		sgw_diag_error(d, sc->line, "sensor %s: too many channels", sc->name);
+		sgw_diag_error(keys->d, sc->line, "sensor %s: too many channels", sc->name);
 		ret = -EINVAL;
 	}
 	if (ret < 0) {

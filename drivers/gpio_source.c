@@ -26,7 +26,7 @@ static bool chip_name_ok(const char *s)
 	return true;
 }
 
-int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
+int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 			      uint32_t debounce_def_ms, struct sgw_gpio_source_config *out)
 {
 	const char *chip;
@@ -35,26 +35,26 @@ int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
 	int bias, ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (sgw_opt_str(sc, d, "chip", "gpiochip0", &chip) < 0)
+	if (sgw_keys_str(keys, "chip", "gpiochip0", &chip) < 0)
 		ret = -EINVAL;
 	else if (!chip_name_ok(chip)) {
-		sgw_diag_error(d, sgw_opt_find(sc, "chip")->line,
+		sgw_diag_error(keys->d, sgw_keys_find(keys, "chip")->line,
 			       "chip: '%s' is not a GPIO chip name, number or label", chip);
 		ret = -EINVAL;
 	}
-	if (!sgw_opt_find(sc, "line")) {
-		sgw_diag_error(d, sc->line, "sensor %s: key 'line' (GPIO line number) is required",
-			       sc->name);
+	if (!sgw_keys_find(keys, "line")) {
+		sgw_diag_error(keys->d, sc->line,
+			       "sensor %s: key 'line' (GPIO line number) is required", sc->name);
 		ret = -EINVAL;
-	} else if (sgw_opt_long(sc, d, "line", 0, 0, LINE_MAX, &line) < 0) {
+	} else if (sgw_keys_long(keys, "line", 0, 0, LINE_MAX, &line) < 0) {
 		ret = -EINVAL;
 	}
-	if (sgw_opt_bool(sc, d, "active_low", false, &out->active_low) < 0)
+	if (sgw_keys_bool(keys, "active_low", false, &out->active_low) < 0)
 		ret = -EINVAL;
-	if (sgw_opt_enum(sc, d, "bias", bias_names, SGW_GPIO_BIAS_AS_IS, &bias) < 0)
+	if (sgw_keys_enum(keys, "bias", bias_names, SGW_GPIO_BIAS_AS_IS, &bias) < 0)
 		ret = -EINVAL;
-	if (sgw_opt_duration_ms(sc, d, "debounce", debounce_def_ms, 0, 10000,
-				&out->debounce_ms) < 0)
+	if (sgw_keys_duration(keys, "debounce", debounce_def_ms, 0, 10000,
+			      &out->debounce_ms) < 0)
 		ret = -EINVAL;
 	if (ret < 0)
 		return ret;
@@ -63,7 +63,7 @@ int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
 	out->bias = (enum sgw_gpio_bias)bias;
 	out->chip = strdup(chip);
 	if (!out->chip || asprintf(&bus, "gpio:%s:%u", chip, out->line) < 0) {
-		sgw_diag_error(d, sc->line, "out of memory");
+		sgw_diag_error(keys->d, sc->line, "out of memory");
 		free(out->chip);
 		out->chip = NULL;
 		return -EINVAL;

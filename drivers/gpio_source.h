@@ -34,9 +34,9 @@ struct sgw_gpio_source_config {
 /*
  * For a driver's configure(): parse the keys above into *out and set
  * sc->bus to "gpio:<chip>:<line>" (each event source gets its own worker).
- * Returns 0 or -EINVAL after reporting through d; *out is then empty.
+ * Returns 0 or -EINVAL after reporting through keys; *out is then empty.
  */
-int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
+int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 			      uint32_t debounce_def_ms, struct sgw_gpio_source_config *out);
 void sgw_gpio_source_config_free(struct sgw_gpio_source_config *c);
 

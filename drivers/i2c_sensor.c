@@ -19,16 +19,16 @@ static int addr_allowed(long a, const uint16_t *addrs, size_t naddrs)
 	return 0;
 }
 
-static int configure_address(struct sgw_sensor_config *sc, struct sgw_diag *d,
+static int configure_address(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 			     const uint16_t *addrs, size_t naddrs, uint16_t *out)
 {
-	const struct sgw_opt *o = sgw_opt_find(sc, "address");
+	const struct sgw_opt *o = sgw_keys_find(keys, "address");
 	const char *s;
 	char *end;
 	long a = 0;
 	int ret, bad;
 
-	ret = sgw_opt_str(sc, d, "address", NULL, &s);
+	ret = sgw_keys_str(keys, "address", NULL, &s);
 	if (ret < 0)
 		return ret;
 	if (!s) {
@@ -51,7 +51,7 @@ static int configure_address(struct sgw_sensor_config *sc, struct sgw_diag *d,
 		for (size_t i = 0; i < naddrs && len < sizeof(list); i++)
 			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s0x%02x",
 						i ? ", " : "", addrs[i]);
-		sgw_diag_error(d, o ? o->line : sc->line,
+		sgw_diag_error(keys->d, o ? o->line : sc->line,
 			       "address: '%s' is not an address of this chip (%s)", s, list);
 		return -EINVAL;
 	}
@@ -60,22 +60,23 @@ static int configure_address(struct sgw_sensor_config *sc, struct sgw_diag *d,
 }
 
 /*
- * The bus number: `bus` is a core key of every sensor section (config.c
+ * The bus number: `bus` is a core key of every sensor section (the loader
  * keeps it as written in sc->bus, or "sensor:NAME" when absent), so it is
  * read from there: "1" or "i2c-1".  A driver key `bus`, should the core
  * pass it on, is read too.
  */
-static int configure_bus(struct sgw_sensor_config *sc, struct sgw_diag *d, int *out)
+static int configure_bus(struct sgw_sensor_config *sc, struct sgw_keys *keys, int *out)
 {
 	const char *s = sc->bus;
 	long n = 1;
 
-	if (sgw_opt_find(sc, "bus")) {
-		if (sgw_opt_long(sc, d, "bus", 1, 0, 255, &n) < 0)
+	if (sgw_keys_find(keys, "bus")) {
+		if (sgw_keys_long(keys, "bus", 1, 0, 255, &n) < 0)
 			return -EINVAL;
 	} else if (s && strncmp(s, "sensor:", 7) != 0) {
 		if (sgw_parse_long(strncmp(s, "i2c-", 4) == 0 ? s + 4 : s, 0, 255, &n) < 0) {
-			sgw_diag_error(d, sc->line, "bus: '%s' is not an I2C bus number 0..255", s);
+			sgw_diag_error(keys->d, sc->line,
+				       "bus: '%s' is not an I2C bus number 0..255", s);
 			return -EINVAL;
 		}
 	}
@@ -83,17 +84,17 @@ static int configure_bus(struct sgw_sensor_config *sc, struct sgw_diag *d, int *
 	return 0;
 }
 
-int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
+int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out)
 {
 	char name[16];
 	char *bus;
 	int ret;
 
-	ret = configure_bus(sc, d, &out->bus);
+	ret = configure_bus(sc, keys, &out->bus);
 	if (ret < 0)
 		return ret;
-	ret = configure_address(sc, d, addrs, naddrs, &out->addr);
+	ret = configure_address(sc, keys, addrs, naddrs, &out->addr);
 	if (ret < 0)
 		return ret;
 	snprintf(name, sizeof(name), "i2c-%d", out->bus);
@@ -127,20 +128,20 @@ void sgw_i2c_sensor_free_config(struct sgw_sensor_config *sc)
 	sc->priv = NULL;
 }
 
-int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *name,
-			       const char *unit, int scale, int precision)
+int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_keys *keys,
+			       const char *name, const char *unit, int scale, int precision)
 {
 	if (sgw_sensor_add_channel(sc, name, unit, scale, precision) >= 0)
 		return 0;
-	sgw_diag_error(d, sc->line, "sensor %s: no room for channel %s", sc->name, name);
+	sgw_diag_error(keys->d, sc->line, "sensor %s: no room for channel %s", sc->name, name);
 	return -EINVAL;
 }
 
-int sgw_i2c_sensor_finish(struct sgw_sensor_config *sc, struct sgw_diag *d, int ret, void *cfg,
+int sgw_i2c_sensor_finish(struct sgw_sensor_config *sc, struct sgw_keys *keys, int ret, void *cfg,
 			  const struct sgw_i2c_channel *ch, size_t nch)
 {
 	for (size_t i = 0; ret == 0 && i < nch; i++)
-		ret = sgw_i2c_sensor_add_channel(sc, d, ch[i].name, ch[i].unit, ch[i].scale,
+		ret = sgw_i2c_sensor_add_channel(sc, keys, ch[i].name, ch[i].unit, ch[i].scale,
 						 ch[i].precision);
 	if (ret < 0) {
 		free(cfg);

@@ -22,14 +22,14 @@ struct sgw_i2c_sensor_cfg {
  * Read the bus number (the sensor's `bus` key, "1" or "i2c-1", default 1)
  * and the key `address` (one of the NADDRS addresses ADDRS, as 0x76 or
  * 118; default ADDRS[0]) into *out, and set sc->bus to "i2c-N".  Returns 0
- * or -EINVAL (reported through d), -ENOMEM.
+ * or -EINVAL (reported through keys), -ENOMEM.
  */
-int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_diag *d,
+int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out);
 
-/* sgw_sensor_add_channel() that reports a failure through d: 0 or -EINVAL. */
-int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_diag *d, const char *name,
-			       const char *unit, int scale, int precision);
+/* sgw_sensor_add_channel() that reports a failure through keys->d: 0 or -EINVAL. */
+int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_keys *keys,
+			       const char *name, const char *unit, int scale, int precision);
 
 /* One channel a driver declares, as sgw_i2c_sensor_add_channel() takes it. */
 struct sgw_i2c_channel {
@@ -46,7 +46,7 @@ struct sgw_i2c_channel {
  * does not fit, free CFG (CH is not looked at when RET is not 0).
  * Returns 0 or the first error: RET or the channel's (-EINVAL, reported).
  */
-int sgw_i2c_sensor_finish(struct sgw_sensor_config *sc, struct sgw_diag *d, int ret, void *cfg,
+int sgw_i2c_sensor_finish(struct sgw_sensor_config *sc, struct sgw_keys *keys, int ret, void *cfg,
 			  const struct sgw_i2c_channel *ch, size_t nch);
 
 /*

@@ -52,7 +52,7 @@ static int32_t saturate32(double v)
 	return (int32_t)(v >= 0 ? v + 0.5 : v - 0.5);	/* half away from zero */
 }
 
-static int counter_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int counter_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	struct counter_config *c;
 	const char *unit;
@@ -61,25 +61,25 @@ static int counter_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		sgw_diag_error(d, sc->line, "out of memory");
+		sgw_diag_error(keys->d, sc->line, "out of memory");
 		return -EINVAL;
 	}
-	ret = sgw_gpio_source_configure(sc, d, COUNTER_DEBOUNCE_MS, &c->line);
-	if (sgw_opt_enum(sc, d, "edge", edge_names, 1, &c->edge_level) < 0)
+	ret = sgw_gpio_source_configure(sc, keys, COUNTER_DEBOUNCE_MS, &c->line);
+	if (sgw_keys_enum(keys, "edge", edge_names, 1, &c->edge_level) < 0)
 		ret = -EINVAL;
-	if (sgw_opt_fixed(sc, d, "per_unit", 3, 1000, 1, INT64_C(1000000000),
-			  &c->per_unit_milli) < 0)
+	if (sgw_keys_fixed(keys, "per_unit", 3, 1000, 1, INT64_C(1000000000),
+			   &c->per_unit_milli) < 0)
 		ret = -EINVAL;
-	if (sgw_opt_str(sc, d, "unit", "", &unit) < 0) {
+	if (sgw_keys_str(keys, "unit", "", &unit) < 0) {
 		ret = -EINVAL;
 	} else if (snprintf(rate_unit, sizeof(rate_unit), "%s/h", unit) > UNIT_MAX + 2) {
-		sgw_diag_error(d, sgw_opt_find(sc, "unit")->line,
+		sgw_diag_error(keys->d, sgw_keys_find(keys, "unit")->line,
 			       "unit: '%s' is longer than %d bytes", unit, UNIT_MAX);
 		ret = -EINVAL;
 	}
 	if (ret == 0 && (sgw_sensor_add_channel(sc, "total", unit, 3, 3) < 0 ||
 			 sgw_sensor_add_channel(sc, "rate", rate_unit, 3, 3) < 0)) {
-		sgw_diag_error(d, sc->line, "sensor %s: too many channels", sc->name);
+		sgw_diag_error(keys->d, sc->line, "sensor %s: too many channels", sc->name);
 		ret = -EINVAL;
 	}
 	if (ret < 0) {

@@ -133,7 +133,7 @@ static const struct sgw_i2c_channel sht_channels[] = {
 	{ "humidity", "%", 2, 1 },
 };
 
-static int sht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d, enum sht_family fam)
+static int sht_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys, enum sht_family fam)
 {
 	struct sht_cfg *cfg = calloc(1, sizeof(*cfg));
 	int ret;
@@ -141,19 +141,19 @@ static int sht_configure(struct sgw_sensor_config *sc, struct sgw_diag *d, enum 
 	if (!cfg)
 		return -ENOMEM;
 	cfg->family = fam;
-	ret = fam == SHT3X ? sgw_i2c_sensor_configure(sc, d, sht3x_addrs, 2, &cfg->dev)
-			   : sgw_i2c_sensor_configure(sc, d, sht4x_addrs, 3, &cfg->dev);
-	return sgw_i2c_sensor_finish(sc, d, ret, cfg, sht_channels, 2);
+	ret = fam == SHT3X ? sgw_i2c_sensor_configure(sc, keys, sht3x_addrs, 2, &cfg->dev)
+			   : sgw_i2c_sensor_configure(sc, keys, sht4x_addrs, 3, &cfg->dev);
+	return sgw_i2c_sensor_finish(sc, keys, ret, cfg, sht_channels, 2);
 }
 
-static int sht3x_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int sht3x_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
-	return sht_configure(sc, d, SHT3X);
+	return sht_configure(sc, keys, SHT3X);
 }
 
-static int sht4x_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int sht4x_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
-	return sht_configure(sc, d, SHT4X);
+	return sht_configure(sc, keys, SHT4X);
 }
 
 static int sht_open(struct sgw_sensor *s)

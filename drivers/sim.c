@@ -60,7 +60,7 @@ struct sim_state {
 	int32_t door;
 };
 
-static int sim_parse_quantities(struct sgw_sensor_config *sc, struct sgw_diag *d,
+static int sim_parse_quantities(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 				struct sim_cfg *c)
 {
 	const struct sgw_opt *o;
@@ -68,9 +68,9 @@ static int sim_parse_quantities(struct sgw_sensor_config *sc, struct sgw_diag *d
 	char *copy, *tok, *save;
 	int err = 0;
 
-	if (sgw_opt_str(sc, d, "quantities", "temperature", &list) < 0)
+	if (sgw_keys_str(keys, "quantities", "temperature", &list) < 0)
 		return -EINVAL;
-	o = sgw_opt_find(sc, "quantities");
+	o = sgw_keys_find(keys, "quantities");
 	copy = strdup(list);
 	if (!copy)
 		return -ENOMEM;
@@ -81,7 +81,7 @@ static int sim_parse_quantities(struct sgw_sensor_config *sc, struct sgw_diag *d
 			if (strcmp(tok, sim_q[q].name) == 0)
 				break;
 		if (q == SIM_NQ) {
-			sgw_diag_error(d, o ? o->line : sc->line,
+			sgw_diag_error(keys->d, o ? o->line : sc->line,
 				       "[sensor %s] quantities: unknown quantity \"%s\" (known: temperature, humidity, pressure, door)",
 				       sc->name, tok);
 			err = -EINVAL;
@@ -89,14 +89,14 @@ static int sim_parse_quantities(struct sgw_sensor_config *sc, struct sgw_diag *d
 		}
 		for (size_t i = 0; i < sc->nchannels; i++)
 			if (c->q[i] == (enum sim_quantity)q) {
-				sgw_diag_error(d, o ? o->line : sc->line,
+				sgw_diag_error(keys->d, o ? o->line : sc->line,
 					       "[sensor %s] quantities: \"%s\" listed twice", sc->name, tok);
 				err = -EINVAL;
 				goto next;
 			}
 		if (sgw_sensor_add_channel(sc, sim_q[q].name, sim_q[q].unit,
 					   sim_q[q].scale, sim_q[q].precision) < 0) {
-			sgw_diag_error(d, o ? o->line : sc->line,
+			sgw_diag_error(keys->d, o ? o->line : sc->line,
 				       "[sensor %s] quantities: more than %d", sc->name, SGW_MAX_CHANNELS);
 			err = -EINVAL;
 			break;
@@ -106,13 +106,14 @@ next:		;
 	}
 	free(copy);
 	if (!err && sc->nchannels == 0) {
-		sgw_diag_error(d, o ? o->line : sc->line, "[sensor %s] quantities: empty list", sc->name);
+		sgw_diag_error(keys->d, o ? o->line : sc->line, "[sensor %s] quantities: empty list",
+			       sc->name);
 		err = -EINVAL;
 	}
 	return err;
 }
 
-static int sim_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
+static int sim_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	struct sim_cfg *c = calloc(1, sizeof(*c));
 	int wave, fail, err = 0;
@@ -121,17 +122,17 @@ static int sim_configure(struct sgw_sensor_config *sc, struct sgw_diag *d)
 	if (!c)
 		return -ENOMEM;
 	sc->priv = c;
-	if (sim_parse_quantities(sc, d, c) < 0)
+	if (sim_parse_quantities(sc, keys, c) < 0)
 		err = -EINVAL;
-	if (sgw_opt_enum(sc, d, "waveform", sim_wave_names, SIM_SINE, &wave) < 0)
+	if (sgw_keys_enum(keys, "waveform", sim_wave_names, SIM_SINE, &wave) < 0)
 		err = -EINVAL;
-	if (sgw_opt_long(sc, d, "seed", 1, 0, 4294967295L, &seed) < 0)
+	if (sgw_keys_long(keys, "seed", 1, 0, 4294967295L, &seed) < 0)
 		err = -EINVAL;
-	if (sgw_opt_enum(sc, d, "fail", sim_fail_names, SIM_FAIL_NONE, &fail) < 0)
+	if (sgw_keys_enum(keys, "fail", sim_fail_names, SIM_FAIL_NONE, &fail) < 0)
 		err = -EINVAL;
-	if (sgw_opt_long(sc, d, "fail_every", 1, 1, 1000000, &c->fail_every) < 0)
+	if (sgw_keys_long(keys, "fail_every", 1, 1, 1000000, &c->fail_every) < 0)
 		err = -EINVAL;
-	if (sgw_opt_duration_ms(sc, d, "hang", 10000, 1, 3600000, &c->hang_ms) < 0)
+	if (sgw_keys_duration(keys, "hang", 10000, 1, 3600000, &c->hang_ms) < 0)
 		err = -EINVAL;
 	c->wave = (enum sim_wave)wave;
 	c->fail = (enum sim_fail)fail;

@@ -13,7 +13,7 @@
  *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
  *                    topic.Q / filter.Q / precision.Q per quantity Q,
- *                    plus driver-specific keys (see sgw_opt_*()).
+ *                    plus driver-specific keys (see drivers/driver.h).
  * Topic templates may use {prefix} {gateway} {sensor} {quantity}.
  */
 #ifndef SGW_CONF_TYPES_H
@@ -33,12 +33,12 @@ enum sgw_format {
 	SGW_FORMAT_JSON,	/* {"value":23.46,"unit":"°C","ts":...,"seq":...} */
 };
 
-/* One key of a sensor section that the core does not know: the driver's. */
+/* One "key = value" of a section, with its line. */
 struct sgw_opt {
 	char *key;
 	char *value;
 	int line;
-	bool used;		/* set by the sgw_opt_*() getters */
+	bool used;		/* taken by a getter (conf/keys.h) */
 	struct sgw_opt *next;
 };
 
@@ -63,7 +63,7 @@ struct sgw_sensor_config {
 	uint32_t interval_ms;	/* sampling period */
 	uint32_t timeout_ms;	/* read deadline; a late read counts as a failure */
 	enum sgw_format format;
-	struct sgw_opt *opts;	/* driver keys, in file order */
+	struct sgw_opt *opts;	/* the driver's keys, in file order */
 	void *priv;		/* driver's parsed settings (driver->configure) */
 	/*
 	 * Set by configure() when open/read never block (the simulator): they

@@ -12,7 +12,6 @@
 #define SGW_TOPIC_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 /* MQTT strings carry a 16-bit length. */
 #define SGW_TOPIC_MAX 65535
@@ -44,13 +43,5 @@ int sgw_topic_expand(const char *tmpl, const struct sgw_topic_vars *vars,
  * in MQTT.  Returns NULL when valid, else a static message.
  */
 const char *sgw_topic_validate(const char *topic);
-
-/*
- * Decode one UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF) from the LEN bytes at S.  Returns its length in
- * bytes (1..4) and stores the code point, or -1 when S does not start with
- * a valid sequence.
- */
-int sgw_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 #endif

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -175,4 +176,29 @@ int sgw_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	};
 
 	return parse_scaled(s, units, sizeof(units) / sizeof(units[0]), min, max, out);
+}
+
+bool sgw_name_valid(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return false;
+	}
+	return n >= 1 && n <= SGW_NAME_MAX;
+}
+
+void sgw_duration_format(uint32_t ms, char *buf, size_t size)
+{
+	if (ms != 0 && ms % 3600000u == 0)
+		snprintf(buf, size, "%uh", (unsigned)(ms / 3600000u));
+	else if (ms != 0 && ms % 60000u == 0)
+		snprintf(buf, size, "%um", (unsigned)(ms / 60000u));
+	else if (ms != 0 && ms % 1000u == 0)
+		snprintf(buf, size, "%us", (unsigned)(ms / 1000u));
+	else
+		snprintf(buf, size, "%ums", (unsigned)ms);
 }

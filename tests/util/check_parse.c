@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/parse.h"
 
@@ -159,6 +160,52 @@ START_TEST(test_size)
 }
 END_TEST
 
+START_TEST(test_name)
+{
+	char name[SGW_NAME_MAX + 2];
+
+	ck_assert(sgw_name_valid("sala"));
+	ck_assert(sgw_name_valid("Sala-1.a_b"));
+	ck_assert(!sgw_name_valid(""));
+	ck_assert(!sgw_name_valid("sala pi"));
+	ck_assert(!sgw_name_valid("a/b"));
+	ck_assert(!sgw_name_valid("a+b"));
+	ck_assert(!sgw_name_valid("s\xc3\xa1la"));	/* letters are ASCII */
+	memset(name, 'n', SGW_NAME_MAX);
+	name[SGW_NAME_MAX] = '\0';
+	ck_assert(sgw_name_valid(name));
+	name[SGW_NAME_MAX] = 'n';
+	name[SGW_NAME_MAX + 1] = '\0';
+	ck_assert(!sgw_name_valid(name));
+}
+END_TEST
+
+/* Each duration in the largest unit that divides it, and read back the same. */
+START_TEST(test_duration_format)
+{
+	static const struct {
+		uint32_t ms;
+		const char *text;
+	} cases[] = {
+		{ 0, "0ms" }, { 1, "1ms" }, { 1500, "1500ms" }, { 1000, "1s" }, { 90000, "90s" },
+		{ 120000, "2m" }, { 3600000, "1h" }, { 86400000, "24h" }, { 5400000, "90m" },
+		{ UINT32_MAX, "4294967295ms" },
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t back = 1;
+
+		sgw_duration_format(cases[i].ms, buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[i].text);
+		ck_assert_int_eq(sgw_parse_duration_ms(buf, 0, UINT32_MAX, &back), 0);
+		ck_assert_uint_eq(back, cases[i].ms);
+	}
+	sgw_duration_format(1500, buf, 4);	/* cut, still terminated */
+	ck_assert_str_eq(buf, "150");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("parse");
@@ -171,6 +218,8 @@ int main(void)
 	tcase_add_test(tc, test_bool);
 	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_size);
+	tcase_add_test(tc, test_name);
+	tcase_add_test(tc, test_duration_format);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An [mqtt] section: the broker URI, the client ID, the password file and
- * the TLS files, checked while the configuration loads.
+ * An [mqtt] or [mqtt NAME] section: the broker URI, the client ID, the
+ * password file and the TLS files, checked while the configuration loads.
  */
-#include "config_int.h"
+#include "load_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/parse.h"
 #include "message/topic.h"
+#include "util/parse.h"
 
 #define PASSWORD_MAX 65535	/* MQTT binary data length */
 #define DEFAULT_CLIENT_ID "sensorgw-{gateway}"
@@ -135,28 +135,28 @@ static const char *file_error(int err)
 }
 
 /* Path-valued key that must name a readable file: resolved, checked. */
-static char *ks_file(struct loader *l, struct keyset *ks, const char *key)
+static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key)
 {
 	const char *v;
 	char *path;
 	int err;
 
-	if (sgw_ks_str(ks, key, NULL, &v) != 1)
+	if (sgw_keys_str(ks, key, NULL, &v) != 1)
 		return NULL;
-	path = sgw_cfg_path(l, v);
+	path = sgw_load_path(l, v);
 	if (path && (err = check_readable(path)) != 0)
-		sgw_ks_error(ks, sgw_ks_find(ks, key), "cannot read \"%s\": %s", path, file_error(err));
+		sgw_keys_error(ks, sgw_keys_find(ks, key), "cannot read \"%s\": %s", path, file_error(err));
 	return path;
 }
 
-void sgw_cfg_resolve_uplink(struct loader *l, const struct section *s,
-			    struct sgw_uplink_config *u)
+void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
+			struct sgw_uplink_config *u)
 {
 	static const char *const protocols[] = { "3.1.1", "5", NULL };
 	static const char *const tls_keys[] = { "ca_file", "cert_file", "key_file", "alpn", NULL };
 	struct sgw_gateway_config *gw = &l->cfg->gw;
 	struct sgw_topic_vars vars = { .prefix = gw->topic_prefix, .gateway = gw->name };
-	struct keyset ks;
+	struct sgw_keys ks;
 	struct sgw_opt *o, *omin, *omax;
 	const char *v, *why, *host = NULL;
 	size_t hostlen = 0;
@@ -164,69 +164,69 @@ void sgw_cfg_resolve_uplink(struct loader *l, const struct section *s,
 	uint32_t ms;
 	int proto, ret;
 
-	sgw_ks_init(&ks, l, s);
-	u->name = sgw_cfg_strdup(l, s->name ? s->name : "default");
+	sgw_load_section_keys(l, s, &ks);
+	u->name = sgw_load_strdup(l, s->name ? s->name : "default");
 	u->line = s->line;
 
-	ret = sgw_ks_str(&ks, "uri", NULL, &v);
+	ret = sgw_keys_str(&ks, "uri", NULL, &v);
 	if (ret == 0)
-		sgw_cfg_missing_key(l, s, "uri");
+		sgw_keys_missing(&ks, "uri");
 	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port)))
-		sgw_ks_bad(&ks, sgw_ks_find(&ks, "uri"), "%s", why);
+		sgw_keys_bad(&ks, sgw_keys_find(&ks, "uri"), "%s", why);
 	else if (ret == 1) {
-		u->uri = sgw_cfg_strdup(l, v);
-		u->server_uri = sgw_cfg_printf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
-					       (int)hostlen, host, port);
+		u->uri = sgw_load_strdup(l, v);
+		u->server_uri = sgw_load_printf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
+						(int)hostlen, host, port);
 	}
 
-	sgw_ks_str(&ks, "client_id", DEFAULT_CLIENT_ID, &v);
+	sgw_keys_str(&ks, "client_id", DEFAULT_CLIENT_ID, &v);
 	if (vars.prefix && vars.gateway) {
 		ret = sgw_topic_expand(v, &vars, &u->client_id, &why);
 		if (ret == -ENOMEM)
 			l->nomem = true;
-		else if (ret && (o = sgw_ks_find(&ks, "client_id")))
-			sgw_ks_bad(&ks, o, "%s (client_id may use {gateway} and {prefix})", why);
+		else if (ret && (o = sgw_keys_find(&ks, "client_id")))
+			sgw_keys_bad(&ks, o, "%s (client_id may use {gateway} and {prefix})", why);
 	}
 
-	if (sgw_ks_str(&ks, "username", NULL, &v) == 1)
-		u->username = sgw_cfg_strdup(l, v);
-	if (sgw_ks_str(&ks, "password_file", NULL, &v) == 1 &&
-	    (u->password_file = sgw_cfg_path(l, v))) {
+	if (sgw_keys_str(&ks, "username", NULL, &v) == 1)
+		u->username = sgw_load_strdup(l, v);
+	if (sgw_keys_str(&ks, "password_file", NULL, &v) == 1 &&
+	    (u->password_file = sgw_load_path(l, v))) {
 		bool public = false;
 		int err = read_secret(u->password_file, &u->password, &public);
 
-		o = sgw_ks_find(&ks, "password_file");
+		o = sgw_keys_find(&ks, "password_file");
 		if (err == -ENOMEM)
 			l->nomem = true;
 		else if (err)
-			sgw_ks_error(&ks, o, "cannot read \"%s\": %s", u->password_file, file_error(err));
+			sgw_keys_error(&ks, o, "cannot read \"%s\": %s", u->password_file, file_error(err));
 		else if (public)
 			sgw_diag_warning(l->d, o->line, "%s password_file: \"%s\" is readable by everyone",
 					 ks.label, u->password_file);
 	}
 
-	sgw_ks_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
-	if (ms % 1000 && (o = sgw_ks_find(&ks, "keepalive"))) {
-		sgw_ks_bad(&ks, o, "is not a whole number of seconds");
+	sgw_keys_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
+	if (ms % 1000 && (o = sgw_keys_find(&ks, "keepalive"))) {
+		sgw_keys_bad(&ks, o, "is not a whole number of seconds");
 		ms = 60000;
 	}
 	u->keepalive_s = (int)(ms / 1000);
-	sgw_ks_long(&ks, "qos", 1, 0, 2, &n);
+	sgw_keys_long(&ks, "qos", 1, 0, 2, &n);
 	u->qos = (int)n;
-	sgw_ks_bool(&ks, "retain", false, &u->retain);
-	sgw_ks_enum(&ks, "protocol", protocols, 0, &proto);
+	sgw_keys_bool(&ks, "retain", false, &u->retain);
+	sgw_keys_enum(&ks, "protocol", protocols, 0, &proto);
 	u->mqtt_version = proto == 1 ? 5 : 4;
-	sgw_ks_long(&ks, "max_inflight", 32, 1, 65535, &n);
+	sgw_keys_long(&ks, "max_inflight", 32, 1, 65535, &n);
 	u->max_inflight = (int)n;
-	sgw_ks_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
-	sgw_ks_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
+	sgw_keys_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
+	sgw_keys_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
 	if (u->reconnect_min_ms > u->reconnect_max_ms) {
 		char a[32], b[32];
 
-		omin = sgw_ks_find(&ks, "reconnect_min");
-		omax = sgw_ks_find(&ks, "reconnect_max");
-		sgw_cfg_fmt_ms(u->reconnect_min_ms, a, sizeof(a));
-		sgw_cfg_fmt_ms(u->reconnect_max_ms, b, sizeof(b));
+		omin = sgw_keys_find(&ks, "reconnect_min");
+		omax = sgw_keys_find(&ks, "reconnect_max");
+		sgw_duration_format(u->reconnect_min_ms, a, sizeof(a));
+		sgw_duration_format(u->reconnect_max_ms, b, sizeof(b));
 		sgw_diag_error(l->d, (omax ? omax : omin)->line,
 			       "%s reconnect_min (%s) is greater than reconnect_max (%s)",
 			       ks.label, a, b);
@@ -234,32 +234,30 @@ void sgw_cfg_resolve_uplink(struct loader *l, const struct section *s,
 
 	if (u->uri && !u->tls) {
 		for (int i = 0; tls_keys[i]; i++) {
-			if ((o = sgw_ks_find(&ks, tls_keys[i]))) {
-				o->used = true;
-				sgw_ks_error(&ks, o, "only for mqtts:// URIs (uri is %s)", u->uri);
-			}
+			if ((o = sgw_keys_find(&ks, tls_keys[i])))
+				sgw_keys_error(&ks, o, "only for mqtts:// URIs (uri is %s)", u->uri);
 		}
 	} else {
-		u->ca_file = ks_file(l, &ks, "ca_file");
-		u->cert_file = ks_file(l, &ks, "cert_file");
-		u->key_file = ks_file(l, &ks, "key_file");
+		u->ca_file = keys_file(l, &ks, "ca_file");
+		u->cert_file = keys_file(l, &ks, "cert_file");
+		u->key_file = keys_file(l, &ks, "key_file");
 		if (!u->cert_file != !u->key_file) {
-			o = sgw_ks_find(&ks, u->cert_file ? "cert_file" : "key_file");
-			sgw_ks_error(&ks, o, "cert_file and key_file go together");
+			o = sgw_keys_find(&ks, u->cert_file ? "cert_file" : "key_file");
+			sgw_keys_error(&ks, o, "cert_file and key_file go together");
 		}
-		if (sgw_ks_str(&ks, "alpn", NULL, &v) == 1) {
+		if (sgw_keys_str(&ks, "alpn", NULL, &v) == 1) {
 			bool ok = strlen(v) <= 255;
 
 			for (const char *c = v; *c; c++)
 				ok &= *c > 0x20 && *c < 0x7f;
 			if (!ok)
-				sgw_ks_bad(&ks, sgw_ks_find(&ks, "alpn"), "is not a protocol name (1..255 printable ASCII)");
+				sgw_keys_bad(&ks, sgw_keys_find(&ks, "alpn"), "is not a protocol name (1..255 printable ASCII)");
 			else
-				u->alpn = sgw_cfg_strdup(l, v);
+				u->alpn = sgw_load_strdup(l, v);
 		}
 	}
 	if (u->password_file && !u->username && u->mqtt_version == 4)
-		sgw_ks_error(&ks, sgw_ks_find(&ks, "password_file"),
-			     "MQTT 3.1.1 sends a password only with a username");
-	sgw_ks_report_unused(&ks, "");
+		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
+			       "MQTT 3.1.1 sends a password only with a username");
+	sgw_keys_report_unused(&ks, "");
 }

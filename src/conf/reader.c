@@ -3,46 +3,48 @@
  * Reading a configuration file: the line reader that inih calls, the
  * section headers and "key = value" lines, and the keys of each section.
  */
-#include "config_int.h"
+#include "reader.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "message/topic.h"
+#include "util/utf8.h"
 
 #define MAX_ERRORS 100		/* reading stops here: binary files would flood */
 
-void *sgw_cfg_alloc(struct loader *l, void *p)
+struct reader {
+	struct sgw_diag *d;
+	int errors0;		/* d->errors on entry */
+	FILE *f;
+	char *line;		/* SGW_INI_LINE_MAX + 1 */
+	int lineno;
+	bool nomem;
+	int read_errno;
+	struct sgw_ini *ini;
+	struct sgw_section **stail;	/* where the next section goes */
+	struct sgw_section *cur;	/* where keys go; NULL: dropped (see line_reader()) */
+	struct sgw_opt **ktail;		/* cur's next key */
+	size_t nkeys;			/* cur's keys */
+};
+
+/* P, or NULL after noting that memory ran out (which stops reading). */
+static void *r_alloc(struct reader *r, void *p)
 {
-	if (!p) {
-		l->nomem = true;
-		l->stop = true;
-	}
+	if (!p)
+		r->nomem = true;
 	return p;
 }
 
-char *sgw_cfg_strdup(struct loader *l, const char *s)
+static char *r_strdup(struct reader *r, const char *s)
 {
-	return sgw_cfg_alloc(l, strdup(s));
+	return r_alloc(r, strdup(s));
 }
 
-char *sgw_cfg_printf(struct loader *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return sgw_cfg_alloc(l, n < 0 ? NULL : s);
-}
-
-void sgw_cfg_opts_free(struct sgw_opt *o)
+void sgw_opts_free(struct sgw_opt *o)
 {
 	while (o) {
 		struct sgw_opt *next = o->next;
@@ -54,19 +56,22 @@ void sgw_cfg_opts_free(struct sgw_opt *o)
 	}
 }
 
-void sgw_cfg_sections_free(struct section *s)
+void sgw_ini_free(struct sgw_ini *ini)
 {
-	while (s) {
-		struct section *next = s->next;
+	struct sgw_section *s = ini->sections;
 
-		sgw_cfg_opts_free(s->keys);
+	while (s) {
+		struct sgw_section *next = s->next;
+
+		sgw_opts_free(s->keys);
 		free(s->name);
 		free(s);
 		s = next;
 	}
+	ini->sections = NULL;
 }
 
-const char *sgw_cfg_section_label(const struct section *s, char *buf, size_t size)
+const char *sgw_section_label(const struct sgw_section *s, char *buf, size_t size)
 {
 	static const char *const kinds[] = { "gateway", "mqtt", "sensor", "queue" };
 
@@ -78,11 +83,11 @@ const char *sgw_cfg_section_label(const struct section *s, char *buf, size_t siz
 }
 
 /*
- * Read one physical line into l->line, at most INI_LINE_MAX bytes kept;
+ * Read one physical line into r->line, at most SGW_INI_LINE_MAX bytes kept;
  * *total counts all of its bytes so that a 10 MB line costs no memory.
  * Returns false at end of file.
  */
-static bool read_line(struct loader *l, size_t *total, bool *nul)
+static bool read_line(struct reader *r, size_t *total, bool *nul)
 {
 	size_t n = 0;
 	bool any = false;
@@ -90,19 +95,19 @@ static bool read_line(struct loader *l, size_t *total, bool *nul)
 
 	*total = 0;
 	*nul = false;
-	while ((c = getc_unlocked(l->f)) != EOF) {
+	while ((c = getc_unlocked(r->f)) != EOF) {
 		any = true;
 		if (c == '\n')
 			break;
 		if (c == '\0')
 			*nul = true;
-		if (n < INI_LINE_MAX)
-			l->line[n++] = (char)c;
+		if (n < SGW_INI_LINE_MAX)
+			r->line[n++] = (char)c;
 		(*total)++;
 	}
-	if (c == EOF && ferror(l->f))
-		l->read_errno = errno ? errno : EIO;
-	l->line[n] = '\0';
+	if (c == EOF && ferror(r->f))
+		r->read_errno = errno ? errno : EIO;
+	r->line[n] = '\0';
 	return any;
 }
 
@@ -136,10 +141,10 @@ static char *trim(char *s)
 	return s;
 }
 
-struct section *sgw_cfg_find_section(struct loader *l, enum section_kind kind,
-				     const char *name)
+struct sgw_section *sgw_ini_section(const struct sgw_ini *ini, enum sgw_section_kind kind,
+				    const char *name)
 {
-	for (struct section *s = l->sections; s; s = s->next) {
+	for (struct sgw_section *s = ini->sections; s; s = s->next) {
 		if (s->kind != kind)
 			continue;
 		if ((!s->name && !name) || (s->name && name && strcmp(s->name, name) == 0))
@@ -153,22 +158,22 @@ struct section *sgw_cfg_find_section(struct loader *l, enum section_kind kind,
  * whether the header is valid; keys after an invalid one are dropped without
  * further messages, as they would only repeat the one error.
  */
-static bool section_header(struct loader *l, char *s)
+static bool section_header(struct reader *r, char *s)
 {
 	char *close = strchr(s, ']'), *inner, *name, *sep, *rest;
-	enum section_kind kind;
-	struct section *sec, *dup;
-	char label[NAME_MAX_LEN + 16];
+	enum sgw_section_kind kind;
+	struct sgw_section *sec, *dup;
+	char label[SGW_SECTION_LABEL_MAX];
 
-	l->content = true;
-	l->bad_headers++;	/* until it proves valid */
+	r->ini->content = true;
+	r->ini->bad_headers++;	/* until it proves valid */
 	if (!close) {
-		sgw_diag_error(l->d, l->lineno, "section header without ']'");
+		sgw_diag_error(r->d, r->lineno, "section header without ']'");
 		return false;
 	}
 	rest = trim(close + 1);
 	if (*rest && *rest != ';' && *rest != '#') {
-		sgw_diag_error(l->d, l->lineno, "text after the section header: \"%s\"", rest);
+		sgw_diag_error(r->d, r->lineno, "text after the section header: \"%s\"", rest);
 		return false;
 	}
 	*close = '\0';
@@ -179,76 +184,77 @@ static bool section_header(struct loader *l, char *s)
 		name = trim(name);
 	}
 	if (strcmp(inner, "gateway") == 0) {
-		kind = SECTION_GATEWAY;
+		kind = SGW_SECTION_GATEWAY;
 		if (*name) {
-			sgw_diag_error(l->d, l->lineno, "[gateway] takes no name");
+			sgw_diag_error(r->d, r->lineno, "[gateway] takes no name");
 			return false;
 		}
 	} else if (strcmp(inner, "queue") == 0) {
-		kind = SECTION_QUEUE;
+		kind = SGW_SECTION_QUEUE;
 		if (*name) {
-			sgw_diag_error(l->d, l->lineno, "[queue] takes no name");
+			sgw_diag_error(r->d, r->lineno, "[queue] takes no name");
 			return false;
 		}
 	} else if (strcmp(inner, "mqtt") == 0) {
-		kind = SECTION_MQTT;
+		kind = SGW_SECTION_MQTT;
 	} else if (strcmp(inner, "sensor") == 0) {
-		kind = SECTION_SENSOR;
+		kind = SGW_SECTION_SENSOR;
 		if (!*name) {
-			sgw_diag_error(l->d, l->lineno, "sensor section without a name: use [sensor NAME]");
+			sgw_diag_error(r->d, r->lineno, "sensor section without a name: use [sensor NAME]");
 			return false;
 		}
 	} else {
 		if (name != sep)
 			*sep = ' ';	/* the whole header, for the message */
-		sgw_diag_error(l->d, l->lineno,
+		sgw_diag_error(r->d, r->lineno,
 			       "unknown section [%s] (expected [gateway], [mqtt], [mqtt NAME], [queue] or [sensor NAME])",
 			       inner);
 		return false;
 	}
-	if (*name && !sgw_cfg_valid_name(name)) {
-		sgw_diag_error(l->d, l->lineno,
+	if (*name && !sgw_name_valid(name)) {
+		sgw_diag_error(r->d, r->lineno,
 			       "[%s %s]: bad name (1..64 characters of A-Z a-z 0-9 . _ -)", inner, name);
 		return false;
 	}
-	dup = sgw_cfg_find_section(l, kind, *name ? name : NULL);
+	dup = sgw_ini_section(r->ini, kind, *name ? name : NULL);
 	if (dup) {
-		struct section tmp = { .kind = kind, .name = *name ? name : NULL };
+		struct sgw_section tmp = { .kind = kind, .name = *name ? name : NULL };
 
-		if (kind == SECTION_SENSOR)
-			sgw_diag_error(l->d, l->lineno, "duplicate sensor name \"%s\" (first at line %d)",
+		if (kind == SGW_SECTION_SENSOR)
+			sgw_diag_error(r->d, r->lineno, "duplicate sensor name \"%s\" (first at line %d)",
 				       name, dup->line);
 		else
-			sgw_diag_error(l->d, l->lineno, "duplicate section %s (first at line %d)",
-				       sgw_cfg_section_label(&tmp, label, sizeof(label)), dup->line);
+			sgw_diag_error(r->d, r->lineno, "duplicate section %s (first at line %d)",
+				       sgw_section_label(&tmp, label, sizeof(label)), dup->line);
 		return false;
 	}
-	if (kind == SECTION_MQTT && l->nuplinks >= SGW_MAX_UPLINKS) {
-		sgw_diag_error(l->d, l->lineno, "too many [mqtt] sections (at most %d)", SGW_MAX_UPLINKS);
+	if (kind == SGW_SECTION_MQTT && r->ini->nuplinks >= SGW_MAX_UPLINKS) {
+		sgw_diag_error(r->d, r->lineno, "too many [mqtt] sections (at most %d)", SGW_MAX_UPLINKS);
 		return false;
 	}
-	if (kind == SECTION_SENSOR && l->nsensors >= SGW_MAX_SENSORS) {
-		sgw_diag_error(l->d, l->lineno, "too many sensors (at most %d)", SGW_MAX_SENSORS);
+	if (kind == SGW_SECTION_SENSOR && r->ini->nsensors >= SGW_MAX_SENSORS) {
+		sgw_diag_error(r->d, r->lineno, "too many sensors (at most %d)", SGW_MAX_SENSORS);
 		return false;
 	}
-	sec = sgw_cfg_alloc(l, calloc(1, sizeof(*sec)));
+	sec = r_alloc(r, calloc(1, sizeof(*sec)));
 	if (!sec)
 		return false;
 	sec->kind = kind;
-	sec->line = l->lineno;
-	sec->tail = &sec->keys;
-	if (*name && !(sec->name = sgw_cfg_strdup(l, name))) {
+	sec->line = r->lineno;
+	if (*name && !(sec->name = r_strdup(r, name))) {
 		free(sec);
 		return false;
 	}
-	*l->stail = sec;
-	l->stail = &sec->next;
-	l->cur = sec;
-	if (kind == SECTION_MQTT)
-		l->nuplinks++;
-	else if (kind == SECTION_SENSOR)
-		l->nsensors++;
-	l->bad_headers--;
+	*r->stail = sec;
+	r->stail = &sec->next;
+	r->cur = sec;
+	r->ktail = &sec->keys;
+	r->nkeys = 0;
+	if (kind == SGW_SECTION_MQTT)
+		r->ini->nuplinks++;
+	else if (kind == SGW_SECTION_SENSOR)
+		r->ini->nsensors++;
+	r->ini->bad_headers--;
 	return true;
 }
 
@@ -256,7 +262,7 @@ static bool section_header(struct loader *l, char *s)
  * A "key = value" line: '=' must come first (inih would also split at ':'
  * or give up at an inline comment) and the key must be a plain name.
  */
-static bool key_line(struct loader *l, const char *s)
+static bool key_line(struct reader *r, const char *s)
 {
 	size_t i, klen;
 
@@ -267,7 +273,7 @@ static bool key_line(struct loader *l, const char *s)
 			break;
 	}
 	if (s[i] != '=') {
-		sgw_diag_error(l->d, l->lineno, "expected \"key = value\"%s",
+		sgw_diag_error(r->d, r->lineno, "expected \"key = value\"%s",
 			       s[i] == ':' ? " (':' is not a separator)" : "");
 		return false;
 	}
@@ -278,58 +284,58 @@ static bool key_line(struct loader *l, const char *s)
 		unsigned char c = (unsigned char)s[k];
 
 		if (!isalnum(c) && c != '.' && c != '_' && c != '-') {
-			sgw_diag_error(l->d, l->lineno, "bad key name \"%.*s\"", (int)klen, s);
+			sgw_diag_error(r->d, r->lineno, "bad key name \"%.*s\"", (int)klen, s);
 			return false;
 		}
 	}
 	if (klen == 0) {
-		sgw_diag_error(l->d, l->lineno, "key missing before '='");
+		sgw_diag_error(r->d, r->lineno, "key missing before '='");
 		return false;
 	}
-	if (!l->cur && !l->content) {
-		sgw_diag_error(l->d, l->lineno, "key \"%.*s\" outside any section", (int)klen, s);
+	if (!r->cur && !r->ini->content) {
+		sgw_diag_error(r->d, r->lineno, "key \"%.*s\" outside any section", (int)klen, s);
 		return false;
 	}
-	return l->cur != NULL;	/* after an invalid header: drop quietly */
+	return r->cur != NULL;	/* after an invalid header: drop quietly */
 }
 
 /*
  * inih's line reader.  inih calls it once per line and handles that line
- * before asking for the next, so l->lineno is the line of the key the
+ * before asking for the next, so r->lineno is the line of the key the
  * handler sees.  Lines that are wrong are reported here and handed to inih
  * as empty lines: inih then has nothing to misread, and no error is told
  * twice.
  */
 static char *line_reader(char *buf, int num, void *arg)
 {
-	struct loader *l = arg;
+	struct reader *r = arg;
 	const char *why;
 	size_t total, len;
 	unsigned bad = 0;
 	bool nul;
 	char *s;
 
-	if (l->stop || !read_line(l, &total, &nul))
+	if (r->ini->stopped || r->nomem || !read_line(r, &total, &nul))
 		return NULL;
-	l->lineno++;
+	r->lineno++;
 	buf[0] = '\0';
-	if (l->d->errors - l->errors0 >= MAX_ERRORS) {
-		sgw_diag_error(l->d, l->lineno, "too many errors, giving up");
-		l->stop = true;
+	if (r->d->errors - r->errors0 >= MAX_ERRORS) {
+		sgw_diag_error(r->d, r->lineno, "too many errors, giving up");
+		r->ini->stopped = true;
 		return buf;
 	}
-	if (total > INI_LINE_MAX || total + 3 > (size_t)num) {
-		sgw_diag_error(l->d, l->lineno, "line too long (%zu bytes, at most %d)",
-			       total, INI_LINE_MAX);
+	if (total > SGW_INI_LINE_MAX || total + 3 > (size_t)num) {
+		sgw_diag_error(r->d, r->lineno, "line too long (%zu bytes, at most %d)",
+			       total, SGW_INI_LINE_MAX);
 		return buf;
 	}
 	if (nul) {
-		sgw_diag_error(l->d, l->lineno, "NUL byte in line: not a text file?");
+		sgw_diag_error(r->d, r->lineno, "NUL byte in line: not a text file?");
 		return buf;
 	}
-	s = l->line;
+	s = r->line;
 	len = total;
-	if (l->lineno == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+	if (r->lineno == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 		s += 3;		/* UTF-8 byte order mark */
 		len -= 3;
 	}
@@ -338,9 +344,9 @@ static char *line_reader(char *buf, int num, void *arg)
 	why = check_text(s, len, &bad);
 	if (why) {
 		if (bad)
-			sgw_diag_error(l->d, l->lineno, "%s 0x%02x in line", why, bad);
+			sgw_diag_error(r->d, r->lineno, "%s 0x%02x in line", why, bad);
 		else
-			sgw_diag_error(l->d, l->lineno, "%s in line", why);
+			sgw_diag_error(r->d, r->lineno, "%s in line", why);
 		return buf;
 	}
 	/* No leading blanks: inih would take an indented line as a continuation. */
@@ -348,14 +354,14 @@ static char *line_reader(char *buf, int num, void *arg)
 	if (*s == '\0' || *s == ';' || *s == '#')
 		return buf;
 	if (*s == '[') {
-		char copy[INI_LINE_MAX + 1];
+		char copy[SGW_INI_LINE_MAX + 1];
 
 		strcpy(copy, s);
-		if (!section_header(l, copy)) {
-			l->cur = NULL;
+		if (!section_header(r, copy)) {
+			r->cur = NULL;
 			return buf;
 		}
-	} else if (!key_line(l, s)) {
+	} else if (!key_line(r, s)) {
 		return buf;
 	}
 	memcpy(buf, s, strlen(s) + 1);
@@ -364,39 +370,39 @@ static char *line_reader(char *buf, int num, void *arg)
 
 static int key_handler(void *user, const char *section, const char *name, const char *value)
 {
-	struct loader *l = user;
-	struct section *s = l->cur;
+	struct reader *r = user;
+	struct sgw_section *s = r->cur;
 	struct sgw_opt *o;
-	char label[NAME_MAX_LEN + 16];
+	char label[SGW_SECTION_LABEL_MAX];
 
-	(void)section;		/* ours is in l->cur; inih's is cut at 50 bytes */
+	(void)section;		/* ours is in r->cur; inih's is cut at 50 bytes */
 	if (!s)
 		return 1;
 	for (o = s->keys; o; o = o->next) {
 		if (strcmp(o->key, name) == 0) {
-			sgw_diag_error(l->d, l->lineno, "%s duplicate key \"%s\" (first at line %d)",
-				       sgw_cfg_section_label(s, label, sizeof(label)), name, o->line);
+			sgw_diag_error(r->d, r->lineno, "%s duplicate key \"%s\" (first at line %d)",
+				       sgw_section_label(s, label, sizeof(label)), name, o->line);
 			return 1;
 		}
 	}
-	if (s->nkeys >= MAX_KEYS) {
-		sgw_diag_error(l->d, l->lineno, "%s too many keys (at most %d)",
-			       sgw_cfg_section_label(s, label, sizeof(label)), MAX_KEYS);
+	if (r->nkeys >= SGW_SECTION_KEYS_MAX) {
+		sgw_diag_error(r->d, r->lineno, "%s too many keys (at most %d)",
+			       sgw_section_label(s, label, sizeof(label)), SGW_SECTION_KEYS_MAX);
 		return 1;
 	}
-	o = sgw_cfg_alloc(l, calloc(1, sizeof(*o)));
+	o = r_alloc(r, calloc(1, sizeof(*o)));
 	if (!o)
 		return 1;
-	o->key = sgw_cfg_strdup(l, name);
-	o->value = sgw_cfg_strdup(l, value);
-	o->line = l->lineno;
+	o->key = r_strdup(r, name);
+	o->value = r_strdup(r, value);
+	o->line = r->lineno;
 	if (!o->key || !o->value) {
-		sgw_cfg_opts_free(o);
+		sgw_opts_free(o);
 		return 1;
 	}
-	*s->tail = o;
-	s->tail = &o->next;
-	s->nkeys++;
+	*r->ktail = o;
+	r->ktail = &o->next;
+	r->nkeys++;
 	return 1;
 }
 
@@ -427,11 +433,11 @@ static void ini_settings_swap(struct ini_settings *s)
 	*s = old;
 }
 
-int sgw_cfg_read_file(struct loader *l)
+int sgw_ini_read(FILE *f, struct sgw_diag *d, struct sgw_ini *ini)
 {
 	static char start_prefixes[] = ";#", inline_prefixes[] = ";";
 	struct ini_settings set = {
-		.max_line = INI_LINE_MAX + 3,	/* + '\r', '\n', '\0' */
+		.max_line = SGW_INI_LINE_MAX + 3,	/* + '\r', '\n', '\0' */
 		.multiline = false,
 		.inline_comments = true,	/* "key = value ; comment" */
 		.stop_on_first_error = false,
@@ -441,16 +447,23 @@ int sgw_cfg_read_file(struct loader *l)
 		.start_prefixes = start_prefixes,
 		.inline_prefixes = inline_prefixes,
 	};
+	struct reader r = { .d = d, .errors0 = d->errors, .f = f, .ini = ini };
 	int rc;
 
+	memset(ini, 0, sizeof(*ini));
+	r.stail = &ini->sections;
+	r.line = malloc(SGW_INI_LINE_MAX + 1);
+	if (!r.line)
+		return -ENOMEM;
 	ini_settings_swap(&set);
-	rc = ini_parse_stream(line_reader, l, key_handler, l);
+	rc = ini_parse_stream(line_reader, &r, key_handler, &r);
 	ini_settings_swap(&set);
+	free(r.line);
 	if (rc == -2)
-		l->nomem = true;
-	if (l->read_errno) {
-		sgw_diag_error(l->d, 0, "read error: %s", strerror(l->read_errno));
-		return -l->read_errno;
+		r.nomem = true;
+	if (r.read_errno) {
+		sgw_diag_error(d, 0, "read error: %s", strerror(r.read_errno));
+		return -r.read_errno;
 	}
-	return l->nomem ? -ENOMEM : 0;
+	return r.nomem ? -ENOMEM : 0;
 }

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loader internals.  Not an API.  Calls flow one way:
+ *
+ *   load.c         both passes, freeing
+ *     gateway.c    [gateway]
+ *     queue.c      [queue]
+ *     mqtt.c       [mqtt] and [mqtt NAME]
+ *     sensor.c     [sensor NAME]
+ *       quantities.c   topic.Q / filter.Q / precision.Q, topics
+ *   common.c       what they all use: memory, paths, a section's keys
+ */
+#ifndef SGW_LOAD_INT_H
+#define SGW_LOAD_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/keys.h"
+#include "conf/reader.h"
+#include "load.h"
+
+/* The resolving pass over what the reader made of the file. */
+struct loader {
+	struct sgw_diag *d;
+	char *dir;		/* absolute directory of the file: base of relative paths */
+	bool nomem;		/* memory ran out: resolving stops */
+	struct sgw_ini ini;
+	struct sgw_config *cfg;
+	int *topic_line;	/* [sensor * SGW_MAX_CHANNELS]: line of each topic */
+};
+
+/* common.c */
+
+/* P, or NULL after noting that memory ran out (l->nomem). */
+void *sgw_load_alloc(struct loader *l, void *p);
+char *sgw_load_strdup(struct loader *l, const char *s);
+__attribute__((format(printf, 2, 3)))
+char *sgw_load_printf(struct loader *l, const char *fmt, ...);
+/* P, or P taken from the directory of the INI file: a new string or NULL. */
+char *sgw_load_path(struct loader *l, const char *p);
+/* The keys of S, named as S in messages. */
+void sgw_load_section_keys(struct loader *l, const struct sgw_section *s, struct sgw_keys *ks);
+/* The same for the one section KIND ([gateway], [queue]); none when it is absent. */
+void sgw_load_unique_keys(struct loader *l, enum sgw_section_kind kind, struct sgw_keys *ks);
+/* The values of "format" in [gateway] and [sensor NAME]: enum sgw_format. */
+extern const char *const sgw_load_format_names[];
+
+/* gateway.c, queue.c: l->cfg->gw and l->cfg->queue; [gateway] goes first. */
+void sgw_resolve_gateway(struct loader *l);
+void sgw_resolve_queue(struct loader *l);
+
+/* mqtt.c: section S into U. */
+void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
+			struct sgw_uplink_config *u);
+
+/* sensor.c: section S into SC, which is in l->cfg->sensors. */
+void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);
+
+/* quantities.c */
+
+/* What a per-quantity key sets: "topic.temperature" -> QKEY_TOPIC, "temperature". */
+enum sgw_qkey_kind { SGW_QKEY_TOPIC, SGW_QKEY_FILTER, SGW_QKEY_PRECISION, SGW_QKEY_NONE };
+enum sgw_qkey_kind sgw_qkey_split(const char *key, const char **quantity);
+/*
+ * The channels SC's driver declared: per-quantity keys QKEYS (NQ of them,
+ * already checked for a quantity and a value), else the sensor's TOPIC,
+ * FILTER, PRECISION (NULL, NULL, -1: absent) and the defaults.  KS is the
+ * sensor's keys, for messages.
+ */
+void sgw_resolve_channels(struct loader *l, struct sgw_keys *ks, struct sgw_sensor_config *sc,
+			  struct sgw_opt **qkeys, size_t nq, const struct sgw_opt *topic,
+			  const struct sgw_opt *filter, long precision);
+/* Two quantities on one topic, or one on the status topic: reported. */
+void sgw_check_topics_unique(struct loader *l);
+
+#endif

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The INI loader accepts: good files, the shipped examples among them, load
+ * into the expected typed structures, defaults filled in.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drivers/driver.h"
+#include "load/load.h"
+#include "tests/fixtures/load_fixture.h"
+
+static char *sanitised_host_name(void)
+{
+	char buf[256] = "";
+
+	ck_assert_int_eq(gethostname(buf, sizeof(buf) - 1), 0);
+	buf[64] = '\0';
+	for (char *p = buf; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p))
+			*p = '-';
+	return strdup(buf[0] ? buf : "sensorgw");
+}
+
+START_TEST(test_defaults)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/defaults.ini", &r);
+	const struct sgw_uplink_config *u = &c->uplinks[0];
+	const struct sgw_sensor_config *s;
+	char *host = sanitised_host_name(), *want;
+
+	ck_assert_str_eq(c->gw.name, host);
+	ck_assert_str_eq(c->gw.topic_prefix, "sensorgw");
+	ck_assert_int_eq(c->gw.format, SGW_FORMAT_PLAIN);
+	ck_assert_uint_eq(c->gw.stats_interval_ms, 30000);
+	ck_assert_str_eq(c->gw.state_dir, SGW_LOCALSTATEDIR "/lib/sensorgw");
+	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_AUTO);
+	ck_assert(!c->queue.sync_always);
+	ck_assert_uint_eq(c->queue.sync_interval_ms, 1000);
+	ck_assert_uint_eq(c->queue.max_size, 64ull << 20);
+	ck_assert_uint_eq(c->queue.segment_size, 4ull << 20);
+	ck_assert(!c->queue.refuse_when_full);
+	ck_assert_int_ge(asprintf(&want, "sensorgw/%s/status", host), 0);
+	ck_assert_str_eq(c->gw.status_topic, want);
+	free(want);
+
+	ck_assert_uint_eq(c->nuplinks, 1);
+	ck_assert_str_eq(u->name, "default");
+	ck_assert_int_eq(u->line, 2);
+	ck_assert_str_eq(u->uri, "mqtt://localhost");
+	ck_assert_str_eq(u->server_uri, "tcp://localhost:1883");
+	ck_assert(!u->tls);
+	ck_assert_int_ge(asprintf(&want, "sensorgw-%s", host), 0);
+	ck_assert_str_eq(u->client_id, want);
+	free(want);
+	ck_assert_ptr_null(u->username);
+	ck_assert_ptr_null(u->password);
+	ck_assert_ptr_null(u->password_file);
+	ck_assert_ptr_null(u->ca_file);
+	ck_assert_ptr_null(u->cert_file);
+	ck_assert_ptr_null(u->key_file);
+	ck_assert_ptr_null(u->alpn);
+	ck_assert_int_eq(u->keepalive_s, 60);
+	ck_assert_int_eq(u->qos, 1);
+	ck_assert(!u->retain);
+	ck_assert_int_eq(u->mqtt_version, 4);
+	ck_assert_int_eq(u->max_inflight, 32);
+	ck_assert_uint_eq(u->reconnect_min_ms, 1000);
+	ck_assert_uint_eq(u->reconnect_max_ms, 60000);
+
+	ck_assert_uint_eq(c->nsensors, 1);
+	s = sgw_config_sensor(c, "t");
+	ck_assert_ptr_eq(s, &c->sensors[0]);
+	ck_assert_ptr_null(sgw_config_sensor(c, "T"));
+	ck_assert_int_eq(s->line, 5);
+	ck_assert_ptr_eq(s->driver, sgw_driver_find("sim"));
+	ck_assert_str_eq(s->bus, "sensor:t");
+	ck_assert_uint_eq(s->interval_ms, 10000);
+	ck_assert_uint_eq(s->timeout_ms, 5000);
+	ck_assert_int_eq(s->format, SGW_FORMAT_PLAIN);
+	ck_assert_ptr_null(s->opts);
+	ck_assert_uint_eq(s->nchannels, 1);
+	ck_assert_str_eq(s->ch[0].name, "temperature");
+	ck_assert_str_eq(s->ch[0].unit, "°C");
+	ck_assert_int_eq(s->ch[0].scale, 2);
+	ck_assert_int_eq(s->ch[0].precision, 1);
+	ck_assert_str_eq(s->ch[0].topic, "sensorgw/t/temperature");
+	ck_assert_ptr_null(s->ch[0].filter);
+	ck_assert_int_eq(r.diag.warnings, 0);
+	free(host);
+	load_done(&r);
+}
+END_TEST
+
+START_TEST(test_full)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/full.ini", &r);
+	const struct sgw_uplink_config *u;
+	const struct sgw_sensor_config *s;
+
+	ck_assert_str_eq(c->gw.name, "sala-pi");
+	ck_assert_str_eq(c->gw.topic_prefix, "casa");
+	ck_assert_str_eq(c->gw.status_topic, "casa/sala-pi/status");
+	ck_assert_int_eq(c->gw.format, SGW_FORMAT_JSON);
+	/* Relative paths are from the file's directory, made absolute. */
+	ck_assert_msg(c->gw.state_dir[0] == '/', "state_dir %s", c->gw.state_dir);
+	ck_assert_msg(strstr(c->gw.state_dir, "tests/ini/good/state"), "state_dir %s", c->gw.state_dir);
+	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_ALWAYS);
+	ck_assert(c->queue.sync_always);
+	ck_assert_uint_eq(c->queue.sync_interval_ms, 250);
+	ck_assert_uint_eq(c->queue.segment_size, 1ull << 20);
+	ck_assert_uint_eq(c->queue.max_size, 512ull << 20);
+	ck_assert(c->queue.refuse_when_full);
+	ck_assert_str_eq(c->path + strlen(c->path) - strlen("good/full.ini"), "good/full.ini");
+
+	ck_assert_uint_eq(c->nuplinks, 2);
+	u = &c->uplinks[0];
+	ck_assert_str_eq(u->name, "default");
+	ck_assert_str_eq(u->uri, "mqtt://[::1]:1884");
+	ck_assert_str_eq(u->server_uri, "tcp://[::1]:1884");
+	ck_assert(!u->tls);
+	ck_assert_str_eq(u->client_id, "gw-casa-sala-pi");
+	ck_assert_str_eq(u->username, "gateway");
+	ck_assert_str_eq(u->password, "secret");
+	ck_assert_msg(strstr(u->password_file, "tests/ini/good/../data/password"), "%s",
+		      u->password_file);
+	ck_assert_int_eq(u->keepalive_s, 120);
+	ck_assert_int_eq(u->qos, 2);
+	ck_assert(u->retain);
+	ck_assert_int_eq(u->mqtt_version, 5);
+	ck_assert_int_eq(u->max_inflight, 100);
+	ck_assert_uint_eq(u->reconnect_min_ms, 500);
+	ck_assert_uint_eq(u->reconnect_max_ms, 300000);
+	ck_assert_ptr_null(u->ca_file);
+
+	u = &c->uplinks[1];
+	ck_assert_str_eq(u->name, "aws");
+	ck_assert_str_eq(u->server_uri, "ssl://a1b2c3-ats.iot.eu-west-1.amazonaws.com:443");
+	ck_assert(u->tls);
+	ck_assert_str_eq(u->client_id, "sala-pi");
+	ck_assert_msg(strstr(u->ca_file, "/data/ca.pem") && u->ca_file[0] == '/', "%s", u->ca_file);
+	ck_assert_msg(strstr(u->cert_file, "/data/client.crt"), "%s", u->cert_file);
+	ck_assert_msg(strstr(u->key_file, "/data/client.key"), "%s", u->key_file);
+	ck_assert_str_eq(u->alpn, "x-amzn-mqtt-ca");
+	ck_assert_int_eq(u->qos, 0);
+	ck_assert_int_eq(u->mqtt_version, 4);
+	ck_assert_ptr_null(u->password);
+
+	ck_assert_uint_eq(c->nsensors, 2);
+	s = sgw_config_sensor(c, "sala");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->bus, "sim-bus");
+	ck_assert_uint_eq(s->interval_ms, 250);
+	ck_assert_uint_eq(s->timeout_ms, 250);	/* min(interval, 5s) */
+	ck_assert_int_eq(s->format, SGW_FORMAT_PLAIN);	/* overrides the gateway */
+	ck_assert_uint_eq(s->nchannels, 2);
+	ck_assert_str_eq(s->ch[0].name, "temperature");
+	ck_assert_str_eq(s->ch[0].topic, "casa/sala-pi/sala/temperature");
+	ck_assert_str_eq(s->ch[0].filter, "median 5, ema 0.2");
+	ck_assert_int_eq(s->ch[0].filter_line, 7);
+	ck_assert_int_eq(s->ch[0].precision, 1);
+	ck_assert_str_eq(s->ch[1].name, "humidity");
+	ck_assert_str_eq(s->ch[1].unit, "%");
+	ck_assert_str_eq(s->ch[1].topic, "casa/sala/humidade");
+	ck_assert_str_eq(s->ch[1].filter, "delta 0.05");
+	ck_assert_int_eq(s->ch[1].filter_line, 15);
+	ck_assert_int_eq(s->ch[1].precision, 0);
+	/* Driver keys stay with the sensor, in file order, all used. */
+	ck_assert_str_eq(s->opts->key, "quantities");
+	ck_assert_int_eq(s->opts->line, 8);
+	ck_assert(s->opts->used);
+	ck_assert_str_eq(s->opts->next->key, "seed");
+	ck_assert_str_eq(s->opts->next->value, "4294967295");
+	ck_assert(s->opts->next->used);
+	ck_assert_ptr_null(s->opts->next->next);
+
+	s = sgw_config_sensor(c, "cpu");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_eq(s->driver, sgw_driver_find("cpu_temp"));
+	ck_assert_str_eq(s->bus, "sensor:cpu");
+	ck_assert_uint_eq(s->interval_ms, 60000);
+	ck_assert_uint_eq(s->timeout_ms, 2000);
+	ck_assert_int_eq(s->format, SGW_FORMAT_JSON);	/* from the gateway */
+	ck_assert_uint_eq(s->nchannels, 1);
+	ck_assert_int_eq(s->ch[0].scale, 3);
+	ck_assert_int_eq(s->ch[0].precision, 2);
+	ck_assert_str_eq(s->ch[0].topic, "Casa/CPU/temperature");
+
+	load_done(&r);
+}
+END_TEST
+
+START_TEST(test_crlf_bom)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/crlf_bom.ini", &r);
+
+	ck_assert_str_eq(c->gw.name, "crlf");
+	ck_assert_str_eq(c->gw.topic_prefix, "casa;sala");	/* ';' without a blank: data */
+	ck_assert_str_eq(c->uplinks[0].server_uri, "tcp://127.0.0.1:1883");
+	ck_assert_uint_eq(c->nsensors, 1);
+	ck_assert_int_eq(c->sensors[0].line, 8);
+	ck_assert_str_eq(c->sensors[0].ch[0].name, "door");
+	ck_assert_str_eq(c->sensors[0].ch[0].unit, "");
+	ck_assert_int_eq(c->sensors[0].ch[0].precision, 0);
+	ck_assert_str_eq(c->sensors[0].ch[0].topic, "a//b/door");	/* empty levels are fine */
+	load_done(&r);
+}
+END_TEST
+
+/* The shipped examples must load. */
+START_TEST(test_examples)
+{
+	static const char *const topics[][2] = {
+		{ "sala", "casa/sala/temperatura" },
+		{ "sala", "casa/sala/humidade" },
+		{ "cozinha", "casa/cozinha/temperatura" },
+		{ "exterior", "casa/exterior/pressao" },
+		{ "porta", "casa/entrada/porta" },
+	};
+	struct load r;
+	struct sgw_config *c = load_good("etc/demo.ini", &r);
+
+	ck_assert_str_eq(c->gw.name, "demo");
+	ck_assert_str_eq(c->gw.topic_prefix, "casa");
+	ck_assert_str_eq(c->uplinks[0].uri, "mqtt://127.0.0.1:1883");
+	ck_assert_uint_eq(c->nsensors, 4);
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		const struct sgw_sensor_config *s = sgw_config_sensor(c, topics[i][0]);
+		bool found = false;
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_uint_le(s->interval_ms, 2000);
+		ck_assert_uint_ge(s->interval_ms, 1000);
+		for (size_t k = 0; k < s->nchannels; k++)
+			found |= strcmp(s->ch[k].topic, topics[i][1]) == 0;
+		ck_assert_msg(found, "%s not published", topics[i][1]);
+	}
+	load_done(&r);
+
+	c = load_good("etc/sensorgw.ini", &r);
+	ck_assert_str_eq(c->gw.topic_prefix, "casa");
+	ck_assert_str_eq(sgw_config_sensor(c, "sala")->ch[0].topic, "casa/sala/temperatura");
+	load_done(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("load-values");
+	TCase *good = tcase_create("good");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(good, test_defaults);
+	tcase_add_test(good, test_full);
+	tcase_add_test(good, test_crlf_bom);
+	tcase_add_test(good, test_examples);
+	suite_add_tcase(s, good);
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
