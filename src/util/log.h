@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Logging, after OpenBSD's ntpd: log_warn() appends strerror(errno),
- * log_warnx() does not; fatal() logs and exits.  Lines go to stderr with a
- * syslog priority prefix ("<3>") so that journald keeps the level.
- * Library-like code (config, queue, drivers, uplink) reports errors through
- * return values and leaves printing to the daemon; these helpers are for the
- * daemon core.
+ * log_warnx() does not; fatal() logs and exits (main.c alone uses it).
+ * Lines go to stderr with a syslog priority prefix ("<3>") so that journald
+ * keeps the level.
+ *
+ * Who prints: the daemon (src/daemon, src/main.c) and the parts it runs on
+ * its loop, store and forward (src/deliver) and sampling (src/sense).  The
+ * libraries below them (util, conf, queue, drivers, message, mqtt) never
+ * print: they return -errno, report configuration errors through
+ * struct sgw_diag, or hand events to a handler (the MQTT uplink), and the
+ * caller decides what to say.  The `log:` line of docs/architecture.md
+ * holds this rule and tests/arch/check_layers.py enforces it.  Lines name
+ * what they are about the same way everywhere: "[sensor NAME] ...",
+ * "[mqtt NAME] ...", "disk queue: ...".
  */
 #ifndef SGW_LOG_H
 #define SGW_LOG_H
