@@ -21,6 +21,7 @@
 #endif
 
 #include "kernel_fixture.h"
+#include "tests/fixtures/run.h"
 
 START_TEST(test_ema_vs_ref)
 {
@@ -412,11 +413,5 @@ static Suite *make_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(make_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(make_suite());
 }

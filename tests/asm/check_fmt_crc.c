@@ -15,6 +15,7 @@
 #endif
 
 #include "kernel_fixture.h"
+#include "tests/fixtures/run.h"
 
 /* ------------------------------------------------------------------ */
 /* fmt_fixed                                                            */
@@ -255,11 +256,5 @@ static Suite *make_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(make_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(make_suite());
 }

@@ -12,6 +12,7 @@
 
 #include "conf/channel.h"
 #include "conf/keys.h"
+#include "tests/fixtures/run.h"
 
 static struct sgw_opt *opt(const char *key, const char *value, int line, struct sgw_opt *next)
 {
@@ -271,8 +272,6 @@ int main(void)
 {
 	Suite *s = suite_create("keys");
 	TCase *keys = tcase_create("keys"), *api = tcase_create("driver-api");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(keys, test_getters);
 	tcase_add_test(keys, test_getter_messages);
@@ -284,9 +283,5 @@ int main(void)
 	tcase_add_test(api, test_add_channel);
 	suite_add_tcase(s, api);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conf/reader.h"
+#include "tests/fixtures/run.h"
 
 struct read {
 	int ret;
@@ -380,8 +381,6 @@ int main(void)
 {
 	Suite *s = suite_create("reader");
 	TCase *tc = tcase_create("reader");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_sections_and_keys);
 	tcase_add_test(tc, test_bom_crlf);
@@ -393,9 +392,5 @@ int main(void)
 	tcase_add_test(tc, test_error_limit);
 	tcase_add_test(tc, test_read_error);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -12,6 +12,7 @@
 
 #include "daemon/health.h"
 #include "drivers/driver.h"
+#include "tests/fixtures/run.h"
 
 #define MS 1000000LL
 #define MAXMSG 64
@@ -188,8 +189,6 @@ int main(void)
 {
 	Suite *s = suite_create("health");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_failure_reported_once_then_recovery);
@@ -197,9 +196,5 @@ int main(void)
 	tcase_add_test(tc, test_timeout_then_late_answer);
 	tcase_add_test(tc, test_once_counts_each_sensor_once);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -13,6 +13,7 @@
 #include "deliver/outbox.h"
 #include "deliver/tag.h"
 #include "tests/mocks/mock_uplink.h"
+#include "tests/fixtures/run.h"
 
 /* A message as the router hands it over: tagged with its sequence number. */
 static struct sgw_msg *msg(uint64_t seq)
@@ -197,8 +198,6 @@ int main(void)
 {
 	Suite *s = suite_create("outbox");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_window_and_order);
@@ -208,9 +207,5 @@ int main(void)
 	tcase_add_test(tc, test_drain_in_order);
 	tcase_add_test(tc, test_large_window);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "deliver/qmsg.h"
+#include "tests/fixtures/run.h"
 
 static struct sgw_qmsg sample(void)
 {
@@ -170,8 +171,6 @@ int main(void)
 {
 	Suite *s = suite_create("qmsg");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_extremes);
@@ -179,9 +178,5 @@ int main(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_reading);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

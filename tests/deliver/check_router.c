@@ -16,6 +16,7 @@
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/mock_uplink.h"
 #include "tests/mocks/queue_faults.h"
+#include "tests/fixtures/run.h"
 
 struct fixture {
 	char dir[64];
@@ -329,8 +330,6 @@ int main(void)
 {
 	Suite *s = suite_create("router");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_online_stays_in_memory);
@@ -343,9 +342,5 @@ int main(void)
 	tcase_add_test(tc, test_stop_keeps_memory_on_disk);
 	tcase_add_test(tc, test_release_hands_back_memory_once);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "deliver/seqstore.h"
+#include "tests/fixtures/run.h"
 
 static char dir[64];
 
@@ -115,8 +116,6 @@ int main(void)
 {
 	Suite *su = suite_create("seqstore");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_never_reused_across_restarts);
@@ -124,9 +123,5 @@ int main(void)
 	tcase_add_test(tc, test_damaged_file_falls_back);
 	tcase_add_test(tc, test_unwritable_dir_counts_in_memory);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(su);
 }

@@ -18,6 +18,7 @@
 #include "deliver/spool.h"
 #include "deliver/tag.h"
 #include "tests/fixtures/tmpdir.h"
+#include "tests/fixtures/run.h"
 
 static char tmp[64];
 static char qdir[160];
@@ -391,8 +392,6 @@ int main(void)
 {
 	Suite *s = suite_create("spool");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -403,9 +402,5 @@ int main(void)
 	tcase_add_test(tc, test_spool_restart_table);
 	tcase_add_test(tc, test_spool_append_result);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -16,6 +16,7 @@
 
 #include "load/load.h"
 #include "tests/fixtures/load_fixture.h"
+#include "tests/fixtures/run.h"
 
 /* ---------------------------------------------------------------- bad files */
 
@@ -376,8 +377,6 @@ int main(void)
 {
 	Suite *s = suite_create("load-errors");
 	TCase *bad = tcase_create("bad"), *gen = tcase_create("generated");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(bad, test_bad_file, 0, (int)NBAD);
 	tcase_add_test(bad, test_bad_files_all_listed);
@@ -394,9 +393,5 @@ int main(void)
 	tcase_add_test(gen, test_unreadable);
 	suite_add_tcase(s, gen);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

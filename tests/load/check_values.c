@@ -12,6 +12,7 @@
 #include "drivers/driver.h"
 #include "load/load.h"
 #include "tests/fixtures/load_fixture.h"
+#include "tests/fixtures/run.h"
 
 static char *sanitised_host_name(void)
 {
@@ -254,8 +255,6 @@ int main(void)
 {
 	Suite *s = suite_create("load-values");
 	TCase *good = tcase_create("good");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(good, test_defaults);
 	tcase_add_test(good, test_full);
@@ -263,9 +262,5 @@ int main(void)
 	tcase_add_test(good, test_examples);
 	suite_add_tcase(s, good);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -13,6 +13,7 @@
 #include "asm/sgw_kernels.h"
 #include "message/json.h"
 #include "tests/fixtures/bounded.h"
+#include "tests/fixtures/run.h"
 
 typedef void build_fn(struct sgw_json *w, const void *arg);
 
@@ -568,11 +569,5 @@ static Suite *json_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(json_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(json_suite());
 }

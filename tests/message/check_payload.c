@@ -8,6 +8,7 @@
 
 #include "message/payload.h"
 #include "tests/fixtures/bounded.h"
+#include "tests/fixtures/run.h"
 
 static int fmt(char *buf, size_t cap, enum sgw_format f, const char *unit, int scale,
 	       int precision, int32_t v, int64_t ts, uint64_t seq)
@@ -205,8 +206,6 @@ int main(void)
 {
 	Suite *s = suite_create("payload");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_json);
@@ -216,9 +215,5 @@ int main(void)
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_render_is_the_reading);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

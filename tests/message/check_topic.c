@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "message/topic.h"
+#include "tests/fixtures/run.h"
 
 static const struct sgw_topic_vars vars = {
 	.prefix = "Casa", .gateway = "sala-pi", .sensor = "Sala", .quantity = "temperature",
@@ -155,16 +156,10 @@ int main(void)
 {
 	Suite *s = suite_create("topic");
 	TCase *tc = tcase_create("topic");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_expand_errors);
 	tcase_add_test(tc, test_validate);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

@@ -16,6 +16,7 @@
 #include <MQTTAsync.h>
 
 #include "mqtt/paho.h"
+#include "tests/fixtures/run.h"
 
 /* In the child: report a failed condition and exit 1. */
 #define EXPECT(cond)								\
@@ -150,11 +151,5 @@ static Suite *paho_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(paho_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(paho_suite());
 }

@@ -17,6 +17,7 @@
 #include "mqtt/paho.h"
 #include "tests/fixtures/broker.h"
 #include "uplink_fixture.h"
+#include "tests/fixtures/run.h"
 
 /* ----------------------------------------------------------------- tests */
 
@@ -223,19 +224,13 @@ static Suite *publish_suite(void)
 int main(void)
 {
 	char err[512];
-	SRunner *sr;
-	int failed;
 
 	/* Before any fork: the TLS tests need Paho's TLS build. */
 	if (sgw_paho_load(true, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_FAILURE;
 	}
-	sr = srunner_create(publish_suite());
 	/* A broker that died under a test must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(publish_suite());
 }

@@ -18,6 +18,7 @@
 #include "tests/mocks/queue_faults.h"
 #include "tests/fixtures/tmpdir.h"
 #include "qtest.h"
+#include "tests/fixtures/run.h"
 
 START_TEST(test_append_read_ack_reopen)
 {
@@ -340,5 +341,5 @@ int main(void)
 	tcase_add_test(tc, test_many_segments);
 	tcase_add_test(tc, test_group_commit);
 	suite_add_tcase(s, tc);
-	return qt_run(s);
+	return sgw_test_run(s);
 }

@@ -15,6 +15,7 @@
 #include "queue/queue.h"
 #include "tests/mocks/queue_faults.h"
 #include "qtest.h"
+#include "tests/fixtures/run.h"
 
 START_TEST(test_two_cursors)
 {
@@ -293,5 +294,5 @@ int main(void)
 	tcase_add_test(tc, test_stats_sample_time);
 	tcase_add_test(tc, test_random_model);
 	suite_add_tcase(s, tc);
-	return qt_run(s);
+	return sgw_test_run(s);
 }

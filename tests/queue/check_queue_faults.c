@@ -17,6 +17,7 @@
 #include "tests/mocks/queue_faults.h"
 #include "tests/fixtures/tmpdir.h"
 #include "qtest.h"
+#include "tests/fixtures/run.h"
 
 /* Write errors through the ops seam: refused cleanly, no partial record left. */
 START_TEST(test_write_errors)
@@ -191,5 +192,5 @@ int main(void)
 	tcase_add_test(tc, test_sync_failure);
 	tcase_add_test(tc, test_tmpfs_enospc);
 	suite_add_tcase(s, tc);
-	return qt_run(s);
+	return sgw_test_run(s);
 }

@@ -18,6 +18,7 @@
 #include "tests/mocks/queue_faults.h"
 #include "tests/fixtures/tmpdir.h"
 #include "qtest.h"
+#include "tests/fixtures/run.h"
 
 /* Zeros over ack.state: "nothing saved", without unlinking an allocated file. */
 static void forget_state(void)
@@ -407,5 +408,5 @@ int main(void)
 	tcase_add_test(slow, test_flip_tail_segment);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, slow);
-	return qt_run(s);
+	return sgw_test_run(s);
 }

@@ -148,14 +148,3 @@ TCase *qt_tcase(const char *name, double timeout)
 	tcase_set_timeout(tc, timeout);
 	return tc;
 }
-
-int qt_run(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}

@@ -52,7 +52,5 @@ size_t qt_list_bases(uint64_t *bases, size_t max);
 
 /* A test case with the fixture and a timeout of TIMEOUT seconds. */
 TCase *qt_tcase(const char *name, double timeout);
-/* Run S; the exit status for main(). */
-int qt_run(Suite *s);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "sense/filter.h"
 #include "asm/sgw_kernels.h"
+#include "tests/fixtures/run.h"
 
 static struct sgw_filter_chain *parse_ok(const char *spec, int scale)
 {
@@ -353,11 +354,5 @@ static Suite *filter_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(filter_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(filter_suite());
 }

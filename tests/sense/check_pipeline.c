@@ -8,6 +8,7 @@
 
 #include "message/msg.h"
 #include "sense/pipeline.h"
+#include "tests/fixtures/run.h"
 
 enum { BME, DOOR, ATTIC, NSENSORS };
 enum { TEMP, HUM, PRES };	/* BME's channels */
@@ -285,11 +286,5 @@ static Suite *pipeline_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pipeline_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(pipeline_suite());
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "sense/scheduler.h"
+#include "tests/fixtures/run.h"
 
 #define MS 1000000LL
 
@@ -101,8 +102,6 @@ int main(void)
 {
 	Suite *s = suite_create("scheduler");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_first_tick_all_due_together);
 	tcase_add_test(tc, test_no_drift_over_hours);
@@ -110,9 +109,5 @@ int main(void)
 	tcase_add_test(tc, test_take_respects_max);
 	tcase_add_test(tc, test_empty);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

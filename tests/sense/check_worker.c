@@ -18,6 +18,7 @@
 #include "sense/worker.h"
 #include "tests/mocks/fake_driver.h"
 #include "util/clock.h"
+#include "tests/fixtures/run.h"
 
 /*
  * The case's pool.  A failed assertion leaves the case early; the teardown
@@ -487,13 +488,7 @@ static Suite *worker_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	fake_init();
-	sr = srunner_create(worker_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(worker_suite());
 }

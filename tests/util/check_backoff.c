@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "util/backoff.h"
+#include "tests/fixtures/run.h"
 
 /* The cap of attempt N: min * 2^N, at most max. */
 static uint64_t cap_of(uint32_t min, uint32_t max, uint32_t n)
@@ -180,11 +181,5 @@ static Suite *backoff_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(backoff_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(backoff_suite());
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/parse.h"
+#include "tests/fixtures/run.h"
 
 START_TEST(test_long)
 {
@@ -210,8 +211,6 @@ int main(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_long);
 	tcase_add_test(tc, test_fixed);
@@ -221,9 +220,5 @@ int main(void)
 	tcase_add_test(tc, test_name);
 	tcase_add_test(tc, test_duration_format);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

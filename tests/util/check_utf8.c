@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "util/utf8.h"
+#include "tests/fixtures/run.h"
 
 START_TEST(test_utf8)
 {
@@ -34,14 +35,8 @@ int main(void)
 {
 	Suite *s = suite_create("utf8");
 	TCase *tc = tcase_create("utf8");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_utf8);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }
