@@ -56,10 +56,4 @@ struct sgw_driver {
 extern const struct sgw_driver *const sgw_drivers[];
 const struct sgw_driver *sgw_driver_find(const char *name);
 
-/*
- * Root under which drivers look for /sys and /dev paths: "" normally, the
- * value of SENSORGW_SYSROOT when set (tests point it at a temporary tree).
- */
-const char *sgw_sysroot(void);
-
 #endif

@@ -11,6 +11,7 @@
 #include "bh1750.h"
 #include "bme280.h"
 #include "drivers/hal/i2c.h"
+#include "drivers/hal/sysroot.h"
 #include "util/parse.h"
 #include "driver.h"
 #include "sht3x.h"
