@@ -79,14 +79,16 @@ int sgw_ads1115_probe(struct sgw_i2c *i2c, uint16_t addr)
 
 	if (ret == 0)
 		ret = sgw_ads1115_read_reg(i2c, addr, SGW_ADS1115_REG_HI, &hi);
-	if (ret == -ENXIO || ret == -EREMOTEIO || ret == -EIO)
+	if (sgw_i2c_no_ack(ret))
 		return 0;
 	return ret < 0 ? ret : lo == 0x8000 && hi == 0x7fff;
 }
 
 /* ------------------------------------------------------------ driver glue */
 
-static const uint16_t ads1115_addrs[] = { 0x48, 0x49, 0x4a, 0x4b };
+static const uint16_t ads1115_addrs[] = {
+	SGW_ADS1115_ADDR_GND, SGW_ADS1115_ADDR_VDD, SGW_ADS1115_ADDR_SDA, SGW_ADS1115_ADDR_SCL, 0
+};
 
 /* "0, 2,3": distinct input numbers 0..3, separated by commas. */
 static int parse_inputs(const char *s, struct ads1115_cfg *cfg)
@@ -120,7 +122,7 @@ static int ads1115_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys
 
 	if (!cfg)
 		return -ENOMEM;
-	ret = sgw_i2c_sensor_configure(sc, keys, ads1115_addrs, 4, &cfg->dev);
+	ret = sgw_i2c_sensor_configure(sc, keys, &cfg->dev);
 	/* The getters return 1 for a key given: only an error stops here. */
 	if (ret == 0 && sgw_keys_enum(keys, "pga", pga_names, PGA_DEFAULT, &pga) < 0)
 		ret = -EINVAL;
@@ -211,4 +213,6 @@ const struct sgw_driver sgw_driver_ads1115 = {
 	.open = ads1115_open,
 	.read = ads1115_read,
 	.close = sgw_i2c_sensor_close,
+	.i2c_addrs = ads1115_addrs,
+	.i2c_probe = sgw_ads1115_probe,
 };

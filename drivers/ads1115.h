@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * TI ADS1115 16-bit ADC: chip logic shared by the driver, the scanner and
- * the tests.  Datasheet: TI SBAS444D (2018), section numbers below.
+ * TI ADS1115 16-bit ADC: chip logic shared by the driver and the tests.  Datasheet: TI SBAS444D (2018), section numbers below.
  */
 #ifndef SGW_ADS1115_H
 #define SGW_ADS1115_H
@@ -10,9 +9,11 @@
 
 #include "drivers/hal/i2c.h"
 
-/* 9.5.1.1, table 4: ADDR pin to GND 0x48, VDD 0x49, SDA 0x4A, SCL 0x4B */
-#define SGW_ADS1115_ADDR_MIN	0x48
-#define SGW_ADS1115_ADDR_MAX	0x4b
+/* 9.5.1.1, table 4: the ADDR pin connected to */
+#define SGW_ADS1115_ADDR_GND	0x48
+#define SGW_ADS1115_ADDR_VDD	0x49
+#define SGW_ADS1115_ADDR_SDA	0x4a
+#define SGW_ADS1115_ADDR_SCL	0x4b
 
 /* 9.6, table 6: register pointer */
 #define SGW_ADS1115_REG_CONV	0x00
@@ -40,7 +41,8 @@ int sgw_ads1115_read_reg(struct sgw_i2c *i2c, uint16_t addr, uint8_t reg, uint16
 int sgw_ads1115_write_reg(struct sgw_i2c *i2c, uint16_t addr, uint8_t reg, uint16_t val);
 
 /* Recognise an ADS1115 (or its 12-bit sibling ADS1015) by the reset values
- * of its threshold registers: 1 yes, 0 no, -errno on bus failure. */
+ * of its threshold registers: 1 yes, 0 no, -errno on bus failure (the
+ * driver's i2c_probe). */
 int sgw_ads1115_probe(struct sgw_i2c *i2c, uint16_t addr);
 
 #endif

@@ -38,12 +38,12 @@ int sgw_bh1750_probe(struct sgw_i2c *i2c, uint16_t addr)
 	/* Leave it as it was found: powered down (its 0.01 µA state). */
 	if (ret == 0)
 		ret = send(i2c, addr, SGW_BH1750_POWER_DOWN);
-	if (ret == -ENXIO || ret == -EREMOTEIO || ret == -EIO)
+	if (sgw_i2c_no_ack(ret))
 		return 0;
 	return ret < 0 ? ret : 1;
 }
 
-static const uint16_t bh1750_addrs[] = { SGW_BH1750_ADDR_LOW, SGW_BH1750_ADDR_HIGH };
+static const uint16_t bh1750_addrs[] = { SGW_BH1750_ADDR_LOW, SGW_BH1750_ADDR_HIGH, 0 };
 
 static const struct sgw_i2c_channel bh1750_channel = { "illuminance", "lx", 2, 1 };
 
@@ -54,7 +54,7 @@ static int bh1750_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 
 	if (!cfg)
 		return -ENOMEM;
-	ret = sgw_i2c_sensor_configure(sc, keys, bh1750_addrs, 2, cfg);
+	ret = sgw_i2c_sensor_configure(sc, keys, cfg);
 	return sgw_i2c_sensor_finish(sc, keys, ret, cfg, &bh1750_channel, 1);
 }
 
@@ -100,4 +100,6 @@ const struct sgw_driver sgw_driver_bh1750 = {
 	.open = bh1750_open,
 	.read = bh1750_read,
 	.close = sgw_i2c_sensor_close,
+	.i2c_addrs = bh1750_addrs,
+	.i2c_probe = sgw_bh1750_probe,
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ROHM BH1750FVI ambient light sensor: chip logic shared by the driver,
- * the scanner and the tests.  Datasheet: ROHM BH1750FVI, rev. D (2011).
+ * ROHM BH1750FVI ambient light sensor: chip logic shared by the driver
+ * and the tests.  Datasheet: ROHM BH1750FVI, rev. D (2011).
  */
 #ifndef SGW_BH1750_H
 #define SGW_BH1750_H
@@ -27,7 +27,8 @@ int32_t sgw_bh1750_lux(uint16_t raw);
 /*
  * The BH1750 has no ID register; this recognises one by behaviour: it
  * accepts the power-on and reset opcodes and then reads back 2 bytes.
- * 1 when it behaves so, 0 when not, -errno on bus failure.
+ * 1 when it behaves so, 0 when not, -errno on bus failure (the driver's
+ * i2c_probe).
  */
 int sgw_bh1750_probe(struct sgw_i2c *i2c, uint16_t addr);
 

@@ -168,7 +168,7 @@ static unsigned int measure_time_us(const struct bme280_cfg *cfg)
 
 /* ------------------------------------------------------------ driver glue */
 
-static const uint16_t bme280_addrs[] = { SGW_BME280_ADDR_LOW, SGW_BME280_ADDR_HIGH };
+static const uint16_t bme280_addrs[] = { SGW_BME280_ADDR_LOW, SGW_BME280_ADDR_HIGH, 0 };
 static const char *const osrs_names[] = { "1", "2", "4", "8", "16", NULL };
 
 static int configure_osrs(struct sgw_sensor_config *sc, struct sgw_keys *keys, const char *key,
@@ -201,7 +201,7 @@ static int bme280_configure_common(struct sgw_sensor_config *sc, struct sgw_keys
 	if (!cfg)
 		return -ENOMEM;
 	cfg->humidity = humidity;
-	ret = sgw_i2c_sensor_configure(sc, keys, bme280_addrs, 2, &cfg->dev);
+	ret = sgw_i2c_sensor_configure(sc, keys, &cfg->dev);
 	if (ret == 0)
 		ret = configure_osrs(sc, keys, "oversampling", 0, &all);
 	if (ret == 0)
@@ -237,12 +237,39 @@ static int wait_status_clear(struct sgw_i2c *i2c, uint16_t addr, uint8_t mask)
 	return -ETIMEDOUT;
 }
 
+static bool is_bmp280(int id)
+{
+	return id == SGW_BME280_ID_BMP280 || id == SGW_BME280_ID_BMP280_SAMPLE0 ||
+	       id == SGW_BME280_ID_BMP280_SAMPLE1;
+}
+
 static int chip_matches(int id, bool humidity)
 {
 	if (id == SGW_BME280_ID_BME280)
 		return 1;
 	/* A BMP280 (often sold as a "BME280") has no humidity sensor. */
-	return !humidity && (id == SGW_BME280_ID_BMP280 || id == 0x56 || id == 0x57);
+	return !humidity && is_bmp280(id);
+}
+
+/* Each driver recognises its own chip only, although bmp280 reads a
+ * BME280 too: scan is to name the chip that is there. */
+static int probe_id(struct sgw_i2c *i2c, uint16_t addr, bool bme)
+{
+	int id = sgw_bme280_read_id(i2c, addr);
+
+	if (id < 0)
+		return sgw_i2c_no_ack(id) ? 0 : id;
+	return bme ? id == SGW_BME280_ID_BME280 : is_bmp280(id);
+}
+
+static int bme280_probe(struct sgw_i2c *i2c, uint16_t addr)
+{
+	return probe_id(i2c, addr, true);
+}
+
+static int bmp280_probe(struct sgw_i2c *i2c, uint16_t addr)
+{
+	return probe_id(i2c, addr, false);
 }
 
 static int bme280_open(struct sgw_sensor *s)
@@ -356,6 +383,8 @@ const struct sgw_driver sgw_driver_bme280 = {
 	.open = bme280_open,
 	.read = bme280_read,
 	.close = bme280_close,
+	.i2c_addrs = bme280_addrs,
+	.i2c_probe = bme280_probe,
 };
 
 const struct sgw_driver sgw_driver_bmp280 = {
@@ -366,4 +395,6 @@ const struct sgw_driver sgw_driver_bmp280 = {
 	.open = bme280_open,
 	.read = bme280_read,
 	.close = bme280_close,
+	.i2c_addrs = bme280_addrs,
+	.i2c_probe = bmp280_probe,
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Bosch BME280 (temperature, pressure, humidity) and BMP280 (temperature,
- * pressure): chip logic shared by the drivers, the scanner and the tests.
+ * pressure): chip logic shared by the drivers and the tests.
  * Section numbers refer to the BME280 datasheet BST-BME280-DS002.
  */
 #ifndef SGW_BME280_H
@@ -14,7 +14,9 @@
 /* 5.4.1: chip_id register 0xD0 */
 #define SGW_BME280_REG_ID	0xd0
 #define SGW_BME280_ID_BME280	0x60
-#define SGW_BME280_ID_BMP280	0x58	/* mass production; 0x56, 0x57 are samples */
+#define SGW_BME280_ID_BMP280	0x58	/* mass production */
+#define SGW_BME280_ID_BMP280_SAMPLE0	0x56	/* BMP280 engineering samples */
+#define SGW_BME280_ID_BMP280_SAMPLE1	0x57
 
 /* 6.2: SDO to GND selects 0x76, to VDDIO 0x77 */
 #define SGW_BME280_ADDR_LOW	0x76

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drivers/hal/sysroot.h"
 #include "util/parse.h"
 #include "driver.h"
 

@@ -19,6 +19,8 @@
 #include "conf/keys.h"
 #include "conf/types.h"
 
+struct sgw_i2c;
+
 struct sgw_sensor {
 	const struct sgw_sensor_config *cfg;
 	void *state;		/* the driver's run-time state, owned by open/close */
@@ -50,16 +52,32 @@ struct sgw_driver {
 	 */
 	int (*wait_event)(struct sgw_sensor *s, int timeout_ms, int32_t *values, uint32_t *valid);
 	void (*close)(struct sgw_sensor *s);			/* may be NULL */
+
+	/*
+	 * I2C chips only (NULL otherwise), as Linux's struct i2c_driver
+	 * has them (address_list, detect); `scan` and the `address` key
+	 * use them.
+	 *
+	 * i2c_addrs: the addresses the chip can have, 0-terminated; the
+	 * first is the default of `address`.
+	 *
+	 * i2c_probe: is this driver's chip at ADDR, an address that
+	 * acknowledged sgw_i2c_probe()?  Reads as little as identifies the
+	 * chip (an ID register, a CRC-checked answer) and leaves it as it
+	 * was.  1: yes, 0: no (a NAK or an answer of another chip),
+	 * -errno: the bus failed.  `scan` names a chip after the first
+	 * driver in registry order whose list holds the address and whose
+	 * probe says 1; where a probe can say 1 to another driver's chip
+	 * too, the registry lists the pickier driver first.
+	 */
+	const uint16_t *i2c_addrs;
+	int (*i2c_probe)(struct sgw_i2c *i2c, uint16_t addr);
 };
 
 /* NULL-terminated table of all drivers (drivers/registry.c). */
 extern const struct sgw_driver *const sgw_drivers[];
 const struct sgw_driver *sgw_driver_find(const char *name);
-
-/*
- * Root under which drivers look for /sys and /dev paths: "" normally, the
- * value of SENSORGW_SYSROOT when set (tests point it at a temporary tree).
- */
-const char *sgw_sysroot(void);
+/* 1 when ADDR is in DRV's i2c_addrs, 0 when not (or DRV is no I2C chip). */
+int sgw_driver_has_i2c_addr(const struct sgw_driver *drv, uint16_t addr);
 
 #endif

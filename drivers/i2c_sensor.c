@@ -11,17 +11,9 @@
 #include "util/parse.h"
 #include "driver.h"
 
-static int addr_allowed(long a, const uint16_t *addrs, size_t naddrs)
+static int configure_address(struct sgw_sensor_config *sc, struct sgw_keys *keys, uint16_t *out)
 {
-	for (size_t i = 0; i < naddrs; i++)
-		if (addrs[i] == a)
-			return 1;
-	return 0;
-}
-
-static int configure_address(struct sgw_sensor_config *sc, struct sgw_keys *keys,
-			     const uint16_t *addrs, size_t naddrs, uint16_t *out)
-{
+	const uint16_t *addrs = sc->driver->i2c_addrs;
 	const struct sgw_opt *o = sgw_keys_find(keys, "address");
 	const char *s;
 	char *end;
@@ -44,11 +36,11 @@ static int configure_address(struct sgw_sensor_config *sc, struct sgw_keys *keys
 	} else {
 		bad = sgw_parse_long(s, 0, 127, &a) < 0;
 	}
-	if (bad || !addr_allowed(a, addrs, naddrs)) {
+	if (bad || a > 0x7f || !sgw_driver_has_i2c_addr(sc->driver, (uint16_t)a)) {
 		char list[128] = "";
 		size_t len = 0;
 
-		for (size_t i = 0; i < naddrs && len < sizeof(list); i++)
+		for (size_t i = 0; addrs[i] && len < sizeof(list); i++)
 			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s0x%02x",
 						i ? ", " : "", addrs[i]);
 		sgw_diag_error(keys->d, o ? o->line : sc->line,
@@ -85,7 +77,7 @@ static int configure_bus(struct sgw_sensor_config *sc, struct sgw_keys *keys, in
 }
 
 int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
-			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out)
+			     struct sgw_i2c_sensor_cfg *out)
 {
 	char name[16];
 	char *bus;
@@ -94,7 +86,7 @@ int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys
 	ret = configure_bus(sc, keys, &out->bus);
 	if (ret < 0)
 		return ret;
-	ret = configure_address(sc, keys, addrs, naddrs, &out->addr);
+	ret = configure_address(sc, keys, &out->addr);
 	if (ret < 0)
 		return ret;
 	snprintf(name, sizeof(name), "i2c-%d", out->bus);

@@ -20,12 +20,12 @@ struct sgw_i2c_sensor_cfg {
 
 /*
  * Read the bus number (the sensor's `bus` key, "1" or "i2c-1", default 1)
- * and the key `address` (one of the NADDRS addresses ADDRS, as 0x76 or
- * 118; default ADDRS[0]) into *out, and set sc->bus to "i2c-N".  Returns 0
- * or -EINVAL (reported through keys), -ENOMEM.
+ * and the key `address` (one of sc->driver's i2c_addrs, as 0x76 or 118;
+ * default the first) into *out, and set sc->bus to "i2c-N".  Returns 0 or
+ * -EINVAL (reported through keys), -ENOMEM.
  */
 int sgw_i2c_sensor_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
-			     const uint16_t *addrs, size_t naddrs, struct sgw_i2c_sensor_cfg *out);
+			     struct sgw_i2c_sensor_cfg *out);
 
 /* sgw_sensor_add_channel() that reports a failure through keys->d: 0 or -EINVAL. */
 int sgw_i2c_sensor_add_channel(struct sgw_sensor_config *sc, struct sgw_keys *keys,

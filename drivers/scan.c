@@ -7,13 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ads1115.h"
-#include "bh1750.h"
-#include "bme280.h"
 #include "drivers/hal/i2c.h"
+#include "drivers/hal/sysroot.h"
 #include "util/parse.h"
 #include "driver.h"
-#include "sht3x.h"
 
 /* i2cdetect's default range: 0x00..0x07 and 0x78..0x7f are reserved */
 #define ADDR_FIRST 0x08
@@ -25,41 +22,22 @@ static void usage(void)
 	fputs("usage: sensorgw scan [--bus N]\n", stderr);
 }
 
-/* The driver for the chip at ADDR, or NULL when not recognised. */
-static const char *identify(struct sgw_i2c *i2c, uint16_t addr)
+/*
+ * The driver of the chip at ADDR, or NULL when none recognises it: the
+ * first in registry order whose chip can have the address and whose probe
+ * says it is there.  A probe that fails on the bus counts as a no, as a
+ * NAK does: the next driver may still know the chip.
+ */
+static const struct sgw_driver *identify(struct sgw_i2c *i2c, uint16_t addr)
 {
-	uint16_t status;
-	uint32_t serial;
-	int id;
+	for (size_t i = 0; sgw_drivers[i]; i++) {
+		const struct sgw_driver *drv = sgw_drivers[i];
 
-	switch (addr) {
-	case SGW_BME280_ADDR_LOW:
-	case SGW_BME280_ADDR_HIGH:
-		id = sgw_bme280_read_id(i2c, addr);
-		if (id == SGW_BME280_ID_BME280)
-			return "bme280";
-		if (id == SGW_BME280_ID_BMP280 || id == 0x56 || id == 0x57)
-			return "bmp280";
-		return NULL;
-	case 0x44:
-	case 0x45:
-	case 0x46:
-		if (addr != 0x46 && sgw_sht3x_read_status(i2c, addr, &status) == 0)
-			return "sht3x";
-		if (sgw_sht4x_read_serial(i2c, addr, &serial) == 0)
-			return "sht4x";
-		return NULL;
-	case SGW_BH1750_ADDR_LOW:
-	case SGW_BH1750_ADDR_HIGH:
-		return sgw_bh1750_probe(i2c, addr) == 1 ? "bh1750" : NULL;
-	case 0x48:
-	case 0x49:
-	case 0x4a:
-	case 0x4b:
-		return sgw_ads1115_probe(i2c, addr) == 1 ? "ads1115" : NULL;
-	default:
-		return NULL;
+		if (drv->i2c_probe && sgw_driver_has_i2c_addr(drv, addr) &&
+		    drv->i2c_probe(i2c, addr) == 1)
+			return drv;
 	}
+	return NULL;
 }
 
 static int scan_bus(int bus)
@@ -73,7 +51,8 @@ static int scan_bus(int bus)
 	}
 	printf("\n; I2C bus %d\n", bus);
 	for (uint16_t a = ADDR_FIRST; a <= ADDR_LAST; a++) {
-		const char *drv;
+		const struct sgw_driver *drv;
+		const char *name;
 
 		ret = sgw_i2c_probe(i2c, a);
 		if (ret == -EBUSY) {
@@ -92,11 +71,12 @@ static int scan_bus(int bus)
 			printf("\n; 0x%02x: a chip answers; not one sensorgw knows\n", a);
 			continue;
 		}
+		name = drv->name;
 		if (bus == 1)
-			printf("\n[sensor %s_%02x]\n", drv, a);
+			printf("\n[sensor %s_%02x]\n", name, a);
 		else
-			printf("\n[sensor %s_%d_%02x]\n", drv, bus, a);
-		printf("driver = %s\nbus = %d\naddress = 0x%02x\ninterval = 10s\n", drv, bus, a);
+			printf("\n[sensor %s_%d_%02x]\n", name, bus, a);
+		printf("driver = %s\nbus = %d\naddress = 0x%02x\ninterval = 10s\n", name, bus, a);
 	}
 	sgw_i2c_close(i2c);
 	return 0;

@@ -4,8 +4,8 @@
  * them, ready to paste into sensorgw.ini.
  *
  * I2C buses (/dev/i2c-N under sgw_sysroot(); all of them, or bus N) are
- * probed address by address as i2cdetect does, and the chips sensorgw
- * knows are recognised by their ID registers or behaviour; 1-Wire
+ * probed address by address as i2cdetect does, and a chip that answers is
+ * named by the registry's drivers (their i2c_addrs and i2c_probe); 1-Wire
  * thermometers (/sys/bus/w1/devices/28-*) and IIO devices
  * (/sys/bus/iio/devices/iio:device*) are listed.
  */

@@ -125,8 +125,8 @@ int sgw_sht4x_read_serial(struct sgw_i2c *i2c, uint16_t addr, uint32_t *serial)
 
 /* ------------------------------------------------------------ driver glue */
 
-static const uint16_t sht3x_addrs[] = { 0x44, 0x45 };		/* SHT3x 2.2: ADDR pin low / high */
-static const uint16_t sht4x_addrs[] = { 0x44, 0x45, 0x46 };	/* SHT4x 2.1: by part number */
+static const uint16_t sht3x_addrs[] = { SGW_SHT3X_ADDR_LOW, SGW_SHT3X_ADDR_HIGH, 0 };
+static const uint16_t sht4x_addrs[] = { SGW_SHT4X_ADDR_A, SGW_SHT4X_ADDR_B, SGW_SHT4X_ADDR_C, 0 };
 
 static const struct sgw_i2c_channel sht_channels[] = {
 	{ "temperature", "°C", 2, 2 },
@@ -141,8 +141,7 @@ static int sht_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys, en
 	if (!cfg)
 		return -ENOMEM;
 	cfg->family = fam;
-	ret = fam == SHT3X ? sgw_i2c_sensor_configure(sc, keys, sht3x_addrs, 2, &cfg->dev)
-			   : sgw_i2c_sensor_configure(sc, keys, sht4x_addrs, 3, &cfg->dev);
+	ret = sgw_i2c_sensor_configure(sc, keys, &cfg->dev);
 	return sgw_i2c_sensor_finish(sc, keys, ret, cfg, sht_channels, 2);
 }
 
@@ -154,6 +153,28 @@ static int sht3x_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 static int sht4x_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys)
 {
 	return sht_configure(sc, keys, SHT4X);
+}
+
+/* A NAK, or an answer whose CRC does not match: not this chip. */
+static int probe_result(int ret)
+{
+	if (ret == -EBADMSG || sgw_i2c_no_ack(ret))
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
+static int sht3x_probe(struct sgw_i2c *i2c, uint16_t addr)
+{
+	uint16_t status;
+
+	return probe_result(sgw_sht3x_read_status(i2c, addr, &status));
+}
+
+static int sht4x_probe(struct sgw_i2c *i2c, uint16_t addr)
+{
+	uint32_t serial;
+
+	return probe_result(sgw_sht4x_read_serial(i2c, addr, &serial));
 }
 
 static int sht_open(struct sgw_sensor *s)
@@ -205,6 +226,8 @@ const struct sgw_driver sgw_driver_sht3x = {
 	.open = sht_open,
 	.read = sht_read,
 	.close = sgw_i2c_sensor_close,
+	.i2c_addrs = sht3x_addrs,
+	.i2c_probe = sht3x_probe,
 };
 
 const struct sgw_driver sgw_driver_sht4x = {
@@ -215,4 +238,6 @@ const struct sgw_driver sgw_driver_sht4x = {
 	.open = sht_open,
 	.read = sht_read,
 	.close = sgw_i2c_sensor_close,
+	.i2c_addrs = sht4x_addrs,
+	.i2c_probe = sht4x_probe,
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sensirion SHT3x-DIS and SHT4x humidity and temperature sensors: chip
- * logic shared by the drivers, the scanner and the tests.  Both answer a
- * measurement with two words, each followed by its CRC-8.
+ * logic shared by the drivers and the tests.  Both answer a measurement
+ * with two words, each followed by its CRC-8.
  */
 #ifndef SGW_SHT3X_H
 #define SGW_SHT3X_H
@@ -11,6 +11,14 @@
 #include <stdint.h>
 
 #include "drivers/hal/i2c.h"
+
+/* SHT3x 2.2: ADDR pin low / high */
+#define SGW_SHT3X_ADDR_LOW	0x44
+#define SGW_SHT3X_ADDR_HIGH	0x45
+/* SHT4x 2.1: by part number (SHT4x-A..., -B..., -C...) */
+#define SGW_SHT4X_ADDR_A	0x44
+#define SGW_SHT4X_ADDR_B	0x45
+#define SGW_SHT4X_ADDR_C	0x46
 
 /* SHT3x datasheet 4.12: CRC-8, polynomial 0x31 (x^8 + x^5 + x^4 + 1),
  * initial value 0xFF, no reflection, no final XOR: 0xBEEF -> 0x92. */

@@ -123,11 +123,15 @@ int sgw_i2c_probe(struct sgw_i2c *i2c, uint16_t addr)
 	ret = use_read ? i2c->ops->read_byte(i2c->priv, addr) : i2c->ops->quick(i2c->priv, addr);
 	if (ret >= 0)
 		return 1;
-	/* No acknowledge: ENXIO from most adapters, EREMOTEIO from some
-	 * (bcm2835), EIO from a few; a stretched-out probe is not a chip. */
-	if (ret == -ENXIO || ret == -EREMOTEIO || ret == -EIO || ret == -ETIMEDOUT)
+	/* A stretched-out probe is not a chip either. */
+	if (sgw_i2c_no_ack(ret) || ret == -ETIMEDOUT)
 		return 0;
 	return ret;
+}
+
+int sgw_i2c_no_ack(int err)
+{
+	return err == -ENXIO || err == -EREMOTEIO || err == -EIO;
 }
 
 void sgw_i2c_sleep_ms(unsigned int ms)

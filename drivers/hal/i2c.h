@@ -98,6 +98,12 @@ int sgw_i2c_read_reg8(struct sgw_i2c *i2c, uint16_t addr, uint8_t reg);
  */
 int sgw_i2c_probe(struct sgw_i2c *i2c, uint16_t addr);
 
+/*
+ * Whether ERR is how an adapter reports a chip that did not acknowledge:
+ * -ENXIO from most, -EREMOTEIO from some (bcm2835), -EIO from a few.
+ */
+int sgw_i2c_no_ack(int err);
+
 /* Sleep for MS milliseconds (conversion times), restarting on EINTR. */
 void sgw_i2c_sleep_ms(unsigned int ms);
 

@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "drivers/driver.h"
+#include "sysroot.h"
 
 struct linux_bus {
 	int fd;

@@ -12,16 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "drivers/driver.h"
+#include "sysroot.h"
 
 static const struct sgw_sysfs_ops *sysfs_ops;
-
-const char *sgw_sysroot(void)
-{
-	const char *root = getenv("SENSORGW_SYSROOT");
-
-	return root ? root : "";
-}
 
 void sgw_sysfs_set_ops(const struct sgw_sysfs_ops *ops)
 {

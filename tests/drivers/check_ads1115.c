@@ -34,6 +34,15 @@ END_TEST
 
 static struct ads1115_emul emu;
 
+/* AIN<n> at UV microvolts */
+static void set_volts(int n, int32_t uv)
+{
+	char name[] = "ain0";
+
+	name[3] = (char)('0' + n);
+	ck_assert_int_eq(emul_set_value(&emu.base, name, uv, 6), 0);
+}
+
 START_TEST(test_driver)
 {
 	static const char *const kv[] = { "address=0x49", "inputs=3, 0", "pga=4.096", "rate=860", NULL };
@@ -41,9 +50,9 @@ START_TEST(test_driver)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	ads1115_emul_init(&emu);
+	emul_init(&emu.base, &ads1115_emul_ops);
 	emu.busy_reads = 3;	/* OS reads "busy" three times per conversion */
-	ck_assert_int_eq(ads1115_emul_attach(&emu, 1, 0x49), 0);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x49), 0);
 	ck_assert_int_eq(tu_configure(&t, "ads1115", kv), 0);
 	ck_assert_uint_eq(t.sc.nchannels, 2);
 	ck_assert_str_eq(t.sc.ch[0].name, "ain3");
@@ -51,16 +60,16 @@ START_TEST(test_driver)
 	ck_assert_str_eq(t.sc.ch[0].unit, "V");
 	ck_assert_int_eq(t.sc.ch[0].scale, 6);
 	ck_assert_int_eq(tu_open(&t), 0);
-	emu.volts[0] = 1.234567;
-	emu.volts[3] = 3.3;
+	set_volts(0, 1234567);
+	set_volts(3, 3300000);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_uint_eq(valid, 3);
 	ck_assert_int_le(abs(v[0] - 3300000), 63);	/* half an LSB at ±4.096 V: 62.5 µV */
 	ck_assert_int_le(abs(v[1] - 1234567), 63);
 	ck_assert_uint_eq(emu.conversions, 2);
 	ck_assert_uint_eq(emu.config & 0x7fff, 0xc3e3 & 0x7fff);	/* AIN0, PGA 001, 860 SPS */
-	emu.volts[0] = -0.1;	/* below GND: negative codes */
-	emu.volts[3] = 5.0;	/* above the range: the code saturates */
+	set_volts(0, -100000);	/* below GND: negative codes */
+	set_volts(3, 5000000);	/* above the range: the code saturates */
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_eq(v[0], sgw_ads1115_microvolts(32767, 1));
 	ck_assert_int_le(abs(v[1] + 100000), 63);
@@ -97,14 +106,14 @@ START_TEST(test_faults)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	ads1115_emul_init(&emu);
-	ck_assert_int_eq(ads1115_emul_attach(&emu, 1, 0x48), 0);
+	emul_init(&emu.base, &ads1115_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x48), 0);
 	tu_start(&t, "ads1115", NULL, 100);
 	emu.busy_reads = 1000;	/* a conversion that never ends */
 	ck_assert_int_eq(tu_read(&t, v, &valid), -ETIMEDOUT);
 	emu.busy_reads = 1;
 	tu_check_bus_faults(&t, 1, 0x48);
-	emu.volts[0] = 1.0;
+	set_volts(0, 1000000);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_le(abs(v[0] - 1000000), 32);	/* half an LSB at ±2.048 V */
 	tu_free(&t);
@@ -115,8 +124,8 @@ START_TEST(test_probe)
 {
 	struct sgw_i2c *i2c;
 
-	ads1115_emul_init(&emu);
-	ck_assert_int_eq(ads1115_emul_attach(&emu, 1, 0x4b), 0);
+	emul_init(&emu.base, &ads1115_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x4b), 0);
 	ck_assert_int_eq(sgw_i2c_open(1, 100, &i2c), 0);
 	ck_assert_int_eq(sgw_ads1115_probe(i2c, 0x4b), 1);
 	ck_assert_int_eq(sgw_ads1115_probe(i2c, 0x4a), 0);

@@ -30,19 +30,19 @@ START_TEST(test_driver)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	bh1750_emul_init(&emu);
-	ck_assert_int_eq(bh1750_emul_attach(&emu, 1, 0x5c), 0);
+	emul_init(&emu.base, &bh1750_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x5c), 0);
 	ck_assert_int_eq(tu_configure(&t, "bh1750", (const char *const[]){ "address=0x5c", NULL }), 0);
 	ck_assert_uint_eq(t.sc.nchannels, 1);
 	ck_assert_str_eq(t.sc.ch[0].name, "illuminance");
 	ck_assert_str_eq(t.sc.ch[0].unit, "lx");
 	ck_assert_int_eq(tu_open(&t), 0);
-	bh1750_emul_set_lux(&emu, 123.45);	/* raw round(148.14) = 148 */
+	ck_assert_int_eq(emul_set_value(&emu.base, "illuminance", 12345, 2), 0);	/* raw round(148.14) = 148 */
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_uint_eq(valid, 1);
 	ck_assert_int_eq(v[0], 12333);		/* 148 / 1.2 = 123.33 lx */
 	ck_assert(!emu.powered);		/* one-time mode powers down after */
-	bh1750_emul_set_lux(&emu, 40000.0);
+	ck_assert_int_eq(emul_set_value(&emu.base, "illuminance", 40000, 0), 0);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_eq(v[0], 4000000);
 	ck_assert_uint_eq(emu.measurements, 2);
@@ -56,10 +56,10 @@ START_TEST(test_faults)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	bh1750_emul_init(&emu);
-	ck_assert_int_eq(bh1750_emul_attach(&emu, 1, 0x23), 0);
+	emul_init(&emu.base, &bh1750_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x23), 0);
 	tu_start(&t, "bh1750", NULL, 100);
-	bh1750_emul_set_lux(&emu, 500.0);
+	ck_assert_int_eq(emul_set_value(&emu.base, "illuminance", 500, 0), 0);
 	tu_check_bus_faults(&t, 1, 0x23);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_eq(v[0], 50000);
@@ -73,8 +73,8 @@ START_TEST(test_probe)
 {
 	struct sgw_i2c *i2c;
 
-	bh1750_emul_init(&emu);
-	ck_assert_int_eq(bh1750_emul_attach(&emu, 1, 0x23), 0);
+	emul_init(&emu.base, &bh1750_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x23), 0);
 	ck_assert_int_eq(sgw_i2c_open(1, 100, &i2c), 0);
 	ck_assert_int_eq(sgw_bh1750_probe(i2c, 0x23), 1);
 	ck_assert(!emu.powered);		/* left powered down */

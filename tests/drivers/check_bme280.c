@@ -9,6 +9,7 @@
 
 #include "drivers/bme280.h"
 #include "tests/emul/bme280_emul.h"
+#include "drivers/hal/i2c.h"
 #include "drivers/hal/i2c_sim.h"
 #include "drivers/i2c_sensor.h"
 #include "tests/mocks/i2c_shim.h"
@@ -91,7 +92,8 @@ START_TEST(test_calib_parse_h4_h5)
 	c.h4 = -123;
 	c.h5 = -1000;
 	c.h6 = -7;
-	bme280_emul_init(&e, SGW_BME280_ID_BME280, &c);
+	emul_init(&e.base, &bme280_emul_ops);
+	bme280_emul_set_calib(&e, &c);
 	sgw_bme280_calib_parse(&e.regs[0x88], &e.regs[0xe1], &got);
 	ck_assert_int_eq(got.h4, -123);
 	ck_assert_int_eq(got.h5, -1000);
@@ -107,10 +109,18 @@ END_TEST
 
 static struct bme280_emul emu;
 
-static void attach(uint8_t chip_id, int bus, uint16_t addr)
+static void attach(const struct emul_ops *chip, int bus, uint16_t addr)
 {
-	bme280_emul_init(&emu, chip_id, ds);
-	ck_assert_int_eq(bme280_emul_attach(&emu, bus, addr), 0);
+	emul_init(&emu.base, chip);
+	ck_assert_int_eq(emul_attach(&emu.base, bus, addr), 0);
+}
+
+/* Temperature in 0.01 °C, pressure in 0.01 Pa (0.0001 hPa), humidity in 0.01 %RH. */
+static void set_tph(int32_t t, int32_t p, int32_t h)
+{
+	ck_assert_int_eq(emul_set_value(&emu.base, "temperature", t, 2), 0);
+	ck_assert_int_eq(emul_set_value(&emu.base, "pressure", p, 4), 0);
+	ck_assert_int_eq(emul_set_value(&emu.base, "humidity", h, 2), 0);
 }
 
 START_TEST(test_driver_datasheet_raw)
@@ -121,7 +131,7 @@ START_TEST(test_driver_datasheet_raw)
 	int32_t v[SGW_MAX_CHANNELS], tf;
 	uint32_t valid;
 
-	attach(SGW_BME280_ID_BME280, 1, 0x77);
+	attach(&bme280_emul_ops, 1, 0x77);
 	ck_assert_int_eq(tu_configure(&t, "bme280", kv), 0);
 	ck_assert_str_eq(t.sc.bus, "i2c-1");
 	ck_assert_uint_eq(t.sc.nchannels, 3);
@@ -149,16 +159,16 @@ START_TEST(test_driver_physical)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	attach(SGW_BME280_ID_BME280, 1, 0x76);
+	attach(&bme280_emul_ops, 1, 0x76);
 	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "oversampling=16", NULL }), 0);
 	ck_assert_int_eq(tu_open(&t), 0);
-	bme280_emul_set(&emu, 25.08, 98765.43, 46.33);
+	set_tph(2508, 9876543, 4633);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_uint_eq(valid, 7);
 	ck_assert_int_le(abs(v[0] - 2508), 1);		/* °C * 100 */
 	ck_assert_int_le(abs(v[1] - 98765), 1);		/* Pa */
 	ck_assert_int_le(abs(v[2] - 4633), 2);		/* %RH * 100 */
-	bme280_emul_set(&emu, -12.5, 70000.0, 90.0);
+	set_tph(-1250, 7000000, 9000);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_le(abs(v[0] + 1250), 1);
 	ck_assert_int_le(abs(v[1] - 70000), 1);
@@ -176,10 +186,10 @@ START_TEST(test_driver_oversampling)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	attach(SGW_BME280_ID_BME280, 1, 0x76);
+	attach(&bme280_emul_ops, 1, 0x76);
 	ck_assert_int_eq(tu_configure(&t, "bme280", kv), 0);
 	ck_assert_int_eq(tu_open(&t), 0);
-	bme280_emul_set(&emu, 20.0, 100000.0, 50.0);
+	set_tph(2000, 10000000, 5000);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	/* 5.4.5: osrs_t = 011 (x4), osrs_p = 101 (x16), mode = 01 (forced) */
 	ck_assert_uint_eq(emu.last_ctrl_meas, 3 << 5 | 5 << 2 | 1);
@@ -201,7 +211,7 @@ START_TEST(test_driver_bmp280)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	attach(SGW_BME280_ID_BMP280, 2, 0x76);
+	attach(&bmp280_emul_ops, 2, 0x76);
 	/* driver bme280 on a BMP280: no humidity sensor, refuse */
 	ck_assert_int_eq(tu_configure(&t, "bme280", (const char *const[]){ "bus=2", NULL }), 0);
 	ck_assert_int_eq(tu_open(&t), -ENODEV);
@@ -251,9 +261,9 @@ START_TEST(test_driver_faults)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	attach(SGW_BME280_ID_BME280, 1, 0x76);
+	attach(&bme280_emul_ops, 1, 0x76);
 	tu_start(&t, "bme280", NULL, 100);
-	bme280_emul_set(&emu, 21.0, 100000.0, 40.0);
+	set_tph(2100, 10000000, 4000);
 
 	tu_check_bus_faults(&t, 1, 0x76);
 	ck_assert_int_eq(sgw_i2c_sim_fault(1, 0x76, -ENXIO, 0, -1), 0);	/* NAK for good */
@@ -266,7 +276,7 @@ START_TEST(test_driver_faults)
 	ck_assert_int_eq(tu_read(&t, v, &valid), -EIO);
 
 	/* "measuring" that never ends */
-	bme280_emul_set(&emu, 21.0, 100000.0, 40.0);
+	set_tph(2100, 10000000, 4000);
 	emu.busy_reads = 1000;
 	ck_assert_int_eq(tu_read(&t, v, &valid), -ETIMEDOUT);
 	emu.busy_reads = 1;
@@ -284,6 +294,31 @@ START_TEST(test_driver_faults)
 }
 END_TEST
 
+/* Each driver recognises its own chip by its ID, the BMP280 samples' too. */
+START_TEST(test_probe)
+{
+	static const struct { uint8_t id; int bme280, bmp280; } ids[] = {
+		{ SGW_BME280_ID_BME280, 1, 0 }, { SGW_BME280_ID_BMP280, 0, 1 },
+		{ SGW_BME280_ID_BMP280_SAMPLE0, 0, 1 }, { SGW_BME280_ID_BMP280_SAMPLE1, 0, 1 },
+		{ 0x55, 0, 0 }, { 0x61, 0, 0 },
+	};
+	const struct sgw_driver *bme = sgw_driver_find("bme280"), *bmp = sgw_driver_find("bmp280");
+	struct sgw_i2c *i2c;
+
+	attach(&bme280_emul_ops, 1, 0x76);
+	ck_assert_int_eq(sgw_i2c_open(1, 100, &i2c), 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		emu.regs[SGW_BME280_REG_ID] = ids[i].id;
+		ck_assert_int_eq(bme->i2c_probe(i2c, 0x76), ids[i].bme280);
+		ck_assert_int_eq(bmp->i2c_probe(i2c, 0x76), ids[i].bmp280);
+	}
+	ck_assert_int_eq(bme->i2c_probe(i2c, 0x77), 0);	/* nobody there: a NAK */
+	ck_assert_int_eq(emul_fail_transfers(&emu.base, 1), 0);
+	ck_assert_int_eq(bmp->i2c_probe(i2c, 0x76), 0);	/* -EIO, as some adapters NAK */
+	sgw_i2c_close(i2c);
+}
+END_TEST
+
 /* The Linux backend really went through i2c-dev's ioctls. */
 START_TEST(test_linux_ioctls)
 {
@@ -292,9 +327,9 @@ START_TEST(test_linux_ioctls)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	attach(SGW_BME280_ID_BME280, 1, 0x76);
+	attach(&bme280_emul_ops, 1, 0x76);
 	tu_start(&t, "bme280", NULL, 250);
-	bme280_emul_set(&emu, 22.0, 101325.0, 55.0);
+	set_tph(2200, 10132500, 5500);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_le(abs(v[1] - 101325), 3);	/* x1: 16-bit ADC, ~2.6 Pa steps */
 	i2c_shim_stats(&st);
@@ -319,7 +354,7 @@ int main(void)
 				test_calib_parse_h4_h5, NULL };
 	const TTest *bus[] = { test_driver_datasheet_raw, test_driver_physical,
 			       test_driver_oversampling, test_driver_bmp280, test_config_errors,
-			       test_driver_faults, NULL };
+			       test_driver_faults, test_probe, NULL };
 	const TTest *linux_only[] = { test_linux_ioctls, NULL };
 
 	return tu_run_suite("bme280", chip, bus, linux_only);

@@ -28,20 +28,20 @@ static void populate(void)
 	tu_mkfile("dev/i2c-1", "");
 	tu_mkfile("dev/i2c-3", "");
 	tu_mkfile("dev/i2c-x", "");	/* not a bus */
-	bme280_emul_init(&bme, SGW_BME280_ID_BME280, &bme280_emul_datasheet_calib);
-	bme280_emul_init(&bmp, SGW_BME280_ID_BMP280, &bme280_emul_datasheet_calib);
-	sht_emul_init(&sht3, SHT_EMUL_3X);
-	sht_emul_init(&sht4, SHT_EMUL_4X);
-	bh1750_emul_init(&light);
-	bh1750_emul_init(&unknown);
-	ads1115_emul_init(&adc);
-	ck_assert_int_eq(bme280_emul_attach(&bme, 1, 0x76), 0);
-	ck_assert_int_eq(sht_emul_attach(&sht3, 1, 0x44), 0);
-	ck_assert_int_eq(sht_emul_attach(&sht4, 1, 0x45), 0);
-	ck_assert_int_eq(bh1750_emul_attach(&light, 1, 0x23), 0);
-	ck_assert_int_eq(ads1115_emul_attach(&adc, 1, 0x48), 0);
-	ck_assert_int_eq(bh1750_emul_attach(&unknown, 1, 0x50), 0);	/* answers, unknown there */
-	ck_assert_int_eq(bme280_emul_attach(&bmp, 3, 0x77), 0);
+	emul_init(&bme.base, &bme280_emul_ops);
+	emul_init(&bmp.base, &bmp280_emul_ops);
+	emul_init(&sht3.base, &sht3x_emul_ops);
+	emul_init(&sht4.base, &sht4x_emul_ops);
+	emul_init(&light.base, &bh1750_emul_ops);
+	emul_init(&unknown.base, &bh1750_emul_ops);
+	emul_init(&adc.base, &ads1115_emul_ops);
+	ck_assert_int_eq(emul_attach(&bme.base, 1, 0x76), 0);
+	ck_assert_int_eq(emul_attach(&sht3.base, 1, 0x44), 0);
+	ck_assert_int_eq(emul_attach(&sht4.base, 1, 0x45), 0);
+	ck_assert_int_eq(emul_attach(&light.base, 1, 0x23), 0);
+	ck_assert_int_eq(emul_attach(&adc.base, 1, 0x48), 0);
+	ck_assert_int_eq(emul_attach(&unknown.base, 1, 0x50), 0);	/* answers, unknown there */
+	ck_assert_int_eq(emul_attach(&bmp.base, 3, 0x77), 0);
 	i2c_shim_set_busy(1, 0x1a);	/* e.g. an audio codec bound to its driver */
 
 	tu_mkfile("sys/bus/w1/devices/28-0316a2796aff/w1_slave", "");

@@ -53,28 +53,34 @@ END_TEST
 
 static struct sht_emul emu;
 
-static void run_driver(const char *driver, enum sht_emul_family fam, uint16_t addr, const char *addr_kv)
+static void set_t_rh(int32_t t, int32_t rh)	/* 0.01 °C, 0.01 %RH */
+{
+	ck_assert_int_eq(emul_set_value(&emu.base, "temperature", t, 2), 0);
+	ck_assert_int_eq(emul_set_value(&emu.base, "humidity", rh, 2), 0);
+}
+
+static void run_driver(const char *driver, const struct emul_ops *chip, uint16_t addr, const char *addr_kv)
 {
 	const char *kv[] = { addr_kv, NULL };
 	struct tu_sensor t;
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	sht_emul_init(&emu, fam);
+	emul_init(&emu.base, chip);
 	emu.busy_reads = 2;	/* the first two polls are NAKed: still measuring */
-	ck_assert_int_eq(sht_emul_attach(&emu, 1, addr), 0);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, addr), 0);
 	ck_assert_int_eq(tu_configure(&t, driver, kv), 0);
 	ck_assert_str_eq(t.sc.bus, "i2c-1");
 	ck_assert_uint_eq(t.sc.nchannels, 2);
 	ck_assert_str_eq(t.sc.ch[0].name, "temperature");
 	ck_assert_str_eq(t.sc.ch[1].name, "humidity");
 	ck_assert_int_eq(tu_open(&t), 0);
-	sht_emul_set(&emu, 25.08, 46.33);
+	set_t_rh(2508, 4633);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_uint_eq(valid, 3);
 	ck_assert_int_le(abs(v[0] - 2508), 1);
 	ck_assert_int_le(abs(v[1] - 4633), 1);
-	sht_emul_set(&emu, -20.5, 3.0);
+	set_t_rh(-2050, 300);
 	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
 	ck_assert_int_le(abs(v[0] + 2050), 1);
 	ck_assert_int_le(abs(v[1] - 300), 1);
@@ -84,15 +90,15 @@ static void run_driver(const char *driver, enum sht_emul_family fam, uint16_t ad
 
 START_TEST(test_sht3x_driver)
 {
-	run_driver("sht3x", SHT_EMUL_3X, 0x44, NULL);
-	run_driver("sht3x", SHT_EMUL_3X, 0x45, "address=0x45");
+	run_driver("sht3x", &sht3x_emul_ops, 0x44, NULL);
+	run_driver("sht3x", &sht3x_emul_ops, 0x45, "address=0x45");
 }
 END_TEST
 
 START_TEST(test_sht4x_driver)
 {
-	run_driver("sht4x", SHT_EMUL_4X, 0x44, NULL);
-	run_driver("sht4x", SHT_EMUL_4X, 0x46, "address=0x46");
+	run_driver("sht4x", &sht4x_emul_ops, 0x44, NULL);
+	run_driver("sht4x", &sht4x_emul_ops, 0x46, "address=0x46");
 }
 END_TEST
 
@@ -120,8 +126,8 @@ START_TEST(test_wrong_chip)
 {
 	struct tu_sensor t;
 
-	sht_emul_init(&emu, SHT_EMUL_4X);
-	ck_assert_int_eq(sht_emul_attach(&emu, 1, 0x44), 0);
+	emul_init(&emu.base, &sht4x_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x44), 0);
 	ck_assert_int_eq(tu_configure(&t, "sht3x", NULL), 0);
 	ck_assert_int_eq(tu_open(&t), -ENXIO);
 	tu_free(&t);
@@ -134,10 +140,10 @@ START_TEST(test_faults)
 	int32_t v[SGW_MAX_CHANNELS];
 	uint32_t valid;
 
-	sht_emul_init(&emu, SHT_EMUL_3X);
-	ck_assert_int_eq(sht_emul_attach(&emu, 1, 0x44), 0);
+	emul_init(&emu.base, &sht3x_emul_ops);
+	ck_assert_int_eq(emul_attach(&emu.base, 1, 0x44), 0);
 	tu_start(&t, "sht3x", NULL, 100);
-	sht_emul_set(&emu, 20.0, 50.0);
+	set_t_rh(2000, 5000);
 
 	emu.corrupt_crc = true;
 	ck_assert_int_eq(tu_read(&t, v, &valid), -EBADMSG);

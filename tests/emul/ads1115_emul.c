@@ -3,22 +3,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <string.h>
 
-#include "drivers/hal/i2c_sim.h"
-
-void ads1115_emul_init(struct ads1115_emul *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->config = 0x8583;	/* 9.6.3: reset value */
-	e->lo = 0x8000;
-	e->hi = 0x7fff;
-	e->busy_reads = 2;
-}
+/* 9.3.3, table 3: full-scale range of PGA codes 0..7 */
+static const double fsr[8] = { 6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256 };
 
 static void start(struct ads1115_emul *e)
 {
-	static const double fsr[8] = { 6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256 };
 	unsigned int mux = (e->config >> 12) & 7, pga = (e->config >> 9) & 7;
 	double v = mux >= 4 ? e->volts[mux - 4] : 0.0;	/* differential inputs: not emulated */
 	long code = lround(v * 32768.0 / fsr[pga]);
@@ -30,15 +20,19 @@ static void start(struct ads1115_emul *e)
 		e->conv = e->pending;
 }
 
-static int emul_write(void *ctx, const uint8_t *buf, size_t len)
+static int emul_write(struct emul *base, const uint8_t *buf, size_t len)
 {
-	struct ads1115_emul *e = ctx;
+	struct ads1115_emul *e = (struct ads1115_emul *)base;
 	uint16_t v;
+	int ret;
 
 	if (len == 0)
 		return 0;
 	if (len != 1 && len != 3)
 		return -ENXIO;
+	ret = emul_reg_fault(base, buf[0] & 3, 1);
+	if (ret < 0)
+		return ret;
 	e->ptr = buf[0] & 3;
 	if (len == 1)
 		return 0;
@@ -63,11 +57,14 @@ static int emul_write(void *ctx, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int emul_read(void *ctx, uint8_t *buf, size_t len)
+static int emul_read(struct emul *base, uint8_t *buf, size_t len)
 {
-	struct ads1115_emul *e = ctx;
+	struct ads1115_emul *e = (struct ads1115_emul *)base;
 	uint16_t v;
+	int ret = emul_reg_fault(base, e->ptr, 1);
 
+	if (ret < 0)
+		return ret;
 	switch (e->ptr) {
 	case 0:
 		v = (uint16_t)e->conv;
@@ -91,9 +88,44 @@ static int emul_read(void *ctx, uint8_t *buf, size_t len)
 	return 0;
 }
 
-static const struct sgw_i2c_sim_dev_ops ads1115_emul_ops = { emul_write, emul_read };
-
-int ads1115_emul_attach(struct ads1115_emul *e, int bus, uint16_t addr)
+static void set_value(struct emul *base, unsigned int q, double v)
 {
-	return sgw_i2c_sim_attach(bus, addr, &ads1115_emul_ops, e);
+	((struct ads1115_emul *)base)->volts[q] = v;
 }
+
+/* Single ended: 0 V up to the most positive code, in steps of one code. */
+static void get_range(const struct emul *base, unsigned int q, struct emul_range *r)
+{
+	const struct ads1115_emul *e = (const struct ads1115_emul *)base;
+	double lsb = fsr[(e->config >> 9) & 7] / 32768.0;
+
+	(void)q;
+	*r = (struct emul_range){ 0.0, 32767 * lsb, lsb };
+}
+
+static void init(struct emul *base)
+{
+	struct ads1115_emul *e = (struct ads1115_emul *)base;
+
+	e->config = 0x8583;	/* 9.6.3: reset value */
+	e->lo = 0x8000;
+	e->hi = 0x7fff;
+	e->busy_reads = 2;
+}
+
+static const struct emul_quantity quantities[] = {
+	{ "ain0", "V" }, { "ain1", "V" }, { "ain2", "V" }, { "ain3", "V" },
+	{ NULL, NULL },
+};
+
+const struct emul_ops ads1115_emul_ops = {
+	.chip = "ads1115",
+	.size = sizeof(struct ads1115_emul),
+	.quantities = quantities,
+	.sample_reg = 0x00,	/* the conversion register */
+	.init = init,
+	.write = emul_write,
+	.read = emul_read,
+	.set_value = set_value,
+	.get_range = get_range,
+};

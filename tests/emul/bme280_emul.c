@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "bme280_emul.h"
 
-#include <errno.h>
 #include <string.h>
-
-#include "drivers/hal/i2c_sim.h"
 
 const struct sgw_bme280_calib bme280_emul_datasheet_calib = {
 	.t1 = 27504, .t2 = 26435, .t3 = -1000,
@@ -67,48 +64,6 @@ static void reset(struct bme280_emul *e)
 	e->busy_left = 0;
 }
 
-void bme280_emul_init(struct bme280_emul *e, uint8_t chip_id, const struct sgw_bme280_calib *c)
-{
-	uint8_t *h = &e->regs[0xe1];
-
-	memset(e, 0, sizeof(*e));
-	e->calib = *c;
-	e->humidity = chip_id == SGW_BME280_ID_BME280;
-	e->regs[0xd0] = chip_id;
-	put_le16(&e->regs[0x88], c->t1);
-	put_le16(&e->regs[0x8a], (uint16_t)c->t2);
-	put_le16(&e->regs[0x8c], (uint16_t)c->t3);
-	put_le16(&e->regs[0x8e], c->p1);
-	put_le16(&e->regs[0x90], (uint16_t)c->p2);
-	put_le16(&e->regs[0x92], (uint16_t)c->p3);
-	put_le16(&e->regs[0x94], (uint16_t)c->p4);
-	put_le16(&e->regs[0x96], (uint16_t)c->p5);
-	put_le16(&e->regs[0x98], (uint16_t)c->p6);
-	put_le16(&e->regs[0x9a], (uint16_t)c->p7);
-	put_le16(&e->regs[0x9c], (uint16_t)c->p8);
-	put_le16(&e->regs[0x9e], (uint16_t)c->p9);
-	if (e->humidity) {
-		e->regs[0xa1] = c->h1;
-		put_le16(h, (uint16_t)c->h2);
-		h[2] = c->h3;
-		h[3] = (uint8_t)(c->h4 >> 4);
-		h[4] = (uint8_t)((c->h4 & 0x0f) | (c->h5 & 0x0f) << 4);
-		h[5] = (uint8_t)(c->h5 >> 4);
-		h[6] = (uint8_t)c->h6;
-	}
-	e->busy_reads = 1;
-	e->adc_t = e->adc_p = 0x80000;
-	e->adc_h = 0x8000;
-	reset(e);
-}
-
-void bme280_emul_set_raw(struct bme280_emul *e, int32_t adc_t, int32_t adc_p, int32_t adc_h)
-{
-	e->adc_t = adc_t;
-	e->adc_p = adc_p;
-	e->adc_h = adc_h;
-}
-
 /* Smallest raw value in [0, 2^bits) whose compensation reaches TARGET
  * (increasing functions) or, with DOWN, falls to it. */
 static int32_t search(double (*f)(const struct sgw_bme280_calib *, int32_t, double),
@@ -135,14 +90,51 @@ static double t_of(const struct sgw_bme280_calib *c, int32_t adc, double unused)
 	return bme280_emul_t(c, adc, &tf);
 }
 
-void bme280_emul_set(struct bme280_emul *e, double t, double p, double h)
+/* The raw values of the physical ones, with the T the chip measures. */
+static void encode(struct bme280_emul *e)
 {
 	double tf;
 
-	e->adc_t = search(t_of, &e->calib, 0, t, 20, 0);
+	e->adc_t = search(t_of, &e->calib, 0, e->t, 20, 0);
 	bme280_emul_t(&e->calib, e->adc_t, &tf);
-	e->adc_p = search(bme280_emul_p, &e->calib, tf, p, 20, 1);
-	e->adc_h = search(bme280_emul_h, &e->calib, tf, h, 16, 0);
+	e->adc_p = search(bme280_emul_p, &e->calib, tf, e->p * 100.0, 20, 1);
+	e->adc_h = search(bme280_emul_h, &e->calib, tf, e->h, 16, 0);
+}
+
+void bme280_emul_set_calib(struct bme280_emul *e, const struct sgw_bme280_calib *c)
+{
+	uint8_t *h = &e->regs[0xe1];
+
+	e->calib = *c;
+	put_le16(&e->regs[0x88], c->t1);
+	put_le16(&e->regs[0x8a], (uint16_t)c->t2);
+	put_le16(&e->regs[0x8c], (uint16_t)c->t3);
+	put_le16(&e->regs[0x8e], c->p1);
+	put_le16(&e->regs[0x90], (uint16_t)c->p2);
+	put_le16(&e->regs[0x92], (uint16_t)c->p3);
+	put_le16(&e->regs[0x94], (uint16_t)c->p4);
+	put_le16(&e->regs[0x96], (uint16_t)c->p5);
+	put_le16(&e->regs[0x98], (uint16_t)c->p6);
+	put_le16(&e->regs[0x9a], (uint16_t)c->p7);
+	put_le16(&e->regs[0x9c], (uint16_t)c->p8);
+	put_le16(&e->regs[0x9e], (uint16_t)c->p9);
+	if (e->humidity) {
+		e->regs[0xa1] = c->h1;
+		put_le16(h, (uint16_t)c->h2);
+		h[2] = c->h3;
+		h[3] = (uint8_t)(c->h4 >> 4);
+		h[4] = (uint8_t)((c->h4 & 0x0f) | (c->h5 & 0x0f) << 4);
+		h[5] = (uint8_t)(c->h5 >> 4);
+		h[6] = (uint8_t)c->h6;
+	}
+	encode(e);
+}
+
+void bme280_emul_set_raw(struct bme280_emul *e, int32_t adc_t, int32_t adc_p, int32_t adc_h)
+{
+	e->adc_t = adc_t;
+	e->adc_p = adc_p;
+	e->adc_h = adc_h;
 }
 
 static void put_adc20(uint8_t *p, int32_t v)
@@ -208,23 +200,35 @@ static void write_reg(struct bme280_emul *e, uint8_t reg, uint8_t val)
 }
 
 /* 6.2.1: a write is the register address, then (data, address) pairs */
-static int emul_write(void *ctx, const uint8_t *buf, size_t len)
+static int emul_write(struct emul *base, const uint8_t *buf, size_t len)
 {
-	struct bme280_emul *e = ctx;
+	struct bme280_emul *e = (struct bme280_emul *)base;
 	size_t i;
+	int ret;
 
-	for (i = 0; i + 1 < len; i += 2)
+	for (i = 0; i + 1 < len; i += 2) {
+		ret = emul_reg_fault(base, buf[i], 1);
+		if (ret < 0)
+			return ret;
 		write_reg(e, buf[i], buf[i + 1]);
-	if (i < len)
+	}
+	if (i < len) {
+		ret = emul_reg_fault(base, buf[i], 1);
+		if (ret < 0)
+			return ret;
 		e->ptr = buf[i];	/* a lone address byte sets the read pointer */
+	}
 	return 0;
 }
 
 /* 6.2.2: reads auto-increment from the register pointer */
-static int emul_read(void *ctx, uint8_t *buf, size_t len)
+static int emul_read(struct emul *base, uint8_t *buf, size_t len)
 {
-	struct bme280_emul *e = ctx;
+	struct bme280_emul *e = (struct bme280_emul *)base;
+	int ret = emul_reg_fault(base, e->ptr, (unsigned int)len);
 
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < len; i++) {
 		uint8_t r = e->ptr++;
 
@@ -237,9 +241,94 @@ static int emul_read(void *ctx, uint8_t *buf, size_t len)
 	return 0;
 }
 
-static const struct sgw_i2c_sim_dev_ops bme280_emul_ops = { emul_write, emul_read };
+enum { Q_TEMPERATURE, Q_PRESSURE, Q_HUMIDITY };
 
-int bme280_emul_attach(struct bme280_emul *e, int bus, uint16_t addr)
+static void set_value(struct emul *base, unsigned int q, double v)
 {
-	return sgw_i2c_sim_attach(bus, addr, &bme280_emul_ops, e);
+	struct bme280_emul *e = (struct bme280_emul *)base;
+
+	if (q == Q_TEMPERATURE)
+		e->t = v;
+	else if (q == Q_PRESSURE)
+		e->p = v;
+	else
+		e->h = v;
+	encode(e);
 }
+
+/*
+ * Datasheet section 1, tables 1-3: operating range -40..85 °C,
+ * 300..1100 hPa, 0..100 %RH.  3.4: the steps at x1 oversampling (16-bit
+ * results), the coarsest: 0.005 °C, 2.62 Pa; humidity 0.008 %RH.
+ */
+static void get_range(const struct emul *base, unsigned int q, struct emul_range *r)
+{
+	static const struct emul_range ranges[] = {
+		[Q_TEMPERATURE] = { -40.0, 85.0, 0.005 },
+		[Q_PRESSURE] = { 300.0, 1100.0, 0.0262 },
+		[Q_HUMIDITY] = { 0.0, 100.0, 0.008 },
+	};
+
+	(void)base;
+	*r = ranges[q];
+}
+
+static void power_on(struct bme280_emul *e, uint8_t chip_id)
+{
+	e->humidity = chip_id == SGW_BME280_ID_BME280;
+	e->regs[0xd0] = chip_id;
+	e->busy_reads = 1;
+	e->t = 20.0;
+	e->p = 1013.25;
+	e->h = 50.0;
+	bme280_emul_set_calib(e, &bme280_emul_datasheet_calib);
+	reset(e);
+}
+
+static void bme280_init(struct emul *base)
+{
+	power_on((struct bme280_emul *)base, SGW_BME280_ID_BME280);
+}
+
+static void bmp280_init(struct emul *base)
+{
+	power_on((struct bme280_emul *)base, SGW_BME280_ID_BMP280);
+}
+
+static const struct emul_quantity quantities[] = {
+	[Q_TEMPERATURE] = { "temperature", "°C" },
+	[Q_PRESSURE] = { "pressure", "hPa" },
+	[Q_HUMIDITY] = { "humidity", "%" },
+	{ NULL, NULL },
+};
+
+/* The BMP280 has the first two. */
+static const struct emul_quantity bmp280_quantities[] = {
+	[Q_TEMPERATURE] = { "temperature", "°C" },
+	[Q_PRESSURE] = { "pressure", "hPa" },
+	{ NULL, NULL },
+};
+
+const struct emul_ops bme280_emul_ops = {
+	.chip = "bme280",
+	.size = sizeof(struct bme280_emul),
+	.quantities = quantities,
+	.sample_reg = 0xf7,	/* press_msb, where the data burst starts */
+	.init = bme280_init,
+	.write = emul_write,
+	.read = emul_read,
+	.set_value = set_value,
+	.get_range = get_range,
+};
+
+const struct emul_ops bmp280_emul_ops = {
+	.chip = "bmp280",
+	.size = sizeof(struct bme280_emul),
+	.quantities = bmp280_quantities,
+	.sample_reg = 0xf7,
+	.init = bmp280_init,
+	.write = emul_write,
+	.read = emul_read,
+	.set_value = set_value,
+	.get_range = get_range,
+};

@@ -5,25 +5,42 @@
 #include <math.h>
 #include <string.h>
 
-#include "drivers/hal/i2c_sim.h"
 #include "drivers/sht3x.h"
 
-void sht_emul_init(struct sht_emul *e, enum sht_emul_family family)
+enum { Q_TEMPERATURE, Q_HUMIDITY };
+
+/* SHT3x 4.13 / SHT4x 4.6, inverted: the raw word of a physical value,
+ * rounded to nearest and held to what 16 bits can say. */
+static uint16_t word(double v, double offset, double span)
 {
-	memset(e, 0, sizeof(*e));
-	e->family = family;
-	e->status = 0x8010;	/* SHT3x 4.11: alert pending, reset detected after power-up */
-	e->serial = 0x0badcafe;
-	e->busy_reads = 1;
+	long raw = lround((v - offset) * 65535.0 / span);
+
+	return (uint16_t)(raw < 0 ? 0 : raw > 65535 ? 65535 : raw);
 }
 
-void sht_emul_set(struct sht_emul *e, double t, double rh)
+static void set_value(struct emul *base, unsigned int q, double v)
 {
-	e->raw_t = (uint16_t)lround((t + 45.0) * 65535.0 / 175.0);
-	if (e->family == SHT_EMUL_3X)
-		e->raw_rh = (uint16_t)lround(rh * 65535.0 / 100.0);
+	struct sht_emul *e = (struct sht_emul *)base;
+
+	if (q == Q_TEMPERATURE)
+		e->raw_t = word(v, -45.0, 175.0);
+	else if (e->family == SHT_EMUL_3X)
+		e->raw_rh = word(v, 0.0, 100.0);
 	else
-		e->raw_rh = (uint16_t)lround((rh + 6.0) * 65535.0 / 125.0);
+		e->raw_rh = word(v, -6.0, 125.0);
+}
+
+/* Both datasheets specify the chips over -40..125 °C and 0..100 %RH; the
+ * step is one count of the 16-bit word in the conversion formula. */
+static void get_range(const struct emul *base, unsigned int q, struct emul_range *r)
+{
+	const struct sht_emul *e = (const struct sht_emul *)base;
+
+	if (q == Q_TEMPERATURE)
+		*r = (struct emul_range){ -40.0, 125.0, 175.0 / 65535.0 };
+	else
+		*r = (struct emul_range){ 0.0, 100.0,
+					  (e->family == SHT_EMUL_3X ? 100.0 : 125.0) / 65535.0 };
 }
 
 static void respond(struct sht_emul *e, const uint16_t *words, unsigned int n, unsigned int busy)
@@ -39,17 +56,21 @@ static void respond(struct sht_emul *e, const uint16_t *words, unsigned int n, u
 	e->busy_left = busy;
 }
 
-static int emul_write(void *ctx, const uint8_t *buf, size_t len)
+static int emul_write(struct emul *base, const uint8_t *buf, size_t len)
 {
-	struct sht_emul *e = ctx;
+	struct sht_emul *e = (struct sht_emul *)base;
 	uint16_t w[2] = { e->raw_t, e->raw_rh };
 	unsigned int cmd;
+	int ret;
 
 	if (len == 0)
 		return 0;	/* address only: a probe */
 	if (len != (e->family == SHT_EMUL_3X ? 2u : 1u))
 		return -ENXIO;
 	cmd = e->family == SHT_EMUL_3X ? (unsigned int)(buf[0] << 8 | buf[1]) : buf[0];
+	ret = emul_reg_fault(base, cmd, 1);
+	if (ret < 0)
+		return ret;
 	e->out_len = 0;
 	switch (cmd) {
 	case 0x2400:
@@ -73,9 +94,9 @@ static int emul_write(void *ctx, const uint8_t *buf, size_t len)
 	}
 }
 
-static int emul_read(void *ctx, uint8_t *buf, size_t len)
+static int emul_read(struct emul *base, uint8_t *buf, size_t len)
 {
-	struct sht_emul *e = ctx;
+	struct sht_emul *e = (struct sht_emul *)base;
 
 	/* SHT3x 4.4: no data ready (or none asked for): NAK the read header */
 	if (e->out_len == 0)
@@ -90,9 +111,52 @@ static int emul_read(void *ctx, uint8_t *buf, size_t len)
 	return 0;
 }
 
-static const struct sgw_i2c_sim_dev_ops sht_emul_ops = { emul_write, emul_read };
-
-int sht_emul_attach(struct sht_emul *e, int bus, uint16_t addr)
+static void power_on(struct sht_emul *e, enum sht_emul_family family)
 {
-	return sgw_i2c_sim_attach(bus, addr, &sht_emul_ops, e);
+	e->family = family;
+	e->status = 0x8010;	/* SHT3x 4.11: alert pending, reset detected after power-up */
+	e->serial = 0x0badcafe;
+	e->busy_reads = 1;
+	set_value(&e->base, Q_TEMPERATURE, 20.0);
+	set_value(&e->base, Q_HUMIDITY, 50.0);
 }
+
+static void sht3x_init(struct emul *base)
+{
+	power_on((struct sht_emul *)base, SHT_EMUL_3X);
+}
+
+static void sht4x_init(struct emul *base)
+{
+	power_on((struct sht_emul *)base, SHT_EMUL_4X);
+}
+
+static const struct emul_quantity quantities[] = {
+	[Q_TEMPERATURE] = { "temperature", "°C" },
+	[Q_HUMIDITY] = { "humidity", "%" },
+	{ NULL, NULL },
+};
+
+const struct emul_ops sht3x_emul_ops = {
+	.chip = "sht3x",
+	.size = sizeof(struct sht_emul),
+	.quantities = quantities,
+	.sample_reg = 0x2400,	/* single shot, high repeatability */
+	.init = sht3x_init,
+	.write = emul_write,
+	.read = emul_read,
+	.set_value = set_value,
+	.get_range = get_range,
+};
+
+const struct emul_ops sht4x_emul_ops = {
+	.chip = "sht4x",
+	.size = sizeof(struct sht_emul),
+	.quantities = quantities,
+	.sample_reg = 0xfd,	/* measure with high precision */
+	.init = sht4x_init,
+	.write = emul_write,
+	.read = emul_read,
+	.set_value = set_value,
+	.get_range = get_range,
+};

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SHT3x / SHT4x emulator: the command set the driver and scanner use
- * (SHT3x: 0x2400 single shot, 0xF32D status, 0x30A2 soft reset; SHT4x:
+ * SHT3x / SHT4x emulator (tests/emul/emul.h): the command set the drivers
+ * use (SHT3x: 0x2400 single shot, 0xF32D status, 0x30A2 soft reset; SHT4x:
  * 0xFD measure, 0x89 serial, 0x94 soft reset), a measurement that NAKs the
  * read header for a number of reads, CRC-8 on every word, and a switch that
  * corrupts the CRC of the first word.  Unknown commands are NAKed.
+ * Powers up at 20 °C, 50 %RH.
+ *
+ * Quantities: temperature °C, humidity %.  The registers emul_fail_reg()
+ * fails are the commands (0x2400, 0xFD: a measurement).
  */
 #ifndef SGW_TEST_SHT3X_EMUL_H
 #define SGW_TEST_SHT3X_EMUL_H
@@ -12,9 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "emul.h"
+
 enum sht_emul_family { SHT_EMUL_3X, SHT_EMUL_4X };
 
 struct sht_emul {
+	struct emul base;
 	enum sht_emul_family family;
 	uint16_t raw_t, raw_rh;
 	uint16_t status;
@@ -27,10 +34,7 @@ struct sht_emul {
 	unsigned int out_len;		/* pending response; 0: none */
 };
 
-void sht_emul_init(struct sht_emul *e, enum sht_emul_family family);
-int sht_emul_attach(struct sht_emul *e, int bus, uint16_t addr);
-/* Encode temperature (°C) and relative humidity (%) into the raw words by
- * the datasheet's conversion formulas, rounded to nearest. */
-void sht_emul_set(struct sht_emul *e, double t, double rh);
+extern const struct emul_ops sht3x_emul_ops;
+extern const struct emul_ops sht4x_emul_ops;
 
 #endif
