@@ -7,6 +7,7 @@
 
 #include "drivers/hal/gpio.h"
 #include "util/clock.h"
+#include "tests/fixtures/run.h"
 
 static void setup(void)
 {
@@ -175,8 +176,6 @@ int main(void)
 {
 	Suite *s = suite_create("gpio");
 	TCase *sim = tcase_create("sim"), *gpiod = tcase_create("gpiod");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(sim, setup, NULL);
 	tcase_set_timeout(sim, 60);
@@ -189,9 +188,5 @@ int main(void)
 	suite_add_tcase(s, sim);
 	tcase_add_test(gpiod, gpiod_chip_not_found);
 	suite_add_tcase(s, gpiod);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }

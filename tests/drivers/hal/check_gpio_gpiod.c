@@ -13,6 +13,7 @@
 #include "drivers/hal/gpio.h"
 #include "tests/mocks/mock_gpiod.h"
 #include "util/clock.h"
+#include "tests/fixtures/run.h"
 
 static void setup(void)
 {
@@ -149,8 +150,6 @@ int main(void)
 {
 	Suite *s = suite_create("gpio_gpiod");
 	TCase *tc = tcase_create("mock");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, lookup_and_flags);
@@ -159,9 +158,5 @@ int main(void)
 	tcase_add_test(tc, active_low);
 	tcase_add_test(tc, foreign_timestamps);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sgw_test_run(s);
 }
