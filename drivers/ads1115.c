@@ -9,9 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "driver.h"
 #include "drivers/hal/i2c.h"
 #include "i2c_sensor.h"
-#include "driver.h"
 
 #define NINPUTS 4
 #define OS_POLLS 10

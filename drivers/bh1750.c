@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "driver.h"
 #include "drivers/hal/i2c.h"
 #include "i2c_sensor.h"
-#include "driver.h"
 
 /* p. 2: H-resolution mode measurement time, max 180 ms (typ. 120 ms) */
 #define MEASURE_MS 180

@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "driver.h"
 #include "drivers/hal/i2c.h"
 #include "i2c_sensor.h"
-#include "driver.h"
 
 /* 5.3, table 18: memory map */
 #define REG_CALIB_TP	0x88	/* ..0xA1 */

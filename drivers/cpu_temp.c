@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "drivers/hal/sysroot.h"
 #include "util/parse.h"
-#include "driver.h"
 
 struct cpu_temp_cfg {
 	char path[PATH_MAX];

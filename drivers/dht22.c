@@ -27,9 +27,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "driver.h"
 #include "drivers/hal/sysfs.h"
 #include "util/clock.h"
-#include "driver.h"
 
 #define IIO_DEVICES "/sys/bus/iio/devices"
 #define DHT_RETRY_PAUSE_MS 200	/* give the chip a moment after a failed frame */

@@ -31,8 +31,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "drivers/hal/sysfs.h"
 #include "driver.h"
+#include "drivers/hal/sysfs.h"
 
 #define W1_DEVICES "/sys/bus/w1/devices"
 #define W1_ID_LEN 15			/* "28-" + 12 hex digits */

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gpio_source.h"
 #include "driver.h"
+#include "gpio_source.h"
 
 #define INPUT_DEBOUNCE_MS 50	/* mechanical contacts bounce for 1..20 ms */
 

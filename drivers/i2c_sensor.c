@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "drivers/hal/i2c.h"
 #include "util/parse.h"
-#include "driver.h"
 
 static int configure_address(struct sgw_sensor_config *sc, struct sgw_keys *keys, uint16_t *out)
 {

@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gpio_source.h"
 #include "driver.h"
+#include "gpio_source.h"
 #include "util/clock.h"
 
 #define COUNTER_DEBOUNCE_MS 10

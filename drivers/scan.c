@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "drivers/hal/i2c.h"
 #include "drivers/hal/sysroot.h"
 #include "util/parse.h"
-#include "driver.h"
 
 /* i2cdetect's default range: 0x00..0x07 and 0x78..0x7f are reserved */
 #define ADDR_FIRST 0x08

@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "driver.h"
 #include "drivers/hal/i2c.h"
 #include "i2c_sensor.h"
-#include "driver.h"
 
 /* SHT3x 4.3, table 9: single shot, high repeatability, clock stretching
  * disabled (a stretched clock would hold the bus for 15 ms) */

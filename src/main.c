@@ -11,13 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "load/load.h"
 #include "daemon/daemon.h"
-#include "util/log.h"
-#include "util/parse.h"
-#include "drivers/scan.h"
 #include "daemon/statusfile.h"
 #include "drivers/driver.h"
+#include "drivers/scan.h"
+#include "load/load.h"
+#include "util/log.h"
+#include "util/parse.h"
 
 #define EXIT_USAGE 64	/* EX_USAGE */
 #define EXIT_CONFIG 78	/* EX_CONFIG */

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asm/sgw_kernels.h"
 #include "util/filerep.h"
 #include "util/le.h"
-#include "asm/sgw_kernels.h"
 
 #define MAGIC "SGWF"
 #define FILE_VERSION 1

@@ -2,9 +2,9 @@
 /* Record header encoding and validation; the layout is in record.h. */
 #include "record.h"
 
-#include "util/le.h"
-#include "queue.h"
 #include "asm/sgw_kernels.h"
+#include "queue.h"
+#include "util/le.h"
 
 _Static_assert(SGW_QREC_HEADER == SGW_QUEUE_HEADER_SIZE, "one header size");
 

@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "util/le.h"
 #include "asm/sgw_kernels.h"
+#include "util/le.h"
 
 #define SLOT_MAGIC 0x41574753u	/* "SGWA" */
 #define SLOT_VERSION 1u

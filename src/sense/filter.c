@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
 #include "asm/sgw_kernels.h"
+#include "filter.h"
 
 enum stage_kind { ST_EMA, ST_SMA, ST_MEDIAN, ST_CALIB, ST_DELTA_ABS, ST_DELTA_REL, ST_BIQUAD };
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "filter.h"
-#include "util/log.h"
 #include "message/payload.h"
+#include "util/log.h"
 
 struct sgw_pipeline {
 	const struct sgw_config *cfg;

@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drivers/driver.h"
 #include "util/clock.h"
 #include "util/mailbox.h"
-#include "drivers/driver.h"
 
 /* How long an event source waits for an edge before looking for requests. */
 #define EVENT_POLL_MS 20

@@ -12,8 +12,8 @@
 
 #include "deliver/outbox.h"
 #include "deliver/tag.h"
-#include "tests/mocks/mock_uplink.h"
 #include "tests/fixtures/run.h"
+#include "tests/mocks/mock_uplink.h"
 
 /* A message as the router hands it over: tagged with its sequence number. */
 static struct sgw_msg *msg(uint64_t seq)

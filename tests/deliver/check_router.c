@@ -13,10 +13,10 @@
 
 #include "deliver/router.h"
 #include "deliver/tag.h"
+#include "tests/fixtures/run.h"
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/mock_uplink.h"
 #include "tests/mocks/queue_faults.h"
-#include "tests/fixtures/run.h"
 
 struct fixture {
 	char dir[64];

@@ -13,12 +13,12 @@
 #include <unistd.h>
 
 #include "deliver/formtab.h"
-#include "message/msg.h"
-#include "tests/mocks/queue_faults.h"
 #include "deliver/spool.h"
 #include "deliver/tag.h"
-#include "tests/fixtures/tmpdir.h"
+#include "message/msg.h"
 #include "tests/fixtures/run.h"
+#include "tests/fixtures/tmpdir.h"
+#include "tests/mocks/queue_faults.h"
 
 static char tmp[64];
 static char qdir[160];

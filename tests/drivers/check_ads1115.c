@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "drivers/ads1115.h"
-#include "tests/emul/ads1115_emul.h"
 #include "drivers/hal/i2c.h"
 #include "drivers/hal/i2c_sim.h"
+#include "tests/emul/ads1115_emul.h"
 #include "tests/fixtures/i2c_testutil.h"
 
 /* 9.6.3: OS=1, MUX=100 (AIN0/GND), PGA=010, MODE=1, DR=100, COMP_QUE=11 */

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "drivers/bh1750.h"
-#include "tests/emul/bh1750_emul.h"
 #include "drivers/hal/i2c.h"
 #include "drivers/hal/i2c_sim.h"
+#include "tests/emul/bh1750_emul.h"
 #include "tests/fixtures/i2c_testutil.h"
 
 /* datasheet p. 7: lux = raw / 1.2 (example: 0x83 0x90 = 33680 -> 28067 lx) */

@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "drivers/bme280.h"
-#include "tests/emul/bme280_emul.h"
 #include "drivers/hal/i2c.h"
 #include "drivers/hal/i2c_sim.h"
 #include "drivers/i2c_sensor.h"
-#include "tests/mocks/i2c_shim.h"
+#include "tests/emul/bme280_emul.h"
 #include "tests/fixtures/i2c_testutil.h"
+#include "tests/mocks/i2c_shim.h"
 
 static const struct sgw_bme280_calib *ds = &bme280_emul_datasheet_calib;
 

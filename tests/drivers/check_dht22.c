@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/fixtures/drv_fixture.h"
 #include "drivers/hal/sysfs.h"
+#include "tests/fixtures/drv_fixture.h"
 
 #define IIO "/sys/bus/iio/devices/"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/fixtures/drv_fixture.h"
 #include "drivers/hal/gpio.h"
+#include "tests/fixtures/drv_fixture.h"
 #include "util/clock.h"
 
 #define MS 1000000LL

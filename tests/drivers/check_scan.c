@@ -9,14 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drivers/hal/i2c.h"
+#include "drivers/scan.h"
 #include "tests/emul/ads1115_emul.h"
 #include "tests/emul/bh1750_emul.h"
 #include "tests/emul/bme280_emul.h"
 #include "tests/emul/sht3x_emul.h"
-#include "drivers/hal/i2c.h"
-#include "tests/mocks/i2c_shim.h"
 #include "tests/fixtures/i2c_testutil.h"
-#include "drivers/scan.h"
+#include "tests/mocks/i2c_shim.h"
 
 static struct bme280_emul bme, bmp;
 static struct sht_emul sht3, sht4;

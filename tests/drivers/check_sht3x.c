@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/emul/sht3x_emul.h"
 #include "drivers/hal/i2c_sim.h"
 #include "drivers/i2c_sensor.h"
-#include "tests/fixtures/i2c_testutil.h"
 #include "drivers/sht3x.h"
+#include "tests/emul/sht3x_emul.h"
+#include "tests/fixtures/i2c_testutil.h"
 
 /* SHT3x datasheet 4.12, table 19: CRC of 0xBEEF is 0x92 */
 START_TEST(test_crc_datasheet)

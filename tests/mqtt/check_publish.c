@@ -16,8 +16,8 @@
 
 #include "mqtt/paho.h"
 #include "tests/fixtures/broker.h"
-#include "uplink_fixture.h"
 #include "tests/fixtures/run.h"
+#include "uplink_fixture.h"
 
 /* ----------------------------------------------------------------- tests */
 

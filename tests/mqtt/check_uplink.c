@@ -17,9 +17,9 @@
 
 #include "mqtt/paho.h"
 #include "tests/fixtures/broker.h"
+#include "tests/fixtures/run.h"
 #include "uplink_fixture.h"
 #include "util/clock.h"
-#include "tests/fixtures/run.h"
 
 /* ----------------------------------------------------------------- tests */
 

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "deliver/qmsg.h"
-#include "queue/queue.h"
-#include "tests/mocks/queue_faults.h"
 #include "qtest.h"
+#include "queue/queue.h"
 #include "tests/fixtures/run.h"
+#include "tests/mocks/queue_faults.h"
 
 START_TEST(test_two_cursors)
 {

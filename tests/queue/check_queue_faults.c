@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "queue/queue.h"
-#include "tests/mocks/queue_faults.h"
-#include "tests/fixtures/tmpdir.h"
 #include "qtest.h"
+#include "queue/queue.h"
 #include "tests/fixtures/run.h"
+#include "tests/fixtures/tmpdir.h"
+#include "tests/mocks/queue_faults.h"
 
 /* Write errors through the ops seam: refused cleanly, no partial record left. */
 START_TEST(test_write_errors)

@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "queue/queue.h"
-#include "tests/mocks/queue_faults.h"
-#include "tests/fixtures/tmpdir.h"
 #include "qtest.h"
+#include "queue/queue.h"
 #include "tests/fixtures/run.h"
+#include "tests/fixtures/tmpdir.h"
+#include "tests/mocks/queue_faults.h"
 
 /* Zeros over ack.state: "nothing saved", without unlinking an allocated file. */
 static void forget_state(void)

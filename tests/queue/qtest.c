@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/mocks/queue_faults.h"
 #include "tests/fixtures/tmpdir.h"
+#include "tests/mocks/queue_faults.h"
 
 char qt_tmp[64];
 char qt_dir[160];

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sense/filter.h"
 #include "asm/sgw_kernels.h"
+#include "sense/filter.h"
 #include "tests/fixtures/run.h"
 
 static struct sgw_filter_chain *parse_ok(const char *spec, int scale)

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 
 #include "sense/worker.h"
+#include "tests/fixtures/run.h"
 #include "tests/mocks/fake_driver.h"
 #include "util/clock.h"
-#include "tests/fixtures/run.h"
 
 /*
  * The case's pool.  A failed assertion leaves the case early; the teardown

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "util/backoff.h"
 #include "tests/fixtures/run.h"
+#include "util/backoff.h"
 
 /* The cap of attempt N: min * 2^N, at most max. */
 static uint64_t cap_of(uint32_t min, uint32_t max, uint32_t n)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/parse.h"
 #include "tests/fixtures/run.h"
+#include "util/parse.h"
 
 START_TEST(test_long)
 {

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "util/utf8.h"
 #include "tests/fixtures/run.h"
+#include "util/utf8.h"
 
 START_TEST(test_utf8)
 {

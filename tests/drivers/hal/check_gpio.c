@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "drivers/hal/gpio.h"
-#include "util/clock.h"
 #include "tests/fixtures/run.h"
+#include "util/clock.h"
 
 static void setup(void)
 {

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "drivers/hal/gpio.h"
+#include "tests/fixtures/run.h"
 #include "tests/mocks/mock_gpiod.h"
 #include "util/clock.h"
-#include "tests/fixtures/run.h"
 
 static void setup(void)
 {

@@ -9,8 +9,8 @@
 
 #include "drivers/hal/i2c.h"
 #include "drivers/hal/i2c_sim.h"
-#include "tests/mocks/i2c_shim.h"
 #include "tests/fixtures/i2c_testutil.h"
+#include "tests/mocks/i2c_shim.h"
 
 /* A chip that records what it sees and answers reads with 0xA5, 0xA6, ... */
 struct rec {
