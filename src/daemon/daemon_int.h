@@ -6,6 +6,7 @@
  *   stats.c    the statistics: <status topic>/stats and the status file
  *   sensors.c  the sampling side: schedule, requests, samples to the router
  *   health.c   per-sensor timeouts, backoff and error reports (health.h)
+ *   notify.c   the service manager's notification socket (notify.h)
  */
 #ifndef SGW_DAEMON_INT_H
 #define SGW_DAEMON_INT_H
