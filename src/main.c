@@ -180,7 +180,11 @@ int main(int argc, char **argv)
 		sgw_config_free(cfg);
 		return 0;
 	}
-	if (!foreground && !opts.once && daemon(0, 1) < 0)
+	/*
+	 * A service manager that gave us $NOTIFY_SOCKET waits for READY=1 from
+	 * the process it started (Type=notify): never fork away from it.
+	 */
+	if (!foreground && !opts.once && !getenv("NOTIFY_SOCKET") && daemon(0, 1) < 0)
 		fatal("daemon");
 	return sgw_daemon_run(cfg, &opts);
 }
