@@ -168,19 +168,27 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	diag = (struct sgw_diag){ .file = opts.config_path, .out = stderr };
+	/* Starting, the messages join the log (and its levels); -n's are for a person. */
+	diag = (struct sgw_diag){ .file = opts.config_path, .out = stderr, .levels = !check_only };
 	err = sgw_config_load(opts.config_path, &diag, &cfg);
 	if (err < 0) {
-		fprintf(stderr, "%s: %d error(s), not starting\n", opts.config_path,
-			diag.errors ? diag.errors : 1);
+		fprintf(stderr, "%s%s: %d error(s), not starting\n", diag.levels ? "<3>" : "",
+			opts.config_path, diag.errors ? diag.errors : 1);
 		return EXIT_CONFIG;
 	}
 	if (check_only) {
-		printf("configuration OK\n");
+		if (diag.warnings)
+			printf("configuration OK, %d warning%s\n", diag.warnings, diag.warnings > 1 ? "s" : "");
+		else
+			printf("configuration OK\n");
 		sgw_config_free(cfg);
 		return 0;
 	}
-	if (!foreground && !opts.once && daemon(0, 1) < 0)
+	/*
+	 * A service manager that gave us $NOTIFY_SOCKET waits for READY=1 from
+	 * the process it started (Type=notify): never fork away from it.
+	 */
+	if (!foreground && !opts.once && !getenv("NOTIFY_SOCKET") && daemon(0, 1) < 0)
 		fatal("daemon");
 	return sgw_daemon_run(cfg, &opts);
 }

@@ -3,11 +3,17 @@
 
 #include <stdarg.h>
 
-static void diag_vreport(struct sgw_diag *d, int line, const char *kind,
+/* syslog(3)'s LOG_ERR and LOG_WARNING, as util/log.h writes them. */
+#define LEVEL_ERR 3
+#define LEVEL_WARNING 4
+
+static void diag_vreport(struct sgw_diag *d, int line, int level, const char *kind,
 			 const char *fmt, va_list ap)
 {
 	if (!d->out)
 		return;
+	if (d->levels)
+		fprintf(d->out, "<%d>", level);
 	if (line > 0)
 		fprintf(d->out, "%s:%d: %s", d->file, line, kind);
 	else
@@ -22,7 +28,7 @@ void sgw_diag_error(struct sgw_diag *d, int line, const char *fmt, ...)
 
 	d->errors++;
 	va_start(ap, fmt);
-	diag_vreport(d, line, "", fmt, ap);
+	diag_vreport(d, line, LEVEL_ERR, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -32,6 +38,6 @@ void sgw_diag_warning(struct sgw_diag *d, int line, const char *fmt, ...)
 
 	d->warnings++;
 	va_start(ap, fmt);
-	diag_vreport(d, line, "warning: ", fmt, ap);
+	diag_vreport(d, line, LEVEL_WARNING, "warning: ", fmt, ap);
 	va_end(ap);
 }

@@ -7,11 +7,17 @@
 #ifndef SGW_DIAG_H
 #define SGW_DIAG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct sgw_diag {
 	const char *file;	/* file name used in messages */
 	FILE *out;		/* where messages go; NULL = count only */
+	/*
+	 * Start each line with its syslog level, "<3>" or "<4>", as the
+	 * daemon's log lines do, so that journald keeps warnings apart.
+	 */
+	bool levels;
 	int errors;		/* number of errors reported */
 	int warnings;
 };

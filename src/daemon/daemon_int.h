@@ -3,9 +3,11 @@
  * The daemon's state, shared by its files; each calls only those below it:
  *   loop.c     the poll loop, signals, start and stop
  *   reload.c   SIGHUP: a new configuration, the readings in memory carried over
- *   stats.c    the statistics: <status topic>/stats and the status file
+ *   service.c  the service manager: READY, RELOADING, STOPPING, STATUS, WATCHDOG
+ *   stats.c    the statistics: <status topic>/stats, the status file, a summary
  *   sensors.c  the sampling side: schedule, requests, samples to the router
  *   health.c   per-sensor timeouts, backoff and error reports (health.h)
+ *   notify.c   the service manager's notification socket (notify.h)
  */
 #ifndef SGW_DAEMON_INT_H
 #define SGW_DAEMON_INT_H
@@ -17,6 +19,7 @@
 #include "deliver/router.h"
 #include "deliver/seqstore.h"
 #include "health.h"
+#include "notify.h"
 #include "sense/pipeline.h"
 #include "sense/scheduler.h"
 #include "sense/worker.h"
@@ -37,6 +40,13 @@ struct sgw_daemon {
 	int64_t start_ns, next_stats_ns;
 	char *status_path;		/* NULL: no status file */
 	int64_t once_deadline_ns;	/* --once gives up then */
+	/* the service manager (service.c) */
+	struct sgw_notify *notify;	/* NULL: none, or --once */
+	bool notify_failing;		/* the last notification could not be sent */
+	int64_t keepalive_ns;		/* WATCHDOG=1 this often; 0: no watchdog */
+	int64_t next_keepalive_ns;
+	int64_t next_status_ns;		/* STATUS= is looked at no sooner */
+	char status[512];		/* the STATUS= line last sent */
 };
 
 /* sensors.c */
@@ -67,6 +77,29 @@ void sgw_daemon_reserve_seq(struct sgw_daemon *d, uint64_t n);
 void sgw_stats_publish(struct sgw_daemon *d);
 /* The router's hook: an uplink connected, publish the statistics now. */
 void sgw_stats_soon(void *arg, const char *uplink);
+/*
+ * Their summary in one line, into BUF (CAP > 0 bytes, cut to fit): each
+ * uplink's state, the queue's depth, the failing sensors.  Its length.
+ */
+size_t sgw_stats_line(struct sgw_daemon *d, char *buf, size_t cap);
+
+/* service.c: each does nothing without a service manager. */
+
+/* Find the service manager ($NOTIFY_SOCKET, $WATCHDOG_USEC); none with --once. */
+void sgw_service_open(struct sgw_daemon *d);
+void sgw_service_close(struct sgw_daemon *d);
+/* Started, or reloaded: READY=1 with the first STATUS=. */
+void sgw_service_ready(struct sgw_daemon *d);
+/* SIGHUP: RELOADING=1 (sgw_service_ready() follows unless the daemon stops). */
+void sgw_service_reloading(struct sgw_daemon *d);
+/* The daemon is stopping: STOPPING=1. */
+void sgw_service_stopping(struct sgw_daemon *d);
+/*
+ * The loop woke at NOW_NS: WATCHDOG=1 when its time came, STATUS= when it
+ * changed (looked at no more than once a second).  The next deadline, or
+ * INT64_MAX.
+ */
+int64_t sgw_service_due(struct sgw_daemon *d, int64_t now_ns);
 
 /* reload.c */
 

@@ -2,7 +2,8 @@
 /*
  * The poll loop: signals, the schedule's timer, the workers' samples and
  * the uplinks' events, with the deadlines of read timeouts, statistics,
- * reconnects and the disk queue's group commit; start and stop.
+ * reconnects, the disk queue's group commit and the service manager's
+ * watchdog; start and stop.
  */
 #include "daemon_int.h"
 
@@ -145,7 +146,9 @@ static int64_t run_due(struct sgw_daemon *d)
 	now = sgw_mono_ns();
 	if (sgw_router_next_deadline(d->router) <= now)
 		sgw_router_tick(d->router, now);
-	return min64(next, sgw_router_next_deadline(d->router));
+	next = min64(next, sgw_router_next_deadline(d->router));
+	/* Fed here, in the loop itself: a loop that hangs stops the keep-alives. */
+	return min64(next, sgw_service_due(d, sgw_mono_ns()));
 }
 
 int sgw_daemon_run(struct sgw_config *cfg, const struct sgw_daemon_opts *o)
@@ -169,6 +172,8 @@ int sgw_daemon_run(struct sgw_config *cfg, const struct sgw_daemon_opts *o)
 	if (o->once)
 		once_start(&d);
 	sgw_sensors_arm_timer(&d);
+	sgw_service_open(&d);
+	sgw_service_ready(&d);
 
 	for (;;) {
 		int64_t now, next;
@@ -177,10 +182,12 @@ int sgw_daemon_run(struct sgw_config *cfg, const struct sgw_daemon_opts *o)
 
 		if (reload) {
 			reload = false;
+			sgw_service_reloading(&d);
 			if (sgw_daemon_reload(&d) < 0) {
 				status = 1;
 				break;
 			}
+			sgw_service_ready(&d);
 		}
 		next = run_due(&d);
 		if (o->once) {
@@ -217,12 +224,14 @@ int sgw_daemon_run(struct sgw_config *cfg, const struct sgw_daemon_opts *o)
 			sgw_sensors_on_samples(&d);
 		sgw_router_dispatch(d.router, pfd + 3, n - 3);
 	}
+	sgw_service_stopping(&d);
 	if (o->once && d.health && sgw_health_once_failed(d.health)) {
 		log_warnx("--once: %zu sensor(s) failed", sgw_health_once_failed(d.health));
 		status = 1;
 	}
 out_stop:
 	stop(&d);
+	sgw_service_close(&d);
 out_close:
 	if (d.tfd >= 0)
 		close(d.tfd);

@@ -31,7 +31,7 @@ int sgw_daemon_load_paho(const struct sgw_config *cfg, char *err, size_t errlen)
 
 static struct sgw_config *load_new_config(const char *path)
 {
-	struct sgw_diag d = { .file = path, .out = stderr };
+	struct sgw_diag d = { .file = path, .out = stderr, .levels = true };
 	struct sgw_config *cfg = NULL;
 
 	if (sgw_config_load(path, &d, &cfg) < 0) {

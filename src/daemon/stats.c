@@ -2,10 +2,12 @@
 /*
  * The statistics: queue depth, the oldest reading's age, drops and
  * corruption, per-uplink delivery and the failing sensors, retained on
- * <status topic>/stats and in the status file that `sensorgw status` prints.
+ * <status topic>/stats and in the status file that `sensorgw status` prints;
+ * and their one-line summary for the service manager.
  */
 #include "daemon_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +133,46 @@ void sgw_stats_publish(struct sgw_daemon *d)
 		free(d->status_path);
 		d->status_path = NULL;
 	}
+}
+
+/* Append to the line in BUF (CAP bytes, *LEN used); what does not fit is cut. */
+__attribute__((format(printf, 4, 5)))
+static void line_add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+size_t sgw_stats_line(struct sgw_daemon *d, char *buf, size_t cap)
+{
+	size_t n = sgw_router_nlinks(d->router), len = 0, memory = 0;
+	struct sgw_queue_stats q;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && i < d->cfg->nuplinks; i++) {
+		struct sgw_router_link_stats ls;
+
+		sgw_router_link_stats(d->router, i, &ls);
+		if (ls.outbox.pending + ls.outbox.inflight > memory)
+			memory = ls.outbox.pending + ls.outbox.inflight;
+		line_add(buf, cap, &len, "%s%s%s%s to %s", i ? ", " : "", n > 1 ? ls.name : "",
+			 n > 1 ? " " : "",
+			 ls.connected ? "connected" : ls.uplink.connects ? "reconnecting" : "connecting",
+			 d->cfg->uplinks[i].uri);
+	}
+	if (sgw_router_queue_stats(d->router, &q))
+		line_add(buf, cap, &len, "; queue depth %llu", (unsigned long long)q.depth);
+	else
+		line_add(buf, cap, &len, "; no disk queue, %zu in memory", memory);
+	line_add(buf, cap, &len, "; %zu of %zu sensors failing", sgw_health_failing(d->health),
+		 d->cfg->nsensors);
+	return len;
 }

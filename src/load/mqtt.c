@@ -70,19 +70,59 @@ static const char *parse_uri(const char *uri, bool *tls, const char **host, size
 	return NULL;
 }
 
-/* First line of PATH, for password_file.  Returns 0 or -errno / -EFBIG. */
-static int read_secret(const char *path, char **out, bool *public)
+/* What a file is that is not a regular one, for messages. */
+static const char *file_kind(mode_t mode)
 {
-	struct stat st;
+	return S_ISDIR(mode) ? "a directory" : S_ISFIFO(mode) ? "a FIFO" :
+	       S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device" :
+	       S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+/*
+ * Open PATH, which must be a regular file, for reading; *ST is its status.
+ * Never waits: anything else is refused before it is opened (open() of a
+ * FIFO waits for a writer, a device may do anything), and opened without
+ * blocking should it be swapped in meanwhile.  The fd, or -errno; -EINVAL
+ * when it is not a regular file (file_kind(st->st_mode) says what it is).
+ */
+static int open_regular(const char *path, struct stat *st)
+{
+	int fd, err = 0;
+
+	if (stat(path, st) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st->st_mode))
+		err = -EINVAL;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* First line of PATH, for password_file; *ST its status.  0 or -errno / -EFBIG. */
+static int read_secret(const char *path, char **out, struct stat *st)
+{
 	char *buf;
 	size_t n = 0;
-	int c, ret = 0;
-	FILE *f = fopen(path, "re");
+	int c, ret = 0, fd = open_regular(path, st);
+	FILE *f;
 
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) == 0)
-		*public = (st.st_mode & S_IROTH) != 0;
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "r");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	buf = malloc(PASSWORD_MAX + 1);
 	if (!buf) {
 		fclose(f);
@@ -110,33 +150,55 @@ static int read_secret(const char *path, char **out, bool *public)
 	return 0;
 }
 
-/* A file that must be readable now (certificates): open it and see. */
-static int check_readable(const char *path)
+/* A file that must be readable now (certificates, keys): open it and see. */
+static int check_readable(const char *path, struct stat *st)
 {
-	struct stat st;
 	char c;
 	int ret = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(path, st);
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0 || read(fd, &c, 1) < 0)
+		return fd;
+	if (read(fd, &c, 1) < 0)
 		ret = -errno;
-	else if (!S_ISREG(st.st_mode))
-		ret = -EINVAL;
 	close(fd);
 	return ret;
 }
 
-static const char *file_error(int err)
+/* Why KEY's file PATH (status ST) cannot be used: an error at KEY's line. */
+static void file_error(struct sgw_keys *ks, const char *key, const char *path, int err,
+		       const struct stat *st)
 {
-	return err == -EINVAL ? "not a regular file" :
-	       err == -EFBIG ? "first line longer than 65535 bytes" : strerror(-err);
+	struct sgw_opt *o = sgw_keys_find(ks, key);
+
+	if (err == -EINVAL)
+		sgw_keys_error(ks, o, "cannot read \"%s\": it is %s, not a regular file", path,
+			       file_kind(st->st_mode));
+	else
+		sgw_keys_error(ks, o, "cannot read \"%s\": %s", path,
+			       err == -EFBIG ? "first line longer than 65535 bytes" : strerror(-err));
 }
 
-/* Path-valued key that must name a readable file: resolved, checked. */
-static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key)
+/*
+ * A secret (password_file, key_file) that every user of the machine may
+ * read: a warning, not an error, so that a setup that ran before keeps
+ * running; -n and the start both show it, with what to do.
+ */
+static void check_private(struct loader *l, struct sgw_keys *ks, const char *key,
+			  const char *path, const struct stat *st)
 {
+	if (!(st->st_mode & S_IROTH))
+		return;
+	sgw_diag_warning(l->d, sgw_keys_find(ks, key)->line,
+			 "%s %s: \"%s\" is readable by every user (mode %04o); keep it private: "
+			 "chmod 0640 and chown root:sensorgw (the group sensorgw runs as)",
+			 ks->label, key, path, (unsigned)(st->st_mode & 07777));
+}
+
+/* Path-valued key that must name a readable file: resolved, checked; SECRET: not public. */
+static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key, bool secret)
+{
+	struct stat st;
 	const char *v;
 	char *path;
 	int err;
@@ -144,8 +206,10 @@ static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key)
 	if (sgw_keys_str(ks, key, NULL, &v) != 1)
 		return NULL;
 	path = sgw_load_path(l, v);
-	if (path && (err = check_readable(path)) != 0)
-		sgw_keys_error(ks, sgw_keys_find(ks, key), "cannot read \"%s\": %s", path, file_error(err));
+	if (path && (err = check_readable(path, &st)) != 0)
+		file_error(ks, key, path, err, &st);
+	else if (path && secret)
+		check_private(l, ks, key, path, &st);
 	return path;
 }
 
@@ -192,17 +256,15 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 		u->username = sgw_load_strdup(l, v);
 	if (sgw_keys_str(&ks, "password_file", NULL, &v) == 1 &&
 	    (u->password_file = sgw_load_path(l, v))) {
-		bool public = false;
-		int err = read_secret(u->password_file, &u->password, &public);
+		struct stat st;
+		int err = read_secret(u->password_file, &u->password, &st);
 
-		o = sgw_keys_find(&ks, "password_file");
 		if (err == -ENOMEM)
 			l->nomem = true;
 		else if (err)
-			sgw_keys_error(&ks, o, "cannot read \"%s\": %s", u->password_file, file_error(err));
-		else if (public)
-			sgw_diag_warning(l->d, o->line, "%s password_file: \"%s\" is readable by everyone",
-					 ks.label, u->password_file);
+			file_error(&ks, "password_file", u->password_file, err, &st);
+		else
+			check_private(l, &ks, "password_file", u->password_file, &st);
 	}
 
 	sgw_keys_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
@@ -238,9 +300,9 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 				sgw_keys_error(&ks, o, "only for mqtts:// URIs (uri is %s)", u->uri);
 		}
 	} else {
-		u->ca_file = keys_file(l, &ks, "ca_file");
-		u->cert_file = keys_file(l, &ks, "cert_file");
-		u->key_file = keys_file(l, &ks, "key_file");
+		u->ca_file = keys_file(l, &ks, "ca_file", false);
+		u->cert_file = keys_file(l, &ks, "cert_file", false);
+		u->key_file = keys_file(l, &ks, "key_file", true);
 		if (!u->cert_file != !u->key_file) {
 			o = sgw_keys_find(&ks, u->cert_file ? "cert_file" : "key_file");
 			sgw_keys_error(&ks, o, "cert_file and key_file go together");

@@ -373,6 +373,25 @@ START_TEST(test_diag_name_and_count_only)
 }
 END_TEST
 
+/* With levels, each line starts as the daemon's log lines do: "<3>" for an error. */
+START_TEST(test_diag_levels)
+{
+	struct sgw_diag d = { .file = "shown.ini", .levels = true };
+	char *text = NULL;
+	size_t len;
+
+	d.out = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(d.out);
+	sgw_diag_error(&d, 7, "bad %s", "qos");
+	sgw_diag_warning(&d, 0, "readable by every user");
+	fclose(d.out);
+	ck_assert_str_eq(text, "<3>shown.ini:7: bad qos\n<4>shown.ini: warning: readable by every user\n");
+	ck_assert_int_eq(d.errors, 1);
+	ck_assert_int_eq(d.warnings, 1);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("load-errors");
@@ -382,6 +401,7 @@ int main(void)
 	tcase_add_test(bad, test_bad_files_all_listed);
 	tcase_add_test(bad, test_all_errors_reported);
 	tcase_add_test(bad, test_diag_name_and_count_only);
+	tcase_add_test(bad, test_diag_levels);
 	suite_add_tcase(s, bad);
 
 	tcase_add_checked_fixture(gen, tmp_setup, tmp_teardown);
