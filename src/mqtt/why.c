@@ -171,14 +171,15 @@ void sgw_uplink_explain(char *buf, size_t len, const struct uplink_failure *f,
 		refused(&t, f);
 	else if (c->gai)
 		say(&t, "cannot resolve the host name %s: %s", host, gai_strerror(c->gai));
+	else if (is(paho, "TCP connect timeout"))
+		/* Whatever the handshake got to: the broker stopped answering. */
+		say(&t, "timed out: no answer from %s:%s within %d s", host, port, f->timeout_s);
 	else if (f->tls && tls_reason(&t, f, c, host, port))
 		;
 	else if (!paho && f->code == MQTTASYNC_FAILURE)
 		say(&t, "cannot open a connection to %s (network unreachable?)", host);
 	else if (is(paho, "TCP/TLS connect failure"))
 		say(&t, "connection refused (or no route to %s)", host);
-	else if (is(paho, "TCP connect timeout"))
-		say(&t, "timed out: no answer from %s:%s within %d s", host, port, f->timeout_s);
 	else if (is(paho, "TCP connect completion failure") || is(paho, "socket error"))
 		say(&t, "the broker closed the connection before accepting it%s",
 		    f->tls ? "" : " (a TLS port? then mqtts://)");

@@ -86,6 +86,12 @@ START_TEST(test_tls)
 	says(&f, &c, "TLS: the connection closed during the handshake (is port 8883 a TLS port?)");
 	/* No handshake began: the TCP connect failed. */
 	says(&f, NULL, "connection refused (or no route to broker.example)");
+	/* A handshake, a CONNECT and then silence: a timeout, not a refusal. */
+	f.paho = "TCP connect timeout";
+	c.tls_done = c.connect_sent = true;
+	says(&f, &c, "timed out: no answer from broker.example:8883 within 30 s");
+	f.paho = "TCP/TLS connect failure";
+	c.tls_done = c.connect_sent = false;
 
 	snprintf(c.openssl, sizeof(c.openssl), "certificate verify failed");
 	snprintf(c.alert, sizeof(c.alert), "bad certificate");
