@@ -177,7 +177,9 @@ void sgw_uplink_explain(char *buf, size_t len, const struct uplink_failure *f,
 	else if (f->tls && tls_reason(&t, f, c, host, port))
 		;
 	else if (!paho && f->code == MQTTASYNC_FAILURE)
-		say(&t, "cannot open a connection to %s (network unreachable?)", host);
+		/* connect() failed at once: no route, or a refusal the kernel
+		 * had already seen (loopback). */
+		say(&t, "connection refused, or no network or route to %s", host);
 	else if (is(paho, "TCP/TLS connect failure"))
 		say(&t, "connection refused (or no route to %s)", host);
 	else if (is(paho, "TCP connect completion failure") || is(paho, "socket error"))

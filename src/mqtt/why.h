@@ -9,7 +9,8 @@
  *
  *   no message, code -1          the connect failed before a packet was
  *                                sent: the host name did not resolve, or
- *                                connect() failed at once (no route)
+ *                                connect() failed at once (no route, or
+ *                                a refusal already seen)
  *   "TCP/TLS connect failure"    the TCP connect failed (refused,
  *                                unreachable), or the TLS handshake did,
  *                                Paho's own host-name check included, or
