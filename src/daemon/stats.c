@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The statistics: queue depth, the oldest reading's age, drops and
- * corruption, per-uplink delivery and the failing sensors, retained on
- * <status topic>/stats and in the status file that `sensorgw status` prints;
- * and their one-line summary for the service manager.
+ * corruption, per-uplink delivery and last connection error, and the
+ * failing sensors, retained on <status topic>/stats and in the status file
+ * that `sensorgw status` prints; and their one-line summary for the
+ * service manager.
  */
 #include "daemon_int.h"
 
@@ -76,6 +77,12 @@ static void link_json(struct sgw_json *w, const struct sgw_router_link_stats *ls
 		sgw_json_key(w, "oldest_memory_age_ms");
 		sgw_json_int(w, now - ls->oldest_memory_ts_ms);
 	}
+	if (ls->last_error) {
+		sgw_json_key(w, "last_error");
+		sgw_json_string(w, ls->last_error);
+		sgw_json_key(w, "last_error_age_s");
+		sgw_json_int(w, (now - ls->last_error_ts_ms) / 1000);
+	}
 	sgw_json_object_end(w);
 }
 
@@ -118,7 +125,8 @@ static ssize_t stats_json(struct sgw_daemon *d, char *buf, size_t cap)
 
 void sgw_stats_publish(struct sgw_daemon *d)
 {
-	char buf[4096], topic[1024];
+	/* Room for every uplink's last error, escaped. */
+	char buf[8192], topic[1024];
 	ssize_t len = stats_json(d, buf, sizeof(buf));
 	int err;
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "message/payload.h"
+#include "outage.h"
 #include "tag.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -26,6 +27,7 @@ struct link {
 	struct sgw_uplink *u;
 	struct sgw_outbox *ob;
 	struct sgw_spool_cursor *sc;	/* NULL without a disk queue */
+	struct sgw_outage outage;	/* what the log says about the connection */
 };
 
 struct sgw_router {
@@ -33,6 +35,7 @@ struct sgw_router {
 	struct sgw_router_opts o;
 	struct sgw_spool *spool;	/* NULL: memory only */
 	uint64_t spool_errors;		/* appends the disk refused */
+	bool stopping;			/* the uplinks are being stopped: not an error */
 	size_t nlinks;
 	struct link links[SGW_MAX_UPLINKS];
 };
@@ -60,20 +63,50 @@ static void spill(struct link *l)
 static void on_connected(void *arg, struct sgw_uplink *u)
 {
 	struct link *l = arg;
+	uint64_t attempts;
+	int64_t down_ns;
+	char dur[32];
 
-	log_info("[mqtt %s] connected to %s", sgw_uplink_name(u), sgw_uplink_server(u));
+	if (sgw_outage_up(&l->outage, sgw_mono_ns(), &down_ns, &attempts))
+		log_info("[mqtt %s] connected to %s after %s down (%" PRIu64 " attempt%s)",
+			 sgw_uplink_name(u), sgw_uplink_server(u),
+			 sgw_outage_duration(dur, sizeof(dur), down_ns), attempts, attempts == 1 ? "" : "s");
+	else
+		log_info("[mqtt %s] connected to %s", sgw_uplink_name(u), sgw_uplink_server(u));
 	sgw_outbox_pump(l->ob);
 	if (l->r->o.connected)
 		l->r->o.connected(l->r->o.arg, sgw_uplink_name(u));
 }
 
+/*
+ * Said once per outage and reason (outage.h): a broker that stays away
+ * does not fill the log, and a new reason is told at once.
+ */
 static void on_connect_failed(void *arg, struct sgw_uplink *u, const char *why)
 {
-	int64_t in = sgw_uplink_next_deadline(u) - sgw_mono_ns();
+	struct link *l = arg;
+	int64_t now = sgw_mono_ns(), in = sgw_uplink_next_deadline(u) - now;
+	char next[32], down[32];
+	uint64_t unsaid;
 
-	log_debug("[mqtt %s] connecting to %s: %s; again in %" PRId64 " ms", sgw_uplink_name(u),
-		  sgw_uplink_server(u), why, (int64_t)(in > 0 ? in / SGW_NS_PER_MS : 0));
-	(void)arg;
+	sgw_outage_duration(next, sizeof(next), in);
+	switch (sgw_outage_failed(&l->outage, why, now, sgw_real_ms(), &unsaid)) {
+	case SGW_OUTAGE_FIRST:
+	case SGW_OUTAGE_CHANGED:
+		log_warnx("[mqtt %s] cannot connect to %s: %s; next attempt in %s", sgw_uplink_name(u),
+			  sgw_uplink_server(u), why, next);
+		break;
+	case SGW_OUTAGE_STILL:
+		log_warnx("[mqtt %s] still cannot connect to %s: %s (%" PRIu64 " more attempt%s, "
+			  "down for %s); next attempt in %s", sgw_uplink_name(u), sgw_uplink_server(u),
+			  why, unsaid, unsaid == 1 ? "" : "s",
+			  sgw_outage_duration(down, sizeof(down), now - l->outage.since_ns), next);
+		break;
+	case SGW_OUTAGE_QUIET:
+		log_debug("[mqtt %s] cannot connect to %s: %s; next attempt in %s", sgw_uplink_name(u),
+			  sgw_uplink_server(u), why, next);
+		break;
+	}
 }
 
 /*
@@ -87,6 +120,8 @@ static void on_disconnected(void *arg, struct sgw_uplink *u, const char *why)
 
 	log_info("[mqtt %s] disconnected from %s: %s", sgw_uplink_name(u), sgw_uplink_server(u),
 		 why);
+	if (!l->r->stopping)
+		sgw_outage_lost(&l->outage, why, sgw_mono_ns(), sgw_real_ms());
 	sgw_outbox_lost(l->ob);
 	spill(l);
 }
@@ -187,6 +222,7 @@ static int links_start(struct sgw_router *r)
 		struct link *l = &r->links[i];
 
 		l->r = r;
+		sgw_outage_init(&l->outage, sgw_mono_ns());
 		l->u = sgw_uplink_new(uc, cfg->gw.status_topic, &link_handler, l);
 		if (!l->u) {
 			log_warn("[mqtt %s] cannot create the MQTT client", uc->name);
@@ -221,6 +257,7 @@ static int links_start(struct sgw_router *r)
 
 static void links_free(struct sgw_router *r)
 {
+	r->stopping = true;
 	for (size_t i = 0; i < r->nlinks; i++) {
 		struct link *l = &r->links[i];
 
@@ -497,6 +534,8 @@ void sgw_router_link_stats(const struct sgw_router *r, size_t i, struct sgw_rout
 	sgw_uplink_get_stats(l->u, &st->uplink);
 	st->oldest_memory_ts_ms = old && sgw_tag_kind(old->tag) == SGW_TAG_MEMORY ? old->ts_ms
 										: INT64_MIN;
+	st->last_error = l->outage.last_error[0] ? l->outage.last_error : NULL;
+	st->last_error_ts_ms = l->outage.last_error_ms;
 }
 
 bool sgw_router_queue_stats(struct sgw_router *r, struct sgw_queue_stats *st)

@@ -18,7 +18,8 @@
  * exit and at reload.
  *
  * Main thread only.  It logs what happens to the uplinks, as
- * "[mqtt NAME] ...".
+ * "[mqtt NAME] ...": a failed connect as a warning once per outage and
+ * reason (deliver/outage.h), a recovery with how long it took.
  */
 #ifndef SGW_ROUTER_H
 #define SGW_ROUTER_H
@@ -103,6 +104,13 @@ struct sgw_router_link_stats {
 	struct sgw_uplink_stats uplink;
 	/* Sample time of the oldest unacknowledged message held in memory, or INT64_MIN. */
 	int64_t oldest_memory_ts_ms;
+	/*
+	 * Why the last connect failed or the connection was lost, NULL if
+	 * neither happened yet (kept after a recovery); valid until the next
+	 * event of the router.  When, in CLOCK_REALTIME ms.
+	 */
+	const char *last_error;
+	int64_t last_error_ts_ms;
 };
 
 size_t sgw_router_nlinks(const struct sgw_router *r);

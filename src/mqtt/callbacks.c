@@ -26,20 +26,33 @@ static void post(struct sgw_uplink *u, enum uplink_event_type type, bool bump,
 	sgw_mailbox_post(u->events, &ev);
 }
 
+/* This thread saw the failure's causes (why.h): they go with the event. */
+static void post_connect_fail(struct sgw_uplink *u, int code, const char *why)
+{
+	struct uplink_clues c;
+
+	sgw_uplink_clues_take(&c);
+	pthread_mutex_lock(&u->lock);
+	u->clues = c;
+	pthread_mutex_unlock(&u->lock);
+	post(u, EV_CONNECT_FAIL, false, 0, code, why);
+}
+
 static void on_connect_ok_cb(void *ctx, MQTTAsync_successData *r)
 {
+	sgw_uplink_clues_forget();
 	post(ctx, EV_CONNECT_OK, true, 0, 0, NULL);
 }
 
 static void on_connect_ok5_cb(void *ctx, MQTTAsync_successData5 *r)
 {
+	sgw_uplink_clues_forget();
 	post(ctx, EV_CONNECT_OK, true, 0, 0, NULL);
 }
 
 static void on_connect_fail_cb(void *ctx, MQTTAsync_failureData *r)
 {
-	post(ctx, EV_CONNECT_FAIL, false, 0, r ? r->code : MQTTASYNC_FAILURE,
-	     r ? r->message : NULL);
+	post_connect_fail(ctx, r ? r->code : MQTTASYNC_FAILURE, r ? r->message : NULL);
 }
 
 static void on_connect_fail5_cb(void *ctx, MQTTAsync_failureData5 *r)
@@ -49,11 +62,12 @@ static void on_connect_fail5_cb(void *ctx, MQTTAsync_failureData5 *r)
 
 	if (r)
 		code = r->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR ? (int)r->reasonCode : r->code;
-	post(ctx, EV_CONNECT_FAIL, false, 0, code, r ? r->message : NULL);
+	post_connect_fail(ctx, code, r ? r->message : NULL);
 }
 
 void sgw_uplink_lost_cb(void *ctx, char *cause)
 {
+	sgw_uplink_clues_forget();
 	post(ctx, EV_LOST, true, 0, 0, cause ? cause : "connection lost");
 }
 

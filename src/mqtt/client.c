@@ -62,6 +62,9 @@ int sgw_uplink_connect_paho(struct sgw_uplink *u)
 		ssl.verify = 1;			/* host name check; Paho's default is off */
 		ssl.protos = u->protos;
 		ssl.protos_len = u->protos_len;
+		/* OpenSSL's errors, one of the clues to a failure (why.h). */
+		ssl.ssl_error_cb = sgw_uplink_clues_ssl_error;
+		ssl.ssl_error_context = u;
 		o->ssl = &ssl;
 	}
 
@@ -171,6 +174,7 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const cha
 	 * re-creates Paho's mutexes and its send thread's condition variable:
 	 * every command then waits for that thread's 1 s timeout.
 	 */
+	sgw_uplink_clues_install();
 
 	u = calloc(1, sizeof(*u));
 	if (!u)

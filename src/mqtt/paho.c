@@ -68,7 +68,9 @@
 #define PAHO_VOID_FUNCS(X)								\
 	X(MQTTAsync_destroy, (MQTTAsync *handle), (handle))			\
 	X(MQTTAsync_free, (void *ptr), (ptr))						\
-	X(MQTTAsync_freeMessage, (MQTTAsync_message **msg), (msg))
+	X(MQTTAsync_freeMessage, (MQTTAsync_message **msg), (msg))			\
+	X(MQTTAsync_setTraceCallback, (MQTTAsync_traceCallback *callback), (callback))	\
+	X(MQTTAsync_setTraceLevel, (enum MQTTASYNC_TRACE_LEVELS level), (level))
 
 struct paho_table {
 #define FIELD(type, name, params, args, fail) type (*name) params;

@@ -165,16 +165,20 @@ static void handle_connect_ok(struct sgw_uplink *u, const struct uplink_event *e
 
 static void handle_connect_fail(struct sgw_uplink *u, const struct uplink_event *ev)
 {
+	struct uplink_failure f = {
+		.code = ev->code, .paho = ev->why, .mqtt_version = u->mqtt_version,
+		.tls = u->tls, .client_cert = u->cert_file != NULL, .server = u->server_uri,
+		.timeout_s = UPLINK_CONNECT_TIMEOUT_S,
+	};
+	struct uplink_clues c;
 	char why[256];
 
 	if (u->state != UPLINK_CONNECTING)
 		return;
-	if (ev->code > 0 && u->mqtt_version == 5)
-		snprintf(why, sizeof(why), "refused: %s",
-			 MQTTReasonCode_toString((enum MQTTReasonCodes)ev->code));
-	else
-		snprintf(why, sizeof(why), "%s%s%s", MQTTAsync_strerror(ev->code),
-			 ev->why[0] ? ": " : "", ev->why);
+	pthread_mutex_lock(&u->lock);
+	c = u->clues;
+	pthread_mutex_unlock(&u->lock);
+	sgw_uplink_explain(why, sizeof(why), &f, &c);
 	if (u->stopping) {
 		u->state = UPLINK_STOPPED;
 		return;

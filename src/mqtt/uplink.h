@@ -33,8 +33,10 @@ struct sgw_uplink;
 struct sgw_uplink_handler {
 	void (*on_connected)(void *arg, struct sgw_uplink *u);
 	/*
-	 * A connection attempt failed (WHY says how, as Paho reported it);
-	 * the next one is at sgw_uplink_next_deadline().
+	 * A connection attempt failed; WHY says why in a few words ("connection
+	 * refused", "TLS: certificate verify failed: ...", "refused by the
+	 * broker: not authorized (return code 5)"; see mqtt/why.h).  The next
+	 * attempt is at sgw_uplink_next_deadline().
 	 */
 	void (*on_connect_failed)(void *arg, struct sgw_uplink *u, const char *why);
 	/* A connection was lost or closed; in-flight messages were failed first. */

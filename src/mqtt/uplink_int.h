@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The uplink's private parts, shared by its three files, each of which
- * calls only those below it:
+ * The uplink's private parts, shared by its files, each of which calls
+ * only those below it:
  *   uplink.c     the main thread: connection state, publishing, events
  *   client.c     the Paho client made from the configuration: create,
  *                connect options (Last Will, TLS, ALPN), free
  *   callbacks.c  Paho's threads: callbacks that post events
+ *   why.c        why a connect failed, in words (why.h)
+ *   clues.c      Paho's threads: the clues to it (why.h)
  */
 #ifndef SGW_UPLINK_INT_H
 #define SGW_UPLINK_INT_H
@@ -20,6 +22,7 @@
 #include "uplink.h"
 #include "util/backoff.h"
 #include "util/mailbox.h"
+#include "why.h"
 
 /* Paho in-flight slots beyond the caller's window: "online" / "offline". */
 #define UPLINK_STATUS_SLOTS 2
@@ -70,6 +73,7 @@ struct sgw_uplink {
 	pthread_mutex_t lock;
 	uint32_t gen;		/* connection generation */
 	uint64_t stamp;		/* sends begun */
+	struct uplink_clues clues;	/* of the last failed connect */
 
 	/* Main thread only. */
 	enum uplink_state state;

@@ -3,13 +3,15 @@
  * The router against mock uplinks (tests/mocks/mock_uplink.c) and a real
  * disk queue in a private directory: where each message waits (memory or
  * disk), spilling at a lost connection, order across a disk that refuses
- * and recovers, two uplinks, mode = always, exit and reload.
+ * and recovers, two uplinks, mode = always, exit and reload, and what the
+ * log and the statistics say about failed connects.
  */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "deliver/router.h"
 #include "deliver/tag.h"
@@ -17,6 +19,8 @@
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/mock_uplink.h"
 #include "tests/mocks/queue_faults.h"
+#include "util/clock.h"
+#include "util/log.h"
 
 struct fixture {
 	char dir[64];
@@ -326,6 +330,116 @@ START_TEST(test_release_hands_back_memory_once)
 }
 END_TEST
 
+/* The log (stderr) into a file between capture_begin() and capture_end(). */
+static FILE *captured;
+static int saved_stderr = -1;
+
+static void capture_begin(void)
+{
+	fflush(stderr);
+	captured = tmpfile();
+	ck_assert_ptr_nonnull(captured);
+	saved_stderr = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved_stderr, 0);
+	ck_assert_int_ge(dup2(fileno(captured), STDERR_FILENO), 0);
+}
+
+/* What was logged since capture_begin(), into BUF. */
+static const char *capture_end(char *buf, size_t cap)
+{
+	size_t n;
+
+	fflush(stderr);
+	ck_assert_int_ge(dup2(saved_stderr, STDERR_FILENO), 0);
+	close(saved_stderr);
+	rewind(captured);
+	n = fread(buf, 1, cap - 1, captured);
+	buf[n] = '\0';
+	fclose(captured);
+	return buf;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static size_t lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_connect_trouble_logged_once)
+{
+	static const char refused[] = "connection refused";
+	static const char denied[] = "refused by the broker: not authorized (return code 5)";
+	struct sgw_router *r = start();
+	struct sgw_uplink *u = mock_uplinks[0];
+	struct sgw_router_link_stats ls;
+	int64_t t0 = sgw_real_ms();
+	char log[4096];
+
+	log_set_level(SGW_LOG_INFO);
+	log_set_prefix(1);
+	sgw_router_link_stats(r, 0, &ls);
+	ck_assert_ptr_null(ls.last_error);
+
+	/* At the default level: the first failure as a warning with the next
+	 * attempt's delay, no repeat of the same reason, a new one at once. */
+	capture_begin();
+	mock_uplink_fail_connect(u, refused);
+	mock_uplink_fail_connect(u, refused);
+	mock_uplink_fail_connect(u, refused);
+	mock_uplink_fail_connect(u, denied);
+	mock_uplink_fail_connect(u, denied);
+	capture_end(log, sizeof(log));
+	ck_assert_msg(lines(log) == 2, "%s", log);
+	ck_assert_msg(starts(log, "<4>[mqtt up0] cannot connect to tcp://mock:1883: connection refused; "
+			      "next attempt in "), "%s", log);
+	ck_assert_msg(strstr(log, "\n<4>[mqtt up0] cannot connect to tcp://mock:1883: refused by the "
+			      "broker: not authorized (return code 5); next attempt in "), "%s", log);
+	sgw_router_link_stats(r, 0, &ls);
+	ck_assert_str_eq(ls.last_error, denied);
+	ck_assert_int_ge(ls.last_error_ts_ms, t0);
+	ck_assert_int_le(ls.last_error_ts_ms, sgw_real_ms());
+
+	/* The recovery: how long, how many attempts; the error stays. */
+	capture_begin();
+	mock_uplink_connect(u);
+	capture_end(log, sizeof(log));
+	ck_assert_msg(lines(log) == 1, "%s", log);
+	ck_assert_msg(starts(log, "<6>[mqtt up0] connected to tcp://mock:1883 after ") &&
+		      strstr(log, " down (6 attempts)\n"), "%s", log);
+	sgw_router_link_stats(r, 0, &ls);
+	ck_assert_str_eq(ls.last_error, denied);
+
+	/* A loss is the next error, and the first failed reconnect is said again. */
+	capture_begin();
+	mock_uplink_lose(u);
+	mock_uplink_fail_connect(u, refused);
+	mock_uplink_fail_connect(u, refused);
+	capture_end(log, sizeof(log));
+	ck_assert_msg(lines(log) == 2, "%s", log);
+	ck_assert_msg(starts(log, "<6>[mqtt up0] disconnected from tcp://mock:1883: lost\n"), "%s", log);
+	ck_assert_msg(strstr(log, "\n<4>[mqtt up0] cannot connect to tcp://mock:1883: connection refused; "),
+		      "%s", log);
+	sgw_router_link_stats(r, 0, &ls);
+	ck_assert_str_eq(ls.last_error, refused);
+	mock_uplink_connect(u);
+	mock_uplink_lose(u);
+	sgw_router_link_stats(r, 0, &ls);
+	ck_assert_str_eq(ls.last_error, "lost");
+
+	/* Stopping is no error. */
+	mock_uplink_connect(u);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("router");
@@ -341,6 +455,7 @@ int main(void)
 	tcase_add_test(tc, test_memory_only_without_queue);
 	tcase_add_test(tc, test_stop_keeps_memory_on_disk);
 	tcase_add_test(tc, test_release_hands_back_memory_once);
+	tcase_add_test(tc, test_connect_trouble_logged_once);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

@@ -94,7 +94,8 @@ wait_until() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # broker_start PORT: a private mosquitto; sets BROKER_PID.  With
-# BROKER_PERSIST=1 it keeps sessions and queued messages across restarts.
+# BROKER_PERSIST=1 it keeps sessions and queued messages across restarts;
+# BROKER_CONF is added to its configuration.
 # max_queued_messages 0: by default mosquitto drops QoS 1 messages beyond
 # 1000 queued for a slow subscriber, which a backlog drain easily is.
 broker_start() {
@@ -108,6 +109,7 @@ broker_start() {
 	else
 		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$port" >"$T/mosquitto-$port.conf"
 	fi
+	printf '%s\n' "${BROKER_CONF:-}" >>"$T/mosquitto-$port.conf"
 	"$MOSQUITTO" -c "$T/mosquitto-$port.conf" >>"$T/mosquitto-$port.log" 2>&1 &
 	BROKER_PID=$!
 	BROKER_PORT=$port

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
+
 struct sgw_uplink mock;
 struct sgw_uplink *mock_uplinks[MOCK_UPLINKS];
 size_t mock_nuplinks;
@@ -68,8 +70,7 @@ void sgw_uplink_dispatch(struct sgw_uplink *u)
 
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u)
 {
-	(void)u;
-	return INT64_MAX;
+	return u->next_ns ? u->next_ns : INT64_MAX;
 }
 
 void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
@@ -147,9 +148,18 @@ void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *s
 void mock_uplink_connect(struct sgw_uplink *u)
 {
 	u->connected = true;
+	u->next_ns = 0;
 	u->st.connects++;
 	if (u->h->on_connected)
 		u->h->on_connected(u->arg, u);
+}
+
+void mock_uplink_fail_connect(struct sgw_uplink *u, const char *why)
+{
+	u->st.connect_failures++;
+	u->next_ns = sgw_mono_ns() + SGW_NS_PER_S;
+	if (u->h->on_connect_failed)
+		u->h->on_connect_failed(u->arg, u, why);
 }
 
 static uint64_t pending_pop(struct sgw_uplink *u)

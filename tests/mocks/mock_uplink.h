@@ -32,6 +32,7 @@ struct sgw_uplink {
 	uint64_t pending[MOCK_MAX];	/* tags in flight, in order */
 	size_t npending;
 	size_t nstatus;			/* untracked QoS 0 publishes (status) */
+	int64_t next_ns;		/* reconnect deadline after a failure; 0: none */
 	struct sgw_uplink_stats st;
 };
 
@@ -43,6 +44,8 @@ extern size_t mock_nuplinks;
 void mock_uplinks_reset(void);
 /* The broker accepts the connection: on_connected. */
 void mock_uplink_connect(struct sgw_uplink *u);
+/* A connect attempt fails for WHY: on_connect_failed, the next attempt in a second. */
+void mock_uplink_fail_connect(struct sgw_uplink *u, const char *why);
 /* The broker acknowledges the oldest message in flight: on_ack.  False if none. */
 bool mock_uplink_ack_next(struct sgw_uplink *u);
 /* Acknowledge everything in flight, again and again, until nothing is. */

@@ -91,10 +91,19 @@ int version_of(int i);
 struct pki {
 	char dir[64];
 	char ca[128], other_ca[128], conf[512];
+	char client_cert[128], client_key[128];
 };
 
-/* A throw-away CA and a server certificate for 127.0.0.1, made by openssl. */
+/*
+ * A throw-away PKI made by openssl: a CA, another CA, and, signed by the
+ * first, server certificates for 127.0.0.1 ("srv"), for another host name
+ * ("wrong_host") and one that expired in 2020 ("expired"), all with the key
+ * srv.key, and a client certificate.  P->conf is the broker's TLS
+ * configuration with "srv".
+ */
 void pki_make(struct pki *p);
+/* The broker's TLS configuration with server certificate CERT ("srv", "expired", ...). */
+void pki_conf(const struct pki *p, const char *cert, char *buf, size_t cap);
 void pki_free(struct pki *p);
 
 #endif
