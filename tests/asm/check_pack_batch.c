@@ -6,8 +6,6 @@
  * after it, the ends and the limit; strings that end at a page's end.
  */
 #include <check.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
