@@ -182,6 +182,72 @@ int sgw_biquad_init(struct sgw_biquad *st, int32_t b0, int32_t b1, int32_t b2,
 void sgw_biquad_run(struct sgw_biquad *st, const int32_t *in, int32_t *out, size_t n);
 
 /*
+ * The batch packer: the inner loop of a batch of readings, N JSON objects
+ * separated by commas (the caller adds the array's brackets), each in this
+ * form and key order, without spaces:
+ *     {"topic":"casa/sala/temperatura","value":23.46,"unit":"°C","ts":1700000000123,"seq":42}
+ * TOPIC and UNIT are bytes (valid UTF-8 is the caller's business) escaped
+ * as RFC 8259 requires and as src/message/json.h writes them: '"' and '\\'
+ * after a backslash, U+0000..U+001F as \b \f \n \r \t where those exist and
+ * \u00XX (lowercase hex) otherwise, every other byte as it is.  A NULL
+ * topic leaves the "topic" key out ({"value":...}); an empty one is "".
+ * VALUE is printed as sgw_fmt_fixed(value, scale, precision) prints it, TS
+ * and SEQ in decimal ('-' for a negative TS).
+ *
+ * Size and prefixes.  The caller does not know the text's length before it
+ * is written, so the packer never checks room while it writes: DST must
+ * have sgw_pack_bound(IT, N) bytes, an upper bound computed from the
+ * strings' lengths alone (each byte escapes to at most 6, each number is
+ * at most its longest), and the packer may write anywhere in that space,
+ * also past the text it returns (the assembly stores 16 bytes at a time).
+ * Instead the packer records in ENDS[i] where object i ends (the offset
+ * just past its '}'; the comma before object i + 1 is not part of it) and
+ * stops after the first object that ends past LIMIT.  It returns how many
+ * objects it wrote, K: objects 0..K-1 are DST[0..ENDS[K-1]), and every one
+ * of them but possibly the last ends within LIMIT.  So the largest prefix
+ * of the readings that fits in LIMIT bytes comes from one pass:
+ *     k = sgw_pack_batch(dst, it, n, limit, ends);
+ *     if (k > 1 && ends[k - 1] > limit)
+ *             k--;                    (object k goes first in the next batch)
+ *     -> the text is dst[0..ends[k - 1]); with k == 1 the first object may
+ *        still be longer than LIMIT: the caller decides (send it alone)
+ * LIMIT = SIZE_MAX packs all N.  Each object is at least SGW_PACK_OBJ_MIN
+ * bytes plus its comma, so no more than LIMIT / SGW_PACK_OBJ_MIN + 1
+ * objects are ever written: a caller with a long backlog passes at most that
+ * many items and a DST as large as their bound.  N may be 0 (returns 0).
+ * DST needs no alignment.  A string may be NULL when its length is 0 (a
+ * NULL topic means no key); the assembly reads it 16 bytes at a time, up to
+ * 15 bytes past its end but never into a page it does not touch.
+ *
+ * The item is read by the assembly at fixed offsets (layout.c).
+ */
+struct sgw_pack_item {
+	const char *topic;	/* offset 0: TOPIC_LEN bytes; NULL: no "topic" key */
+	const char *unit;	/* offset 8: UNIT_LEN bytes */
+	size_t topic_len;	/* offset 16: ignored when TOPIC is NULL */
+	size_t unit_len;	/* offset 24 */
+	int64_t ts_ms;		/* offset 32 */
+	uint64_t seq;		/* offset 40 */
+	int32_t value;		/* offset 48: SCALE fraction digits */
+	uint8_t scale;		/* offset 52: 0..9, larger is 9 (as sgw_fmt_fixed) */
+	uint8_t precision;	/* offset 53: 0..9, larger is 9 */
+	uint16_t pad_;		/* offset 54 */
+};
+/*
+ * The bound per item besides its strings: comma, keys and punctuation (45
+ * bytes), the value (SGW_FMT_FIXED_MAX), TS and SEQ (20 each); and the
+ * slack after the last item for the assembly's wide stores.
+ */
+#define SGW_PACK_ITEM_FIXED (45 + SGW_FMT_FIXED_MAX + 20 + 20)
+#define SGW_PACK_SLACK 16
+/* The shortest object: {"value":0,"unit":"","ts":0,"seq":0} */
+#define SGW_PACK_OBJ_MIN 36
+/* SGW_PACK_SLACK + the sum of SGW_PACK_ITEM_FIXED + 6 * (topic and unit lengths). */
+size_t sgw_pack_bound(const struct sgw_pack_item *it, size_t n);
+size_t sgw_pack_batch(char *dst, const struct sgw_pack_item *it, size_t n, size_t limit,
+		      size_t *ends);
+
+/*
  * Reference versions, always built (see "Names" above).  Calling them is
  * always correct; they exist under their own names so that the tests can
  * compare them with the assembly in one binary.
@@ -194,6 +260,8 @@ void sgw_ref_median_run(struct sgw_median *st, const int32_t *in, int32_t *out, 
 void sgw_ref_calib_run(const struct sgw_calib *c, const int32_t *in, int32_t *out, size_t n);
 size_t sgw_ref_delta_run(struct sgw_delta *st, const int32_t *in, uint8_t *keep, size_t n);
 void sgw_ref_biquad_run(struct sgw_biquad *st, const int32_t *in, int32_t *out, size_t n);
+size_t sgw_ref_pack_batch(char *dst, const struct sgw_pack_item *it, size_t n, size_t limit,
+			  size_t *ends);
 
 #ifdef SGW_ASM_AARCH64
 /* The ARMv8 CRC32C loop; call only when getauxval(AT_HWCAP) & HWCAP_CRC32. */

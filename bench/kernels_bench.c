@@ -5,8 +5,10 @@
  * schedules the instructions executed between the two bench_mark() calls
  * inside the kernel's own code.
  *     kernels_bench KERNEL asm|ref N
- * KERNEL: ema sma16 median5 median15 biquad calib delta fmt_fixed crc32c.
- * N samples (crc32c: N bytes; fmt_fixed: N numbers, scale 3, precision 2).
+ * KERNEL: ema sma16 median5 median15 biquad calib delta fmt_fixed crc32c
+ * pack_batch pack_json (the packer against the JSON writer).
+ * N samples (crc32c: N bytes; fmt_fixed: N numbers, scale 3, precision 2;
+ * pack_batch: N readings of a house's sensors, see pack_items()).
  * Each kernel runs once before the measured call (warm state, tables built).
  * Built for AArch64 with the assembly and the C reference side by side.
  */
@@ -16,12 +18,74 @@
 #include <string.h>
 
 #include "asm/sgw_kernels.h"
+#include "message/json.h"
 
 /* The tracer looks for calls of this between the measured region. */
 __attribute__((noinline)) void bench_mark(int phase);
 __attribute__((noinline)) void bench_mark(int phase)
 {
 	__asm__ volatile("" : : "r"(phase) : "memory");
+}
+
+/*
+ * N readings as a house's gateway sends them: topics of three rooms,
+ * temperature, humidity and pressure in turn (units "°C", "%", "hPa",
+ * scale 2), values that drift, time stamps 250 ms apart, consecutive
+ * sequence numbers.
+ */
+static void pack_items(struct sgw_pack_item *it, const int32_t *in, size_t n)
+{
+	static const char *const topic[] = {
+		"casa/sala/temperatura", "casa/sala/umidade", "casa/sala/pressao",
+		"casa/cozinha/temperatura", "casa/cozinha/umidade", "casa/cozinha/pressao",
+		"casa/quarto/temperatura", "casa/quarto/umidade", "casa/quarto/pressao",
+	};
+	static const char *const unit[] = { "\xc2\xb0" "C", "%", "hPa" };
+	/* 20.00 °C, 45.00 %, 1013.00 hPa, and up to +-9.99 from the wave */
+	static const int32_t base[] = { 2000, 4500, 101300 };
+
+	for (size_t i = 0; i < n; i++) {
+		size_t q = i % 3;
+
+		it[i] = (struct sgw_pack_item){
+			.topic = topic[i % 9], .topic_len = strlen(topic[i % 9]),
+			.unit = unit[q], .unit_len = strlen(unit[q]),
+			.value = base[q] + (in[i] - 20000) % 1000,
+			.scale = 2, .precision = 2,
+			.ts_ms = 1700000000123 + (int64_t)i * 250, .seq = 4200000 + i,
+		};
+	}
+}
+
+/*
+ * The same readings through the JSON writer, as src/message/payload.c
+ * wrote batches before the packer: the C the packer replaced.
+ */
+__attribute__((noinline)) ssize_t writer_batch(char *dst, size_t cap,
+					       const struct sgw_pack_item *it, size_t n);
+__attribute__((noinline)) ssize_t writer_batch(char *dst, size_t cap,
+					       const struct sgw_pack_item *it, size_t n)
+{
+	struct sgw_json w;
+
+	sgw_json_init(&w, dst, cap);
+	sgw_json_array_begin(&w);
+	for (size_t i = 0; i < n; i++) {
+		sgw_json_object_begin(&w);
+		sgw_json_key(&w, "topic");
+		sgw_json_string_len(&w, it[i].topic, it[i].topic_len);
+		sgw_json_key(&w, "value");
+		sgw_json_fixed(&w, it[i].value, it[i].scale, it[i].precision);
+		sgw_json_key(&w, "unit");
+		sgw_json_string(&w, it[i].unit);
+		sgw_json_key(&w, "ts");
+		sgw_json_int(&w, it[i].ts_ms);
+		sgw_json_key(&w, "seq");
+		sgw_json_uint(&w, it[i].seq);
+		sgw_json_object_end(&w);
+	}
+	sgw_json_array_end(&w);
+	return sgw_json_finish(&w);
 }
 
 int main(int argc, char **argv)
@@ -94,6 +158,30 @@ int main(int argc, char **argv)
 		RUN2(for (size_t i = 0; i < n; i++) p += sgw_fmt_fixed(p, in[i] - 25000, 3, 2),
 		     for (size_t i = 0; i < n; i++) p += sgw_ref_fmt_fixed(p, in[i] - 25000, 3, 2));
 		p = text;
+	} else if (!strcmp(k, "pack_batch")) {
+		static struct sgw_pack_item it[65536];
+		static size_t ends[65536];
+		size_t got = 0;
+
+		pack_items(it, in, n);
+		if (sgw_pack_bound(it, n) > sizeof(text))
+			return 2;
+		RUN2(got = sgw_pack_batch(text, it, n, SIZE_MAX, ends),
+		     got = sgw_ref_pack_batch(text, it, n, SIZE_MAX, ends));
+		if (got != n)
+			return 1;
+	} else if (!strcmp(k, "pack_json")) {
+		/* "ref" is the JSON writer here */
+		static struct sgw_pack_item it[65536];
+		static size_t ends[65536];
+		ssize_t len = 0;
+		size_t got = 0;
+
+		pack_items(it, in, n);
+		RUN2(got = sgw_pack_batch(text, it, n, SIZE_MAX, ends),
+		     len = writer_batch(text, sizeof(text), it, n));
+		if (ref ? len <= 0 : got != n)
+			return 1;
 	} else if (!strcmp(k, "crc32c")) {
 		volatile uint32_t crc;
 

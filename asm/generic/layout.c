@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The assembly reads the kernel state at fixed offsets: keep them honest. */
 #include <stddef.h>
+#include <stdint.h>
 
 #include "asm/sgw_kernels.h"
 
@@ -33,3 +34,16 @@ _Static_assert(offsetof(struct sgw_biquad, y2) == 32, "biquad layout");
 _Static_assert(offsetof(struct sgw_biquad, primed) == 36, "biquad layout");
 _Static_assert(offsetof(struct sgw_biquad, err) == 40, "biquad layout");
 _Static_assert(sizeof(struct sgw_biquad) == 48, "biquad layout");
+/* Pointers and sizes in it: the assembly's targets are LP64. */
+#if SIZE_MAX == UINT64_MAX
+_Static_assert(offsetof(struct sgw_pack_item, topic) == 0, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, unit) == 8, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, topic_len) == 16, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, unit_len) == 24, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, ts_ms) == 32, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, seq) == 40, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, value) == 48, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, scale) == 52, "pack item layout");
+_Static_assert(offsetof(struct sgw_pack_item, precision) == 53, "pack item layout");
+_Static_assert(sizeof(struct sgw_pack_item) == 56, "pack item layout");
+#endif

@@ -2,6 +2,9 @@
 #include "payload.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "asm/sgw_kernels.h"
@@ -35,17 +38,90 @@ void sgw_payload_json(struct sgw_json *w, const struct sgw_payload_reading *r)
 	sgw_json_object_end(w);
 }
 
+/* Readings handed to the packer at once: their items and ends are on the stack. */
+#define PACK_CHUNK 16
+/*
+ * Where one reading is packed when DST has no room for its bound (the
+ * array is cut short there): enough for a topic and unit of 320 bytes.
+ */
+#define PACK_SCRATCH 2048
+
+static void pack_item_of(struct sgw_pack_item *it, const struct sgw_payload_reading *r)
+{
+	const struct sgw_payload_form *f = r->form;
+
+	*it = (struct sgw_pack_item){
+		.topic = r->topic, .topic_len = r->topic ? r->topic_len : 0,
+		.unit = f->unit, .unit_len = f->unit ? strlen(f->unit) : 0,
+		.ts_ms = r->ts_ms, .seq = r->seq,
+		.value = r->value, .scale = f->scale, .precision = f->precision,
+	};
+}
+
+/* The N bytes at S at DST + *LEN, as far as CAP allows; *LEN counts them all. */
+static void put(char *dst, size_t cap, size_t *len, const char *s, size_t n)
+{
+	if (*len < cap)
+		memcpy(dst + *len, s, n < cap - *len ? n : cap - *len);
+	*len += n;
+}
+
+/*
+ * IT's objects, comma-separated, where DST has no room for their bound:
+ * each packed on its own into scratch space and copied as far as it fits.
+ */
+static int pack_cut(char *dst, size_t cap, size_t *len, const struct sgw_pack_item *it,
+		    size_t n)
+{
+	char scratch[PACK_SCRATCH];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t bound = sgw_pack_bound(&it[i], 1), end;
+		char *buf = bound <= sizeof(scratch) ? scratch : malloc(bound);
+
+		if (!buf)
+			return -ENOMEM;
+		sgw_pack_batch(buf, &it[i], 1, SIZE_MAX, &end);
+		if (i > 0)
+			put(dst, cap, len, ",", 1);
+		put(dst, cap, len, buf, end);
+		if (buf != scratch)
+			free(buf);
+	}
+	return 0;
+}
+
 ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_reading *r,
 			       size_t n)
 {
-	struct sgw_json w;
+	struct sgw_pack_item it[PACK_CHUNK];
+	size_t ends[PACK_CHUNK], len = 0, k;
+	int err;
 
-	sgw_json_init(&w, dst, cap);
-	sgw_json_array_begin(&w);
-	for (size_t i = 0; i < n; i++)
-		sgw_payload_json(&w, &r[i]);
-	sgw_json_array_end(&w);
-	return sgw_json_finish(&w);
+	put(dst, cap, &len, "[", 1);
+	for (size_t i = 0; i < n; i += k) {
+		size_t bound;
+
+		k = n - i < PACK_CHUNK ? n - i : PACK_CHUNK;
+		for (size_t j = 0; j < k; j++)
+			pack_item_of(&it[j], &r[i + j]);
+		if (i > 0)
+			put(dst, cap, &len, ",", 1);
+		bound = sgw_pack_bound(it, k);
+		if (len < cap && cap - len >= bound) {
+			/* the common case: straight into DST */
+			sgw_pack_batch(dst + len, it, k, SIZE_MAX, ends);
+			len += ends[k - 1];
+		} else {
+			err = pack_cut(dst, cap, &len, it, k);
+			if (err < 0)
+				return err;
+		}
+	}
+	put(dst, cap, &len, "]", 1);
+	if (cap)
+		dst[len < cap ? len : cap - 1] = '\0';
+	return len <= SSIZE_MAX ? (ssize_t)len : -EOVERFLOW;
 }
 
 int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,

@@ -56,7 +56,11 @@ void sgw_payload_json(struct sgw_json *w, const struct sgw_payload_reading *r);
 
 /*
  * The JSON array of the N readings R, with sgw_json_finish()'s size
- * contract (json.h).
+ * contract (json.h), written by the batch packer (sgw_pack_batch() of
+ * asm/sgw_kernels.h): the same text as sgw_payload_json() gives each
+ * reading, comma-separated in brackets.  -ENOMEM only when CAP is too small
+ * for the whole array, a reading's topic and unit together are longer than
+ * about 320 bytes and memory runs out.
  */
 ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_reading *r,
 			       size_t n);

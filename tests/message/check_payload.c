@@ -188,6 +188,64 @@ START_TEST(test_batch)
 }
 END_TEST
 
+/* The array as the JSON writer makes it from each reading's object. */
+static char *writer_batch(const struct sgw_payload_reading *r, size_t n)
+{
+	size_t cap = 4096 + n * 256;
+	char *buf = malloc(cap);
+	struct sgw_json w;
+
+	ck_assert_ptr_nonnull(buf);
+	sgw_json_init(&w, buf, cap);
+	sgw_json_array_begin(&w);
+	for (size_t i = 0; i < n; i++)
+		sgw_payload_json(&w, &r[i]);
+	sgw_json_array_end(&w);
+	ck_assert_int_lt(sgw_json_finish(&w), (ssize_t)cap);
+	return buf;
+}
+
+START_TEST(test_batch_many)
+{
+	/*
+	 * More readings than the packer takes at once, of several forms, some
+	 * without topic, one with a topic longer than the scratch space used
+	 * when the array is cut short: the writer's text at every capacity.
+	 */
+	enum { N = 20 };
+	static const char *const topics[] = { "casa/sala/temperatura", "a/\"q\"", "", "x/\x01/y" };
+	static char long_topic[400];
+	struct sgw_payload_form forms[3] = {
+		celsius,
+		{ .fmt = SGW_FORMAT_JSON, .scale = 2, .precision = 1, .unit = "%" },
+		{ .fmt = SGW_FORMAT_JSON, .scale = 0, .precision = 3, .unit = NULL },
+	};
+	struct sgw_payload_reading r[N];
+	struct batch b = { r, N };
+	char *want;
+
+	for (size_t i = 0; i < N; i++) {
+		r[i] = (struct sgw_payload_reading){
+			.topic = i % 5 == 4 ? NULL : topics[i % 4],
+			.form = &forms[i % 3], .value = (int32_t)(i * 7919) - 100000,
+			.ts_ms = 1700000000123 + (int64_t)i * 250, .seq = 42 + i,
+		};
+		r[i].topic_len = r[i].topic ? strlen(r[i].topic) : 0;
+	}
+	want = writer_batch(r, N);
+	test_check_bounded(write_batch, &b, want);
+	free(want);
+	memset(long_topic, 'L', sizeof(long_topic));
+	long_topic[100] = '"';
+	long_topic[399] = '\\';
+	r[17].topic = long_topic;
+	r[17].topic_len = sizeof(long_topic);
+	want = writer_batch(r, N);
+	test_check_bounded(write_batch, &b, want);
+	free(want);
+}
+END_TEST
+
 START_TEST(test_render_is_the_reading)
 {
 	/* sgw_payload_render() in JSON is the reading's object, without topic. */
@@ -213,6 +271,7 @@ int main(void)
 	tcase_add_test(tc, test_reading_exact);
 	tcase_add_test(tc, test_reading_escaped);
 	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_batch_many);
 	tcase_add_test(tc, test_render_is_the_reading);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
