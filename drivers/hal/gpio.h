@@ -2,8 +2,10 @@
 /*
  * GPIO input lines, with two backends behind one ops table:
  *
- *   gpiod  the Linux GPIO character device through libgpiod 1.6 (v1 API);
- *          the default for every chip name but "sim".
+ *   gpiod  the Linux GPIO character device through libgpiod, the v1 API
+ *          (1.6, Debian bookworm) or the v2 API (2.x, trixie), whichever
+ *          configure found; the default for every chip name but "sim".
+ *          Chips are looked for under sgw_sysroot() with the v2 API.
  *   sim    software lines on the chip named "sim" whose level a test or the
  *          demo drives with sgw_gpio_sim_set(); every change of level is an
  *          edge event, exactly as the kernel would report it.

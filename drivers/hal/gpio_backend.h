@@ -17,6 +17,7 @@ struct sgw_gpio_ops {
 	void (*close)(void *priv);
 };
 
+/* gpio_gpiod.c (libgpiod 1.6) or gpio_gpiod2.c (2.x): configure builds one. */
 extern const struct sgw_gpio_ops sgw_gpio_gpiod_ops;
 extern const struct sgw_gpio_ops sgw_gpio_sim_ops;
 

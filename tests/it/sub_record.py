@@ -18,7 +18,8 @@ port, client_id, topic, outfile = int(sys.argv[1]), sys.argv[2], sys.argv[3], sy
 out = open(outfile, "a", buffering=1)
 
 
-def on_connect(client, userdata, flags, rc):
+def on_connect(client, userdata, flags, rc, properties=None):
+    # paho-mqtt 1.x passes four arguments, 2.x (callback API 2) five
     client.subscribe([(topic, 1), ("sgwtest/probe", 1)])
 
 
@@ -26,7 +27,12 @@ def on_message(client, userdata, msg):
     out.write("%.6f %s %s\n" % (time.time(), msg.topic, msg.payload.decode("utf-8", "replace")))
 
 
-c = mqtt.Client(client_id=client_id, clean_session=False)
+if hasattr(mqtt, "CallbackAPIVersion"):
+    # paho-mqtt 2.x (Debian trixie) wants the callback API named
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False)
+else:
+    # paho-mqtt 1.x (bookworm)
+    c = mqtt.Client(client_id=client_id, clean_session=False)
 c.on_connect = on_connect
 c.on_message = on_message
 c.reconnect_delay_set(min_delay=1, max_delay=1)
