@@ -94,15 +94,15 @@ docs_shipped() {
 	(cd "$root/usr/share/doc/sensorgw" &&
 		ls README.md* docs/architecture.md* docs/drivers-i2c.md* docs/drivers-gpio.md*)
 }
-# exposure_ok MAX: systemd-analyze's exposure score of the installed unit.
-exposure_ok() {
-	local unit score
+# systemd-analyze's exposure score of the installed unit.
+exposure() {
+	local unit
 	unit=$(chroot "$root" /bin/sh -c 'ls /lib/systemd/system/sensorgw.service /usr/lib/systemd/system/sensorgw.service 2>/dev/null | head -1')
-	score=$(in_root systemd-analyze security --offline=true "$unit" 2>&1 |
-		sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
-	echo "exposure: ${score:-none}"
-	awk -v s="$score" -v max="$1" 'BEGIN { exit !(s != "" && s + 0 <= max + 0) }'
+	in_root systemd-analyze security --offline=true "$unit" 2>&1 |
+		sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p'
 }
+# at_most X MAX: numbers.
+at_most() { awk -v x="$1" -v max="$2" 'BEGIN { exit !(x != "" && x + 0 <= max + 0) }'; }
 says_ok() { [ "$(in_root "$@")" = "configuration OK" ]; }
 # The command prints "configuration OK" and nothing else, not even a warning.
 says_only_ok() {
@@ -110,6 +110,12 @@ says_only_ok() {
 	out=$(in_root "$@" 2>&1)
 	echo "$out"
 	[ "$out" = "configuration OK" ]
+}
+says_nothing() {
+	local out
+	out=$(in_root "$@" 2>&1) || { echo "$out"; return 1; }
+	echo "$out"
+	[ -z "$out" ]
 }
 shipped_ini_real() {
 	[ "$(grep -c '^\[' "$1")" = 3 ] &&	# [gateway], [mqtt], [sensor cpu]
@@ -195,7 +201,11 @@ check "man pages sensorgw(8) and sensorgw.ini(5)" \
 	present /usr/share/man/man8/sensorgw.8.gz /usr/share/man/man5/sensorgw.ini.5.gz
 check "the docs README and INI point to" docs_shipped
 if in_root systemd-analyze --version >/dev/null 2>&1; then
-	check "systemd-analyze security: exposure at most 2.0 ($release's systemd)" exposure_ok 2.0
+	score=$(exposure)
+	check "systemd-analyze security (${release}'s systemd): exposure ${score:-unknown}, at most 2.0" \
+		at_most "$score" 2.0
+	check "systemd-analyze verify --man=no finds nothing to say about the unit" \
+		says_nothing systemd-analyze verify --man=no sensorgw.service
 fi
 
 phase "the shipped configuration"
