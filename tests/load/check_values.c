@@ -226,6 +226,8 @@ START_TEST(test_examples)
 	};
 	struct load r;
 	struct sgw_config *c = load_good("etc/demo.ini", &r);
+	const struct sgw_sensor_config *cpu;
+	char *host, *want;
 
 	ck_assert_str_eq(c->gw.name, "demo");
 	ck_assert_str_eq(c->gw.topic_prefix, "casa");
@@ -244,9 +246,23 @@ START_TEST(test_examples)
 	}
 	load_done(&r);
 
+	/* The shipped file publishes only what is real: the CPU's temperature,
+	 * under this machine's name, to a local broker. */
 	c = load_good("etc/sensorgw.ini", &r);
-	ck_assert_str_eq(c->gw.topic_prefix, "casa");
-	ck_assert_str_eq(sgw_config_sensor(c, "sala")->ch[0].topic, "casa/sala/temperatura");
+	host = sanitised_host_name();
+	ck_assert_str_eq(c->gw.name, host);
+	ck_assert_str_eq(c->gw.topic_prefix, "sensorgw");
+	ck_assert_uint_eq(c->nuplinks, 1);
+	ck_assert_str_eq(c->uplinks[0].uri, "mqtt://localhost:1883");
+	ck_assert_uint_eq(c->nsensors, 1);
+	cpu = sgw_config_sensor(c, "cpu");
+	ck_assert_ptr_nonnull(cpu);
+	ck_assert_str_eq(cpu->driver->name, "cpu_temp");
+	ck_assert_uint_eq(cpu->nchannels, 1);
+	ck_assert_int_eq(asprintf(&want, "sensorgw/%s/cpu/temperature", host) > 0, 1);
+	ck_assert_str_eq(cpu->ch[0].topic, want);
+	free(want);
+	free(host);
 	load_done(&r);
 }
 END_TEST
