@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 
+__attribute__((format(printf, 4, 0)))
 static void diag_vreport(struct sgw_diag *d, int line, const char *kind,
 			 const char *fmt, va_list ap)
 {
