@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "load/load.h"
@@ -366,8 +367,43 @@ START_TEST(test_unreadable)
 	ck_assert_int_eq(r.ret, -EISDIR);
 	ck_assert_int_eq(r.diag.errors, 1);
 	ck_assert_ptr_null(r.cfg);
-	assert_reported(&r, ": ", "read error");
+	assert_reported(&r, "check_errors.", ": a directory, not a configuration file");
 	load_done(&r);
+}
+END_TEST
+
+/*
+ * A FIFO and devices are refused at once, unopened: reading a FIFO without
+ * a writer, or /dev/zero, would never end.
+ */
+START_TEST(test_not_regular)
+{
+	static const struct {
+		const char *path, *what;
+	} devs[] = {
+		{ "/dev/zero", "/dev/zero: a character device, not a configuration file\n" },
+		{ "/dev/null", "/dev/null: a character device, not a configuration file\n" },
+	};
+	char *fifo = tmp_file("fifo.ini");
+	struct load r;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	load(fifo, &r);
+	ck_assert_int_eq(r.ret, -EINVAL);
+	ck_assert_int_eq(r.diag.errors, 1);
+	ck_assert_ptr_null(r.cfg);
+	assert_reported(&r, "fifo.ini: ", "a FIFO, not a configuration file");
+	load_done(&r);
+	free(fifo);
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		load(devs[i].path, &r);
+		ck_assert_int_eq(r.ret, -EINVAL);
+		ck_assert_int_eq(r.diag.errors, 1);
+		ck_assert_ptr_null(r.cfg);
+		ck_assert_str_eq(r.text, devs[i].what);
+		load_done(&r);
+	}
 }
 END_TEST
 
@@ -415,6 +451,7 @@ int main(void)
 	tcase_add_test(gen, test_error_limit);
 	tcase_add_test(gen, test_long_names);
 	tcase_add_test(gen, test_unreadable);
+	tcase_add_test(gen, test_not_regular);
 	suite_add_tcase(s, gen);
 
 	return sgw_test_run(s);
