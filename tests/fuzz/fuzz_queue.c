@@ -40,7 +40,7 @@
 #include "queue/state.h"
 #include "tests/fuzz/fuzz.h"
 
-const char *const fuzz_corpus[] = { NULL };
+const char *const fuzz_corpus[] = { "tests/fuzz/corpus/queue", NULL };
 
 #define MAX_SEGS 8
 #define MAX_READ 20000	/* records per cursor and pass: inputs are small */
