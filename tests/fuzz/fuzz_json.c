@@ -132,11 +132,11 @@ static void read_str(struct fuzz_in *in, struct call *c)
 	c->len = n;
 }
 
-static size_t read_calls(struct fuzz_in *in, struct call *calls)
+static size_t read_calls(struct fuzz_in *in, struct call *calls, size_t max)
 {
 	size_t n = 0;
 
-	while (in->n && n < MAX_CALLS) {
+	while (in->n && n < max) {
 		struct call *c = &calls[n++];
 
 		c->op = (enum op)(fuzz_u8(in) % OP_COUNT);
@@ -311,7 +311,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
 	size_t cap = fuzz_u16(&in) % 1024, n;
-	struct call *calls = calloc(MAX_CALLS, sizeof(*calls));
+	/* A call takes a byte of input at least. */
+	struct call *calls = calloc(size < MAX_CALLS ? size + 1 : MAX_CALLS, sizeof(*calls));
 	char *dst = cap ? malloc(cap) : NULL, *full = NULL;
 	struct sgw_json w;
 	struct jp_doc doc;
@@ -319,7 +320,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int want;
 
 	FUZZ_CHECK(calls && (dst || !cap), "out of memory");
-	n = read_calls(&in, calls);
+	n = read_calls(&in, calls, size < MAX_CALLS ? size + 1 : MAX_CALLS);
 	want = model(calls, n);
 	sgw_json_init(&w, dst, cap);
 	replay(&w, calls, n);

@@ -12,7 +12,9 @@
  * The input is a little program that builds the folder, so that the
  * fuzzer gets past the checksums:
  *   u8 options (bit 0: 4 KiB segments, bit 1: sync always, bit 2: sample
- *   times with sgw_qmsg_peek_ts(), bit 3: appends 0..7 more), then ops:
+ *   times with sgw_qmsg_peek_ts(), bit 3: bits 4..6 say how many records
+ *   to append, else 2), u8 limits (bit 0: max_size twice the segment
+ *   size, bit 1: refuse when full instead of dropping the oldest), then ops:
  *   SEGMENT  u8 how, [u64 base | u8 gap]  start a segment file (base: any
  *            number, or the next record's number plus a gap)
  *   RECORD   u8 seq gap, u8 length, body  a valid record in the segment
@@ -43,7 +45,8 @@
 const char *const fuzz_corpus[] = { "tests/fuzz/corpus/queue", NULL };
 
 #define MAX_SEGS 8
-#define MAX_READ 20000	/* records per cursor and pass: inputs are small */
+/* Records per cursor and pass: a RECORD op takes 3 bytes of input at least. */
+#define MAX_READ(size) ((size) / 3 + 16)
 
 enum { SEGMENT, RECORD, RAW, FLIP, CUT, STATE, STATE_RAW, JUNK, NOPS };
 
@@ -218,7 +221,7 @@ static void write_folder(const char *dir, const struct folder *f)
 
 struct seen {
 	uint64_t *seq;
-	size_t n;
+	size_t n, cap;
 	bool complete;	/* read to -ENODATA */
 };
 
@@ -230,7 +233,7 @@ static void read_all(struct sgw_queue *q, struct sgw_queue_cursor *c, struct see
 
 	s->n = 0;
 	s->complete = false;
-	while (s->n < MAX_READ) {
+	while (s->n < s->cap) {
 		rc = sgw_queue_read(c, &rec);
 		if (rc == -ENODATA) {
 			s->complete = true;
@@ -251,7 +254,7 @@ static void read_all(struct sgw_queue *q, struct sgw_queue_cursor *c, struct see
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
-	uint8_t opts = fuzz_u8(&in);
+	uint8_t opts = fuzz_u8(&in), limits = fuzz_u8(&in);
 	struct folder *f = calloc(1, sizeof(*f));
 	struct sgw_queue_options o;
 	struct sgw_queue_cursor *c[SGW_QUEUE_MAX_CURSORS];
@@ -277,6 +280,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.segment_size = opts & 1 ? 4096 : 65536;
 	o.sync = opts & 2 ? SGW_QUEUE_SYNC_ALWAYS : SGW_QUEUE_SYNC_INTERVAL;
 	o.record_ts = opts & 4 ? sgw_qmsg_peek_ts : NULL;
+	if (limits & 1)
+		o.max_size = 2 * o.segment_size;
+	o.full = limits & 2 ? SGW_QUEUE_REFUSE : SGW_QUEUE_DROP_OLDEST;
 	o.ops = &run_ops;
 	q = sgw_queue_open(dir, &o);
 	if (!q) {
@@ -292,14 +298,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		c[nc++] = sgw_queue_cursor_get(q, "from-oldest", SGW_QUEUE_CURSOR_FROM_OLDEST);
 	if (nc < SGW_QUEUE_MAX_CURSORS)
 		c[nc++] = sgw_queue_cursor_get(q, "at-end", 0);
-	again.seq = malloc(MAX_READ * sizeof(uint64_t));
+	again.cap = MAX_READ(size);
+	again.seq = malloc(again.cap * sizeof(uint64_t));
 	FUZZ_CHECK(again.seq, "out of memory");
 	for (size_t i = 0; i < nc; i++) {
 		struct sgw_queue_stats st;
 
 		FUZZ_CHECK(c[i], "cursor %zu: %s", i, strerror(errno));
 		snprintf(cname[i], sizeof(cname[i]), "%s", sgw_queue_cursor_name(c[i]));
-		seen[i].seq = malloc(MAX_READ * sizeof(uint64_t));
+		seen[i].cap = again.cap;
+		seen[i].seq = malloc(seen[i].cap * sizeof(uint64_t));
 		FUZZ_CHECK(seen[i].seq, "out of memory");
 		read_all(q, c[i], &seen[i]);
 		/* Statistics peek ahead: they must not move the cursor. */
@@ -321,6 +329,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		snprintf(body, sizeof(body), "rec%zu", k);
 		rc = sgw_queue_append(q, body, strlen(body), &appended[k]);
+		if (rc == -ENOSPC && o.full == SGW_QUEUE_REFUSE) {
+			nappend = k;	/* full: the ones before are there */
+			break;
+		}
+		/* Dropping the oldest segments never reaches the few appended here. */
 		FUZZ_CHECK(rc == 0, "append: %d", rc);
 		FUZZ_CHECK(appended[k] > max_read && (!k || appended[k] > appended[k - 1]),
 			   "appended as %llu after %llu", (unsigned long long)appended[k],
@@ -400,6 +413,7 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 
 	/* Two segments from 1, ack.state with both slots, one cursor halfway. */
 	fuzz_put_u8(&o, 0);
+	fuzz_put_u8(&o, 0);
 	fuzz_put_u8(&o, SEGMENT);
 	fuzz_put_u8(&o, 0);
 	fuzz_put_u8(&o, 1);
@@ -412,8 +426,9 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 	seed_state(&o, 2, 11, SGW_QSTATE_CLEAN, 7, 1);
 	fuzz_out_emit(&o, emit, arg);
 
-	/* A torn tail and a flipped byte in the middle. */
+	/* A torn tail and a flipped byte in the middle; a small queue, refusing. */
 	fuzz_put_u8(&o, 0x1d);
+	fuzz_put_u8(&o, 3);
 	fuzz_put_u8(&o, SEGMENT);
 	fuzz_put_u8(&o, 0);
 	fuzz_put_u8(&o, 1);
@@ -427,8 +442,9 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 	seed_state(&o, 9, 1, 0, 2, 5);
 	fuzz_out_emit(&o, emit, arg);
 
-	/* Far-apart bases, junk, ack.state damaged. */
+	/* Far-apart bases, junk, ack.state damaged; a small queue, dropping. */
 	fuzz_put_u8(&o, 0x03);
+	fuzz_put_u8(&o, 1);
 	fuzz_put_u8(&o, SEGMENT);
 	fuzz_put_u8(&o, 1);
 	fuzz_put_u64(&o, UINT64_C(4294967290));
