@@ -116,7 +116,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	fuzz_seeds(seed_write, &sd);
-	fprintf(stderr, "%u seeds in %s\n", sd.n, sd.dir);
+	fprintf(stderr, "%s: %u seed%s\n", sd.dir, sd.n, sd.n == 1 ? "" : "s");
 	for (size_t i = 0; fuzz_corpus[i]; i++)
 		printf("%s\n", fuzz_corpus[i]);
 	exit(0);
