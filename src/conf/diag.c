@@ -7,6 +7,7 @@
 #define LEVEL_ERR 3
 #define LEVEL_WARNING 4
 
+__attribute__((format(printf, 5, 0)))
 static void diag_vreport(struct sgw_diag *d, int line, int level, const char *kind,
 			 const char *fmt, va_list ap)
 {

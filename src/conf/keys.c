@@ -23,6 +23,7 @@ const char *sgw_keys_quote(const char *v, char *buf, size_t size)
 	return buf;
 }
 
+__attribute__((format(printf, 4, 0)))
 static void vkey_error(struct sgw_keys *ks, const struct sgw_opt *o, bool with_value,
 		       const char *fmt, va_list ap)
 {

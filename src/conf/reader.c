@@ -22,6 +22,8 @@ struct reader {
 	FILE *f;
 	char *line;		/* SGW_INI_LINE_MAX + 1 */
 	int lineno;
+	size_t bytes;		/* read so far: at most SGW_INI_FILE_MAX */
+	bool too_big;		/* the file goes on past SGW_INI_FILE_MAX */
 	bool nomem;
 	int read_errno;
 	struct sgw_ini *ini;
@@ -84,7 +86,9 @@ const char *sgw_section_label(const struct sgw_section *s, char *buf, size_t siz
 
 /*
  * Read one physical line into r->line, at most SGW_INI_LINE_MAX bytes kept;
- * *total counts all of its bytes so that a 10 MB line costs no memory.
+ * *total counts all of its bytes so that a long line costs no memory.  At
+ * the byte past SGW_INI_FILE_MAX it stops and sets r->too_big: nothing more
+ * is read, so an endless stream (/dev/zero through a pipe) ends here too.
  * Returns false at end of file.
  */
 static bool read_line(struct reader *r, size_t *total, bool *nul)
@@ -96,6 +100,10 @@ static bool read_line(struct reader *r, size_t *total, bool *nul)
 	*total = 0;
 	*nul = false;
 	while ((c = getc_unlocked(r->f)) != EOF) {
+		if (++r->bytes > SGW_INI_FILE_MAX) {
+			r->too_big = true;
+			return true;
+		}
 		any = true;
 		if (c == '\n')
 			break;
@@ -319,6 +327,13 @@ static char *line_reader(char *buf, int num, void *arg)
 		return NULL;
 	r->lineno++;
 	buf[0] = '\0';
+	if (r->too_big) {
+		sgw_diag_error(r->d, r->lineno,
+			       "file too large (more than %u bytes): not a configuration file?",
+			       SGW_INI_FILE_MAX);
+		r->ini->stopped = true;
+		return buf;
+	}
 	if (r->d->errors - r->errors0 >= MAX_ERRORS) {
 		sgw_diag_error(r->d, r->lineno, "too many errors, giving up");
 		r->ini->stopped = true;

@@ -22,6 +22,14 @@
 #include "util/parse.h"
 
 #define SGW_INI_LINE_MAX 4096		/* bytes of one line, newline excluded */
+/*
+ * Bytes of a whole file.  The largest configuration that makes sense (256
+ * sensors of a dozen lines each, 4 uplinks, generous comments) is a few
+ * hundred KiB; 1 MiB leaves room for that and bounds what a file that is
+ * not a configuration (a log, an image, an endless stream) costs: reading
+ * stops there, in milliseconds, and memory stays a few MiB.
+ */
+#define SGW_INI_FILE_MAX (1u << 20)
 #define SGW_SECTION_KEYS_MAX 256	/* keys of one section */
 #define SGW_SECTION_LABEL_MAX (SGW_NAME_MAX + 16)	/* "[sensor NAME]" and its NUL */
 
@@ -47,14 +55,15 @@ struct sgw_ini {
 	size_t nsensors, nuplinks;	/* valid [sensor NAME] and [mqtt ...] sections */
 	bool content;			/* a section header was seen, valid or not */
 	int bad_headers;		/* section headers refused */
-	bool stopped;			/* reading gave up after too many errors */
+	bool stopped;			/* reading gave up: too many errors, too large */
 };
 
 /*
  * Read F into *ini, reporting every problem through D ("FILE:LINE: ...").
  * Errors in the text are counted in D and reading goes on (a line that is
- * wrong is dropped, keys after a refused header too); after 100 errors it
- * stops (ini->stopped).  Returns 0, -errno when F cannot be read (reported)
+ * wrong is dropped, keys after a refused header too); after 100 errors, or
+ * at the byte past SGW_INI_FILE_MAX (reported at its line), it stops
+ * (ini->stopped).  Returns 0, -errno when F cannot be read (reported)
  * or -ENOMEM (not reported).  *ini holds what was read in any case: free it
  * with sgw_ini_free().
  * Not thread-safe: libinih's options are process-wide globals.

@@ -15,9 +15,11 @@
 #include "load_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "drivers/driver.h"
@@ -75,21 +77,15 @@ static char *dir_of(const char *path)
 	return dir;
 }
 
-int sgw_config_load(const char *path, struct sgw_diag *diag, struct sgw_config **out)
+int sgw_config_load_stream(FILE *f, const char *path, struct sgw_diag *diag,
+			   struct sgw_config **out)
 {
 	struct loader l = { .d = diag };
 	int errors0 = diag->errors, ret;
-	FILE *f;
 
 	*out = NULL;
 	if (!diag->file)
 		diag->file = path;
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		sgw_diag_error(diag, 0, "cannot open: %s", strerror(errno));
-		return ret;
-	}
 	l.cfg = calloc(1, sizeof(*l.cfg));
 	l.dir = dir_of(path);
 	if (!l.cfg || !l.dir || !(l.cfg->path = strdup(path))) {
@@ -122,7 +118,76 @@ out_free:
 	sgw_ini_free(&l.ini);
 	free(l.topic_line);
 	free(l.dir);
+	return ret;
+}
+
+/* What a file of mode MODE is, for a message; NULL for a regular file. */
+static const char *not_regular(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return NULL;
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* Report PATH as KIND; -EISDIR for a directory, else -EINVAL. */
+static int refuse(struct sgw_diag *diag, mode_t mode, const char *kind)
+{
+	sgw_diag_error(diag, 0, "%s, not a configuration file", kind);
+	return S_ISDIR(mode) ? -EISDIR : -EINVAL;
+}
+
+int sgw_config_load(const char *path, struct sgw_diag *diag, struct sgw_config **out)
+{
+	struct stat sb;
+	const char *kind;
+	FILE *f;
+	int fd, ret;
+
+	*out = NULL;
+	if (!diag->file)
+		diag->file = path;
+	/* Looked at before opening: opening /dev/watchdog starts the watchdog. */
+	if (stat(path, &sb) < 0) {
+		ret = -errno;
+		sgw_diag_error(diag, 0, "cannot open: %s", strerror(errno));
+		return ret;
+	}
+	if ((kind = not_regular(sb.st_mode)))
+		return refuse(diag, sb.st_mode, kind);
+	/* Not blocking, in case it was replaced by a FIFO in between. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		ret = -errno;
+		sgw_diag_error(diag, 0, "cannot open: %s", strerror(errno));
+		goto out_close;
+	}
+	if ((kind = not_regular(sb.st_mode))) {
+		ret = refuse(diag, sb.st_mode, kind);
+		goto out_close;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		ret = -errno;
+		sgw_diag_error(diag, 0, "cannot open: %s", strerror(errno));
+		goto out_close;
+	}
+	ret = sgw_config_load_stream(f, path, diag, out);
 	fclose(f);
+	return ret;
+
+out_close:
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 

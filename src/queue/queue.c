@@ -270,11 +270,18 @@ int sgw_queue_append(struct sgw_queue *q, const void *data, size_t len, uint64_t
 
 	for (;;) {
 		struct sgw_qseg *t = &q->segs[q->nsegs - 1];
+		/*
+		 * The header carries only 32 bits of the number: a record must
+		 * be less than 2^32 - 1 past its segment's first.  Growing one
+		 * by one never gets there, but a damaged ack.state can put
+		 * next_seq anywhere past the tail.
+		 */
+		bool out_of_reach = q->next_seq - t->base >= UINT32_MAX;
 
 		err = 0;
-		if (q->tail_broken || q->tailfd < 0 ||
+		if (q->tail_broken || q->tailfd < 0 || out_of_reach ||
 		    (t->size > 0 && t->size + total > q->opt.segment_size)) {
-			if (t->size == 0 && q->tailfd >= 0)
+			if (t->size == 0 && q->tailfd >= 0 && !out_of_reach)
 				q->tail_broken = false;	/* empty: keep using it */
 			else
 				err = roll(q);
@@ -304,9 +311,6 @@ int sgw_queue_append(struct sgw_queue *q, const void *data, size_t len, uint64_t
 
 	if (seq)
 		*seq = q->next_seq;
-	/* The header carries only 32 bits: keep segments shorter than that. */
-	if (q->next_seq - q->segs[q->nsegs - 1].base >= UINT32_MAX)
-		q->tail_broken = true;
 	q->next_seq++;
 	mark_data_dirty(q);
 	q->unsynced++;

@@ -14,7 +14,10 @@
  * never rewritten; a segment is deleted whole once every cursor passed it.
  *
  * Sequence numbers start at 1, grow by one per appended record and are never
- * reused, across restarts too (also when every segment was deleted).  After
+ * reused, across restarts too (also when every segment was deleted).  They
+ * stay far below 2^64: a segment name or an ack.state holding a number of
+ * SGW_QUEUE_SEQ_LIMIT or more is damage (no queue gets there in 100,000
+ * years), not a segment or a state, so numbering never wraps.  After
  * a clean close numbering continues at the next number; after a crash it
  * skips sync_records numbers (the most that can have been lost unsynced),
  * so that a record delivered from the page cache and then lost never shares
@@ -95,6 +98,7 @@ struct sgw_queue_ops {
 extern const struct sgw_queue_ops sgw_queue_sys_ops;
 
 #define SGW_QUEUE_HEADER_SIZE 12	/* bytes of header per record */
+#define SGW_QUEUE_SEQ_LIMIT (UINT64_C(1) << 62)	/* see the top of this file */
 #define SGW_QUEUE_NAME_MAX 63		/* cursor name length */
 #define SGW_QUEUE_MAX_CURSORS 8
 #define SGW_QUEUE_TS_NONE INT64_MIN	/* no sample time known */

@@ -26,7 +26,10 @@ void sgw_qseg_name(char name[32], uint64_t base)
 	snprintf(name, 32, "%020" PRIu64 ".seg", base);
 }
 
-/* Strict: exactly 20 digits and ".seg", as sgw_qseg_name() writes. */
+/*
+ * Strict: exactly 20 digits and ".seg", as sgw_qseg_name() writes, and a
+ * number below SGW_QUEUE_SEQ_LIMIT.
+ */
 static int seg_name_parse(const char *name, uint64_t *base)
 {
 	uint64_t v = 0;
@@ -43,6 +46,8 @@ static int seg_name_parse(const char *name, uint64_t *base)
 			return -1;
 		v = v * 10 + d;
 	}
+	if (v >= SGW_QUEUE_SEQ_LIMIT)
+		return -1;
 	*base = v;
 	return 0;
 }

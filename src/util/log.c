@@ -36,6 +36,7 @@ void log_msg(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_verr(int level, const char *fmt, va_list ap)
 {
 	char buf[900];

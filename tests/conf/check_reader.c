@@ -361,6 +361,90 @@ START_TEST(test_error_limit)
 }
 END_TEST
 
+/*
+ * TEXT (CAP bytes of room): "[gateway]", a key, then comment lines up to
+ * exactly LEN bytes.  Returns the number of lines.
+ */
+static int comment_file(char *text, size_t len)
+{
+	size_t n = (size_t)sprintf(text, "[gateway]\nname = big\n");
+	int lines = 2;
+
+	while (n < len) {
+		size_t k = len - n > 64 ? 64 : len - n;
+
+		memset(text + n, ';', k - 1);
+		text[n + k - 1] = '\n';
+		n += k;
+		lines++;
+	}
+	return lines;
+}
+
+/* A file of SGW_INI_FILE_MAX bytes is read; one byte more is refused at its line. */
+START_TEST(test_file_limit)
+{
+	char *text = malloc(SGW_INI_FILE_MAX + 64);
+	struct read r;
+	int lines;
+
+	ck_assert_ptr_nonnull(text);
+	lines = comment_file(text, SGW_INI_FILE_MAX);
+	read_mem(&r, text, SGW_INI_FILE_MAX);
+	ck_assert_int_eq(r.ret, 0);
+	ck_assert_int_eq(r.d.errors, 0);
+	ck_assert(!r.ini.stopped);
+	assert_key(r.ini.sections->keys, "name", "big", 2);
+	read_done(&r);
+
+	/* One more line of one byte: the limit is passed on it. */
+	text[SGW_INI_FILE_MAX] = '\n';
+	read_mem(&r, text, SGW_INI_FILE_MAX + 1);
+	ck_assert_int_eq(r.ret, 0);
+	ck_assert(r.ini.stopped);
+	ck_assert_int_eq(r.d.errors, 1);
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want),
+			 "t.ini:%d: file too large (more than 1048576 bytes): not a configuration file?\n",
+			 lines + 1);
+		ck_assert_str_eq(r.text, want);
+	}
+	read_done(&r);
+	free(text);
+}
+END_TEST
+
+/* A stream that never ends, as /dev/zero through a pipe would be. */
+static ssize_t zeros_read(void *cookie, char *buf, size_t size)
+{
+	*(size_t *)cookie += size;
+	memset(buf, 0, size);
+	return (ssize_t)size;
+}
+
+START_TEST(test_endless_stream)
+{
+	cookie_io_functions_t io = { .read = zeros_read };
+	size_t given = 0;
+	struct read r;
+	FILE *in = fopencookie(&given, "r", io);
+
+	ck_assert_ptr_nonnull(in);
+	read_stream(&r, in, 0);
+	fclose(in);
+	ck_assert_int_eq(r.ret, 0);
+	ck_assert(r.ini.stopped);
+	ck_assert_str_eq(r.text,
+			 "t.ini:1: file too large (more than 1048576 bytes): not a configuration file?\n");
+	/* It stopped there: at most stdio's read-ahead past the limit. */
+	ck_assert_uint_gt(given, SGW_INI_FILE_MAX);
+	ck_assert_uint_le(given, SGW_INI_FILE_MAX + 65536);
+	read_done(&r);
+}
+END_TEST
+
 /* A file that cannot be read: the error is told and returned. */
 START_TEST(test_read_error)
 {
@@ -390,6 +474,8 @@ int main(void)
 	tcase_add_test(tc, test_line_length);
 	tcase_add_test(tc, test_counts);
 	tcase_add_test(tc, test_error_limit);
+	tcase_add_test(tc, test_file_limit);
+	tcase_add_test(tc, test_endless_stream);
 	tcase_add_test(tc, test_read_error);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);

@@ -34,4 +34,20 @@ done
 $TEST_EMULATOR "$SENSORGW" -n -c "$T/nope.ini" 2>"$T/err"
 [ $? = 78 ] || fail "missing file: exit not 78"
 grep -q "$T/nope.ini" "$T/err" || fail "missing file not named"
-echo "ok: $n bad, $g good files"
+
+# What is not a regular file is refused at once, never read: /dev/zero is an
+# endless line, a FIFO without a writer never even opens.  A file larger
+# than 1 MiB is refused at the line where it passes the limit.
+mkfifo "$T/fifo.ini" || fail "mkfifo"
+mkdir "$T/dir.ini" || fail "mkdir"
+{ printf '[gateway]\nname = big\n'; head -c 2000000 /dev/zero | tr '\0' ';'; echo; } >"$T/big.ini"
+for c in "/dev/zero|: a character device" "$T/fifo.ini|: a FIFO" "$T/dir.ini|: a directory" \
+	"$T/big.ini|:3: file too large"; do
+	f=${c%%|*} want=${c#*|}
+	timeout $((20 * SLOW)) $TEST_EMULATOR "$SENSORGW" -n -c "$f" >"$T/out" 2>"$T/err"
+	st=$?
+	[ $st = 124 ] && fail "$f: still reading after $((20 * SLOW)) s"
+	[ $st = 78 ] || { cat "$T/err" >&2; fail "$f: exit $st, expected 78"; }
+	grep -q "^$f$want" "$T/err" || { cat "$T/err" >&2; fail "$f: no \"$f$want\" message"; }
+done
+echo "ok: $n bad, $g good files; a device, a FIFO, a directory and a 2 MB file refused"

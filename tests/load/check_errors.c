@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "load/load.h"
@@ -211,7 +212,7 @@ static const char tail_ini[] =
 	"[sensor s]\n"
 	"driver = sim\n";
 
-/* A 10 MB line: a clear error, the rest of the file still read. */
+/* A line of 512 KiB: a clear error, the rest of the file still read. */
 START_TEST(test_huge_line)
 {
 	char *path = tmp_file("huge.ini");
@@ -220,18 +221,41 @@ START_TEST(test_huge_line)
 
 	ck_assert_ptr_nonnull(f);
 	fputs(base_ini, f);			/* lines 1-2 */
-	fputs("topic_prefix = ", f);		/* line 3: 15 + 10 MiB bytes */
-	for (int i = 0; i < 10 * 1024; i++)
-		for (int j = 0; j < 1024; j++)
-			fputc('x', f);
+	fputs("topic_prefix = ", f);		/* line 3: 15 + 512 KiB bytes */
+	for (int i = 0; i < 512 * 1024; i++)
+		fputc('x', f);
 	fputs("\nformat = xml\n", f);		/* line 4 */
 	fputs(tail_ini, f);
 	ck_assert_int_eq(fclose(f), 0);
 	load(path, &r);
 	assert_refused(&r, "huge.ini");
-	assert_reported(&r, "huge.ini:3: ", "line too long (10485775 bytes, at most 4096)");
+	assert_reported(&r, "huge.ini:3: ", "line too long (524303 bytes, at most 4096)");
 	assert_reported(&r, "huge.ini:4: ", "format: \"xml\"");
 	ck_assert_int_eq(r.diag.errors, 2);
+	load_done(&r);
+	free(path);
+}
+END_TEST
+
+/* A 10 MiB file is refused at the line where it passes 1 MiB, and not read further. */
+START_TEST(test_file_too_large)
+{
+	char *path = tmp_file("large.ini");
+	FILE *f = fopen(path, "w");
+	struct load r;
+
+	ck_assert_ptr_nonnull(f);
+	fputs(base_ini, f);			/* lines 1-2 */
+	fputs("topic_prefix = ", f);		/* line 3: passes the limit */
+	for (int i = 0; i < 10 * 1024 * 1024; i++)
+		fputc('x', f);
+	fputs("\nformat = xml\n", f);		/* not reached */
+	fputs(tail_ini, f);
+	ck_assert_int_eq(fclose(f), 0);
+	load(path, &r);
+	assert_refused(&r, "large.ini");
+	ck_assert_int_eq(r.diag.errors, 1);
+	assert_reported(&r, "large.ini:3: ", "file too large (more than 1048576 bytes)");
 	load_done(&r);
 	free(path);
 }
@@ -343,8 +367,43 @@ START_TEST(test_unreadable)
 	ck_assert_int_eq(r.ret, -EISDIR);
 	ck_assert_int_eq(r.diag.errors, 1);
 	ck_assert_ptr_null(r.cfg);
-	assert_reported(&r, ": ", "read error");
+	assert_reported(&r, "check_errors.", ": a directory, not a configuration file");
 	load_done(&r);
+}
+END_TEST
+
+/*
+ * A FIFO and devices are refused at once, unopened: reading a FIFO without
+ * a writer, or /dev/zero, would never end.
+ */
+START_TEST(test_not_regular)
+{
+	static const struct {
+		const char *path, *what;
+	} devs[] = {
+		{ "/dev/zero", "/dev/zero: a character device, not a configuration file\n" },
+		{ "/dev/null", "/dev/null: a character device, not a configuration file\n" },
+	};
+	char *fifo = tmp_file("fifo.ini");
+	struct load r;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	load(fifo, &r);
+	ck_assert_int_eq(r.ret, -EINVAL);
+	ck_assert_int_eq(r.diag.errors, 1);
+	ck_assert_ptr_null(r.cfg);
+	assert_reported(&r, "fifo.ini: ", "a FIFO, not a configuration file");
+	load_done(&r);
+	free(fifo);
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		load(devs[i].path, &r);
+		ck_assert_int_eq(r.ret, -EINVAL);
+		ck_assert_int_eq(r.diag.errors, 1);
+		ck_assert_ptr_null(r.cfg);
+		ck_assert_str_eq(r.text, devs[i].what);
+		load_done(&r);
+	}
 }
 END_TEST
 
@@ -407,10 +466,12 @@ int main(void)
 	tcase_add_checked_fixture(gen, tmp_setup, tmp_teardown);
 	tcase_set_timeout(gen, 120);	/* 10 MB files under valgrind or qemu */
 	tcase_add_test(gen, test_huge_line);
+	tcase_add_test(gen, test_file_too_large);
 	tcase_add_test(gen, test_line_limit);
 	tcase_add_test(gen, test_error_limit);
 	tcase_add_test(gen, test_long_names);
 	tcase_add_test(gen, test_unreadable);
+	tcase_add_test(gen, test_not_regular);
 	suite_add_tcase(s, gen);
 
 	return sgw_test_run(s);

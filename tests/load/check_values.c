@@ -4,6 +4,7 @@
  * into the expected typed structures, defaults filled in.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,51 @@ START_TEST(test_crlf_bom)
 }
 END_TEST
 
+/*
+ * A configuration from memory: named as the path given, and relative paths
+ * taken from that path's directory, which is never looked at.
+ */
+START_TEST(test_stream)
+{
+	static const char text[] =
+		"[gateway]\n"
+		"state_dir = st\n"
+		"[mqtt]\n"
+		"uri = mqtt://h\n"
+		"[sensor s]\n"
+		"driver = sim\n"
+		"interval = soon\n";
+	struct sgw_diag d = { 0 };
+	struct sgw_config *cfg = (struct sgw_config *)1;
+	FILE *in = fmemopen((void *)text, strlen(text) - strlen("interval = soon\n"), "r");
+	char *msgs = NULL;
+	size_t len;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(sgw_config_load_stream(in, "/nonexistent/gw.ini", &d, &cfg), 0);
+	ck_assert_int_eq(fgetc(in), EOF);	/* read to its end, still open */
+	fclose(in);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_str_eq(d.file, "/nonexistent/gw.ini");
+	ck_assert_str_eq(cfg->path, "/nonexistent/gw.ini");
+	ck_assert_str_eq(cfg->gw.state_dir, "/nonexistent/st");
+	sgw_config_free(cfg);
+
+	/* Errors name the path, with their lines. */
+	in = fmemopen((void *)text, strlen(text), "r");
+	ck_assert_ptr_nonnull(in);
+	d = (struct sgw_diag){ .out = open_memstream(&msgs, &len) };
+	ck_assert_ptr_nonnull(d.out);
+	ck_assert_int_eq(sgw_config_load_stream(in, "mem.ini", &d, &cfg), -EINVAL);
+	fclose(in);
+	fclose(d.out);
+	ck_assert_ptr_null(cfg);
+	ck_assert_int_eq(d.errors, 1);
+	ck_assert_ptr_nonnull(strstr(msgs, "mem.ini:7: [sensor s] interval: \"soon\""));
+	free(msgs);
+}
+END_TEST
+
 /* The shipped examples must load. */
 START_TEST(test_examples)
 {
@@ -275,6 +321,7 @@ int main(void)
 	tcase_add_test(good, test_defaults);
 	tcase_add_test(good, test_full);
 	tcase_add_test(good, test_crlf_bom);
+	tcase_add_test(good, test_stream);
 	tcase_add_test(good, test_examples);
 	suite_add_tcase(s, good);
 
