@@ -155,7 +155,13 @@ static void handle_connect_ok(struct sgw_uplink *u, const struct uplink_event *e
 	u->state = UPLINK_CONNECTED;
 	u->conn_gen = ev->gen;
 	u->next_ns = INT64_MAX;
-	sgw_backoff_reset(&u->backoff);
+	/*
+	 * The backoff starts over once the broker acknowledged a publish on
+	 * this connection (the "online" status is one), not with the CONNACK:
+	 * a broker that accepts and then drops or garbles every connection
+	 * is retried with growing delays, not at reconnect_min for ever.
+	 */
+	u->proven = false;
 	u->st.connects++;
 	/* Not sent (no memory, Paho refusing): the Last Will still tells. */
 	publish(u, u->status_topic, UPLINK_STATUS_ONLINE, strlen(UPLINK_STATUS_ONLINE), 1, true, 0, true);
@@ -207,6 +213,10 @@ static void handle_completion(struct sgw_uplink *u, const struct uplink_event *e
 		return;
 	}
 	e = sgw_inflight_take(&u->inflight, i);
+	if (ev->type == EV_PUB_OK && !u->proven) {
+		u->proven = true;
+		sgw_backoff_reset(&u->backoff);
+	}
 	if (ev->type == EV_PUB_OK)
 		report_ack(u, &e);
 	else

@@ -6,8 +6,10 @@
  * Threading: Paho's callbacks only post an event to the uplink's mailbox;
  * everything else happens in the main thread, in sgw_uplink_dispatch(),
  * which runs the handler given at creation.  The uplink reconnects forever
- * with capped exponential backoff and jitter; the main loop drives its
- * timer through sgw_uplink_next_deadline() / sgw_uplink_tick().
+ * with capped exponential backoff and jitter, which starts over once a
+ * connection has had a publish acknowledged (a CONNACK alone does not
+ * count); the main loop drives its timer through sgw_uplink_next_deadline()
+ * / sgw_uplink_tick().
  *
  * Delivery: each publish carries the caller's delivery tag, opaque here.
  * With QoS 1/2 the tag comes back through on_ack when the broker
