@@ -33,10 +33,15 @@
 struct sgw_uplink;
 
 struct sgw_uplink_handler {
+	/*
+	 * Connected: the broker acknowledged the retained "online" status (a
+	 * CONNACK alone is not enough); publishing is possible from now on.
+	 */
 	void (*on_connected)(void *arg, struct sgw_uplink *u);
 	/*
-	 * A connection attempt failed (WHY says how, as Paho reported it);
-	 * the next one is at sgw_uplink_next_deadline().
+	 * A connection attempt failed (WHY says how, as Paho reported it; also
+	 * a connection lost before "online" was acknowledged); the next one is
+	 * at sgw_uplink_next_deadline().
 	 */
 	void (*on_connect_failed)(void *arg, struct sgw_uplink *u, const char *why);
 	/* A connection was lost or closed; in-flight messages were failed first. */

@@ -378,7 +378,8 @@ static void dropper_stop(struct dropper *d)
 /*
  * Connections that die right after their CONNACK, before anything was
  * acknowledged on them, do not reset the backoff: the delays grow to
- * reconnect_max instead of hammering the broker every reconnect_min.
+ * reconnect_max instead of hammering the broker every reconnect_min.  Nor
+ * do they reach the handler as connections.
  */
 START_TEST(test_dropping_broker_backoff)
 {
@@ -400,9 +401,12 @@ START_TEST(test_dropping_broker_backoff)
 	attempts_seen = &a;
 	/* Delays drawn from [d/2, d], d = 20, 40, ... 640, 800 ms. */
 	ck_assert(run_until(u, &r, count_attempts, 8, 4 * WAIT_MS));
-	/* The connections were made (the new path), then lost. */
-	ck_assert_int_ge(r.connected, 2);
+	/* The connections were made, then lost before anything was
+	 * acknowledged: to the handler, connecting failed. */
 	ck_assert_int_ge(atomic_load(&d.connacks), 2);
+	ck_assert_int_eq(r.connected, 0);
+	ck_assert_int_ge(r.connect_failed, 2);
+	ck_assert_int_eq(sgw_uplink_publish(u, "b/t", "v", 1, 1), -ENOTCONN);
 	ck_assert_msg(a.max_gap_ns >= 150 * 1000000LL, "longest delay %lld ms",
 		      (long long)(a.max_gap_ns / 1000000));
 	sgw_uplink_stop(u, 1000);
