@@ -20,6 +20,7 @@
 
 struct sgw_formtab {
 	char *path;
+	const struct sgw_file_ops *ops;
 	uint64_t first_seq;
 	size_t n, cap;
 	struct sgw_formtab_entry *e;	/* topic and unit owned */
@@ -251,18 +252,20 @@ static int save(const struct sgw_formtab *t)
 		off += e->topic_len;
 	}
 	sgw_put_le32(buf + off, sgw_crc32c(0, buf, off));
-	err = sgw_file_replace(t->path, buf, len, true);
+	err = sgw_file_replace_ops(t->ops, t->path, buf, len, true);
 	free(buf);
 	return err;
 }
 
 /* ------------------------------------------------------------ API */
 
-static struct sgw_formtab *blank(const char *path, uint64_t first_seq);
+static struct sgw_formtab *blank(const char *path, const struct sgw_file_ops *ops,
+				 uint64_t first_seq);
 
-struct sgw_formtab *sgw_formtab_open(const char *path, uint64_t next_seq, int *status)
+struct sgw_formtab *sgw_formtab_open(const char *path, const struct sgw_file_ops *ops,
+				     uint64_t next_seq, int *status)
 {
-	struct sgw_formtab *t = blank(path, next_seq);
+	struct sgw_formtab *t = blank(path, ops ? ops : &sgw_file_sys_ops, next_seq);
 
 	if (!t) {
 		errno = ENOMEM;
@@ -305,7 +308,8 @@ const struct sgw_formtab_entry *sgw_formtab_get(const struct sgw_formtab *t, uin
 	return id < t->n ? &t->e[id] : NULL;
 }
 
-static struct sgw_formtab *blank(const char *path, uint64_t first_seq)
+static struct sgw_formtab *blank(const char *path, const struct sgw_file_ops *ops,
+				 uint64_t first_seq)
 {
 	struct sgw_formtab *t = calloc(1, sizeof(*t));
 
@@ -313,6 +317,7 @@ static struct sgw_formtab *blank(const char *path, uint64_t first_seq)
 		free(t);
 		return NULL;
 	}
+	t->ops = ops;
 	t->first_seq = first_seq;
 	return t;
 }
@@ -352,7 +357,7 @@ int sgw_formtab_update(struct sgw_formtab *t, const struct sgw_formtab_entry *e,
 
 	/* The new table is built aside and takes T's place once written. */
 	if (restart && t->n) {
-		nt = blank(t->path, next_seq);
+		nt = blank(t->path, t->ops, next_seq);
 		if (!nt)
 			return -ENOMEM;
 		err = add_missing(nt, e, n);
@@ -362,7 +367,7 @@ int sgw_formtab_update(struct sgw_formtab *t, const struct sgw_formtab_entry *e,
 		}
 	}
 	if (!nt) {
-		nt = blank(t->path, t->first_seq);
+		nt = blank(t->path, t->ops, t->first_seq);
 		if (!nt)
 			return -ENOMEM;
 		err = add_missing(nt, t->e, t->n);

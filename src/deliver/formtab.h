@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "message/payload.h"
+#include "util/filerep.h"
 
 #define SGW_FORMTAB_MAX 4096	/* entries; then readings are queued whole */
 
@@ -41,11 +42,14 @@ struct sgw_formtab_entry {
 struct sgw_formtab;
 
 /*
- * Load the table in PATH.  *STATUS: 0 (loaded, or no file), -EBADMSG (the
- * file is corrupt) or another -errno (unreadable); in both failure cases the
- * table is empty and starts at NEXT_SEQ.  NULL+errno only for ENOMEM.
+ * Load the table in PATH; it is written through OPS (NULL: the real system
+ * calls; the spool passes the queue's seam).  *STATUS: 0 (loaded, or no
+ * file), -EBADMSG (the file is corrupt) or another -errno (unreadable); in
+ * both failure cases the table is empty and starts at NEXT_SEQ.  NULL+errno
+ * only for ENOMEM.
  */
-struct sgw_formtab *sgw_formtab_open(const char *path, uint64_t next_seq, int *status);
+struct sgw_formtab *sgw_formtab_open(const char *path, const struct sgw_file_ops *ops,
+				     uint64_t next_seq, int *status);
 void sgw_formtab_free(struct sgw_formtab *t);
 
 /* Records from this queue sequence number on use this table. */

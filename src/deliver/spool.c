@@ -24,6 +24,7 @@ struct sgw_spool {
 	uint8_t *buf;
 	size_t cap;
 	struct sgw_formtab *forms;
+	struct sgw_file_ops fops;	/* the form table's: the queue's seam */
 	int forms_error;	/* loading the table */
 	bool forms_stuck;	/* adding failed: no more tries until set_forms */
 	uint64_t undecodable;	/* readings whose form is unknown */
@@ -46,6 +47,13 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 
 	if (!sp)
 		return NULL;
+	if (!ops)
+		ops = &sgw_queue_sys_ops;
+	/* The form table is written through the queue's system calls too. */
+	sp->fops = (struct sgw_file_ops){
+		.openat = ops->openat, .pwrite = ops->pwrite, .fsync = ops->fsync,
+		.renameat = ops->renameat, .unlinkat = ops->unlinkat,
+	};
 	sgw_queue_options_init(&o);
 	o.segment_size = (size_t)qc->segment_size;
 	o.max_size = qc->max_size;
@@ -61,7 +69,7 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 		errno = ENAMETOOLONG;
 		goto fail;
 	}
-	sp->forms = sgw_formtab_open(path, sgw_queue_next_seq(sp->q), &sp->forms_error);
+	sp->forms = sgw_formtab_open(path, &sp->fops, sgw_queue_next_seq(sp->q), &sp->forms_error);
 	if (!sp->forms)
 		goto fail;
 	return sp;

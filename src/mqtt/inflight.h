@@ -25,6 +25,7 @@ struct sgw_inflight_entry {
 	int token;		/* Paho's */
 	bool live;		/* false: a hole left by an out-of-order completion */
 	bool counted;		/* occupies the caller's window (QoS > 0) */
+	bool broker_ack;	/* QoS > 0: completed by the broker's acknowledgement */
 	bool own;		/* the uplink's status message: not reported */
 };
 

@@ -13,11 +13,10 @@
  *    handler for each event.
  *
  * Stale completions.  With a clean session Paho restarts message ids (the
- * tokens) at every connect, and it may still complete messages of a dead
- * connection after the next connect succeeded: with MQTT 3.1.1 it sends
- * them again and reports their PUBACKs with the old tokens, which by then
- * can equal tokens of new messages.  Two stamps keep such a completion from
- * being taken for a new message's:
+ * tokens) at every connect, and a completion of a dead connection's message
+ * can still wait in the mailbox when the next connection's messages are
+ * sent with the same tokens.  Two stamps keep such a completion from being
+ * taken for a new message's:
  *  - u->gen, bumped by the callbacks on each connect success and each loss;
  *    an entry records the generation of the connection it was sent on.
  *  - u->stamp, bumped by the main thread before each send; an entry records
@@ -106,10 +105,12 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 {
 	MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 	MQTTAsync_message msg = MQTTAsync_message_initializer;
-	struct sgw_inflight_entry e = { .tag = tag, .counted = qos > 0 && !own, .own = own };
+	struct sgw_inflight_entry e = {
+		.tag = tag, .counted = qos > 0 && !own, .broker_ack = qos > 0, .own = own,
+	};
 	int rc;
 
-	if (u->state != UPLINK_CONNECTED)
+	if (u->state != UPLINK_CONNECTED || (!own && !u->ready))
 		return -ENOTCONN;
 	if (!topic || qos < 0 || qos > 2 || (!payload && len))
 		return -EINVAL;
@@ -142,8 +143,19 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 	return 0;
 }
 
+/* The connection is open to the caller's messages: tell it. */
+static void announce(struct sgw_uplink *u)
+{
+	u->ready = true;
+	u->st.connects++;
+	if (u->h->on_connected)
+		u->h->on_connected(u->harg, u);
+}
+
 static void handle_connect_ok(struct sgw_uplink *u, const struct uplink_event *ev)
 {
+	int err;
+
 	if (u->state != UPLINK_CONNECTING) {
 		/* Stopped while the connect was under way: leave again, cleanly. */
 		MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
@@ -155,12 +167,29 @@ static void handle_connect_ok(struct sgw_uplink *u, const struct uplink_event *e
 	u->state = UPLINK_CONNECTED;
 	u->conn_gen = ev->gen;
 	u->next_ns = INT64_MAX;
-	sgw_backoff_reset(&u->backoff);
-	u->st.connects++;
-	/* Not sent (no memory, Paho refusing): the Last Will still tells. */
-	publish(u, u->status_topic, UPLINK_STATUS_ONLINE, strlen(UPLINK_STATUS_ONLINE), 1, true, 0, true);
-	if (u->h->on_connected)
-		u->h->on_connected(u->harg, u);
+	/*
+	 * The backoff starts over once the broker acknowledged a publish on
+	 * this connection (the "online" status is one), not with the CONNACK:
+	 * a broker that accepts and then drops or garbles every connection
+	 * is retried with growing delays, not at reconnect_min for ever.
+	 */
+	u->proven = false;
+	u->ready = false;
+	/*
+	 * The caller hears of the connection when the broker acknowledged the
+	 * retained "online" status.  Until then nothing else is handed to
+	 * Paho: a broker that drops the connection right after its CONNACK
+	 * would leave Paho holding publishes it had not written yet, which
+	 * Paho (1.3, MQTTAsync, also with a clean session) sends first on the
+	 * next connection, after the caller was told they failed: a second
+	 * time, and ahead of older messages.  Not sent because Paho already
+	 * saw the connection go: its loss follows.  Not sent otherwise (no
+	 * memory): the Last Will still tells, and the caller is told now.
+	 */
+	err = publish(u, u->status_topic, UPLINK_STATUS_ONLINE, strlen(UPLINK_STATUS_ONLINE), 1,
+		      true, 0, true);
+	if (err < 0 && err != -ENOTCONN)
+		announce(u);
 }
 
 static void handle_connect_fail(struct sgw_uplink *u, const struct uplink_event *ev)
@@ -189,15 +218,28 @@ static void handle_connect_fail(struct sgw_uplink *u, const struct uplink_event 
 
 static void handle_lost(struct sgw_uplink *u, const struct uplink_event *ev)
 {
+	bool ready = u->ready;
+
 	if (u->state != UPLINK_CONNECTED)
 		return;
 	u->state = u->stopping ? UPLINK_STOPPED : UPLINK_WAITING;
-	u->st.disconnects++;
+	u->ready = false;
 	fail_all(u);
-	if (u->h->on_disconnected)
-		u->h->on_disconnected(u->harg, u, ev->why);
-	if (u->state == UPLINK_WAITING)
-		schedule_reconnect(u);
+	if (ready) {
+		u->st.disconnects++;
+		if (u->h->on_disconnected)
+			u->h->on_disconnected(u->harg, u, ev->why);
+	}
+	if (u->state != UPLINK_WAITING)
+		return;
+	schedule_reconnect(u);
+	/* The caller never had this connection: to it, connecting failed. */
+	if (!ready) {
+		char why[sizeof(ev->why) + 48];
+
+		snprintf(why, sizeof(why), "%s before the broker acknowledged anything", ev->why);
+		report_connect_failed(u, why);
+	}
 }
 
 static void handle_completion(struct sgw_uplink *u, const struct uplink_event *ev)
@@ -211,6 +253,14 @@ static void handle_completion(struct sgw_uplink *u, const struct uplink_event *e
 		return;
 	}
 	e = sgw_inflight_take(&u->inflight, i);
+	/* A QoS 0 message completes once written: that proves nothing. */
+	if (ev->type == EV_PUB_OK && e.broker_ack && !u->proven) {
+		u->proven = true;
+		sgw_backoff_reset(&u->backoff);
+	}
+	if (ev->type == EV_PUB_OK && e.own && !u->ready && u->state == UPLINK_CONNECTED &&
+	    !u->stopping)
+		announce(u);
 	if (ev->type == EV_PUB_OK)
 		report_ack(u, &e);
 	else
@@ -311,7 +361,7 @@ int sgw_uplink_publish(struct sgw_uplink *u, const char *topic,
 
 bool sgw_uplink_connected(const struct sgw_uplink *u)
 {
-	return u->state == UPLINK_CONNECTED && !u->stopping;
+	return u->state == UPLINK_CONNECTED && u->ready && !u->stopping;
 }
 
 size_t sgw_uplink_inflight(const struct sgw_uplink *u)
@@ -369,7 +419,7 @@ static bool disconnected(const struct sgw_uplink *u)
 void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
 {
 	int64_t deadline = sgw_mono_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * SGW_NS_PER_MS;
-	bool was_connected = u->state == UPLINK_CONNECTED;
+	bool was_connected = u->state == UPLINK_CONNECTED && u->ready;
 
 	u->stopping = true;
 	if (u->state == UPLINK_CONNECTED) {
@@ -392,9 +442,10 @@ void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
 			pump(u, sgw_mono_ns() + (int64_t)(d.timeout + UPLINK_DISCONNECT_GRACE_MS) * SGW_NS_PER_MS,
 			     disconnected);
 	}
-	if (u->state == UPLINK_CONNECTED)
+	if (u->state == UPLINK_CONNECTED && u->ready)
 		u->st.disconnects++;
 	u->state = UPLINK_STOPPED;
+	u->ready = false;
 	u->next_ns = INT64_MAX;
 	fail_all(u);
 	if (was_connected && u->h->on_disconnected)

@@ -6,8 +6,10 @@
  * Threading: Paho's callbacks only post an event to the uplink's mailbox;
  * everything else happens in the main thread, in sgw_uplink_dispatch(),
  * which runs the handler given at creation.  The uplink reconnects forever
- * with capped exponential backoff and jitter; the main loop drives its
- * timer through sgw_uplink_next_deadline() / sgw_uplink_tick().
+ * with capped exponential backoff and jitter, which starts over once a
+ * connection has had a publish acknowledged (a CONNACK alone does not
+ * count); the main loop drives its timer through sgw_uplink_next_deadline()
+ * / sgw_uplink_tick().
  *
  * Delivery: each publish carries the caller's delivery tag, opaque here.
  * With QoS 1/2 the tag comes back through on_ack when the broker
@@ -31,11 +33,16 @@
 struct sgw_uplink;
 
 struct sgw_uplink_handler {
+	/*
+	 * Connected: the broker acknowledged the retained "online" status (a
+	 * CONNACK alone is not enough); publishing is possible from now on.
+	 */
 	void (*on_connected)(void *arg, struct sgw_uplink *u);
 	/*
 	 * A connection attempt failed; WHY says why in a few words ("connection
 	 * refused", "TLS: certificate verify failed: ...", "refused by the
-	 * broker: not authorized (return code 5)"; see mqtt/why.h).  The next
+	 * broker: not authorized (return code 5)"; see mqtt/why.h); also a
+	 * connection lost before "online" was acknowledged.  The next
 	 * attempt is at sgw_uplink_next_deadline().
 	 */
 	void (*on_connect_failed)(void *arg, struct sgw_uplink *u, const char *why);

@@ -79,6 +79,8 @@ struct sgw_uplink {
 	enum uplink_state state;
 	bool stopping, disconnected;
 	uint32_t conn_gen;	/* generation of the current connection */
+	bool proven;		/* a publish was acknowledged on this connection */
+	bool ready;		/* ... the "online" status: the caller was told */
 	struct sgw_backoff backoff;
 	int64_t next_ns;
 	struct sgw_inflight inflight;

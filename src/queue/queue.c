@@ -430,7 +430,7 @@ static int open_state(struct sgw_queue *q)
 		r = posix_fallocate(q->statefd, 0, SGW_QSTATE_FILE_SIZE);
 		if (r != 0)
 			return -r;
-		q->dir_dirty = true;	/* the new file's name, with the first sync */
+		q->dir_dirty = true;	/* the new file's name: synced before open returns */
 	}
 	return 0;
 }
@@ -501,8 +501,14 @@ struct sgw_queue *sgw_queue_open(const char *dir, const struct sgw_queue_options
 		if (after + reserve > q->next_seq)
 			q->next_seq = after + reserve;
 	}
+	/*
+	 * A new ack.state or tail segment is named durably now, not with the
+	 * first group commit: records read from the page cache before it must
+	 * find, after a power cut, the state that makes recovery skip their
+	 * numbers.  A failure is counted, and retried with the next sync.
+	 */
 	if (q->dir_dirty)
-		q->data_dirty_since = q->ops->now_ns();
+		sync_data(q);
 
 	for (uint32_t i = 0; i < q->saved.ncursors; i++) {
 		const struct sgw_qstate_cursor *s = &q->saved.cursors[i];

@@ -80,8 +80,11 @@ enum sgw_queue_full {
 
 /*
  * System calls the queue uses for writing, syncing and the clock: a seam for
- * fault injection in tests.  Each behaves like its libc namesake (-1 and
- * errno on failure); now_ns returns CLOCK_MONOTONIC nanoseconds.
+ * fault injection and power-cut simulation in tests.  Each behaves like its
+ * libc namesake (-1 and errno on failure); now_ns returns CLOCK_MONOTONIC
+ * nanoseconds.  Every member must be set.  renameat is not used by the
+ * queue itself: it is there so that files kept beside the segments (the
+ * spool's form table) are replaced through the same seam.
  */
 struct sgw_queue_ops {
 	int (*openat)(int dirfd, const char *name, int flags, mode_t mode);
@@ -91,6 +94,7 @@ struct sgw_queue_ops {
 	int (*fsync)(int fd);		/* used on the directory */
 	int (*ftruncate)(int fd, off_t len);
 	int (*unlinkat)(int dirfd, const char *name, int flags);
+	int (*renameat)(int olddirfd, const char *oldname, int newdirfd, const char *newname);
 	int64_t (*now_ns)(void);
 };
 

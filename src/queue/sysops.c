@@ -3,6 +3,7 @@
 #include "queue.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -20,5 +21,6 @@ const struct sgw_queue_ops sgw_queue_sys_ops = {
 	.fsync = fsync,
 	.ftruncate = ftruncate,
 	.unlinkat = unlinkat,
+	.renameat = renameat,
 	.now_ns = sgw_mono_ns,
 };

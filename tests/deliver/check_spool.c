@@ -70,7 +70,7 @@ START_TEST(test_formtab_persist)
 	int st;
 
 	ck_assert_int_eq(mkdir(qdir, 0700), 0);
-	t = sgw_formtab_open(fpath, 7, &st);
+	t = sgw_formtab_open(fpath, NULL, 7, &st);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(st, 0);
 	ck_assert_uint_eq(sgw_formtab_count(t), 0);
@@ -84,7 +84,7 @@ START_TEST(test_formtab_persist)
 	assert_table(t, 3, 7);
 	sgw_formtab_free(t);
 
-	t = sgw_formtab_open(fpath, 50, &st);
+	t = sgw_formtab_open(fpath, NULL, 50, &st);
 	ck_assert_int_eq(st, 0);
 	assert_table(t, 3, 7);
 	/* A new entry keeps the old numbers, restart or not (nothing is unknown). */
@@ -95,7 +95,7 @@ START_TEST(test_formtab_persist)
 	assert_table(t, 2, 70);
 	sgw_formtab_free(t);
 
-	t = sgw_formtab_open(fpath, 80, &st);
+	t = sgw_formtab_open(fpath, NULL, 80, &st);
 	ck_assert_int_eq(st, 0);
 	assert_table(t, 2, 70);
 	/* Without restart the table only grows. */
@@ -112,7 +112,7 @@ static size_t write_table(void)
 	int st;
 
 	mkdir(qdir, 0700);
-	t = sgw_formtab_open(fpath, 1, &st);
+	t = sgw_formtab_open(fpath, NULL, 1, &st);
 	ck_assert_int_eq(sgw_formtab_update(t, entries, NENTRIES, false, 1), 0);
 	sgw_formtab_free(t);
 	ck_assert_int_eq(stat(fpath, &sb), 0);
@@ -142,7 +142,7 @@ START_TEST(test_formtab_damage)
 		int st;
 
 		put_file(good, cut);
-		t = sgw_formtab_open(fpath, 33, &st);
+		t = sgw_formtab_open(fpath, NULL, 33, &st);
 		if (st != -EBADMSG || sgw_formtab_count(t) != 0 || sgw_formtab_first_seq(t) != 33)
 			ck_abort_msg("cut at %zu of %zu: status %d", cut, len, st);
 		sgw_formtab_free(t);
@@ -154,7 +154,7 @@ START_TEST(test_formtab_damage)
 		memcpy(bad, good, len);
 		bad[i] ^= 0x5a;
 		put_file(bad, len);
-		t = sgw_formtab_open(fpath, 33, &st);
+		t = sgw_formtab_open(fpath, NULL, 33, &st);
 		if (st != -EBADMSG || sgw_formtab_count(t) != 0)
 			ck_abort_msg("byte %zu flipped: status %d", i, st);
 		sgw_formtab_free(t);
@@ -328,7 +328,7 @@ START_TEST(test_spool_restart_table)
 	/* Two forms left in the configuration: forgotten, numbering starts again. */
 	sp = open_spool(&c, 2);
 	sgw_spool_get_stats(sp, &st);
-	t = sgw_formtab_open(fpath, 0, &status);
+	t = sgw_formtab_open(fpath, NULL, 0, &status);
 	ck_assert_int_eq(status, 0);
 	ck_assert_uint_eq(sgw_formtab_count(t), 2);
 	ck_assert_uint_eq(sgw_formtab_first_seq(t), st.next_seq);

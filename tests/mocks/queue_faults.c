@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -78,5 +79,6 @@ const struct sgw_queue_ops qfault_ops = {
 	.fsync = f_fsync,
 	.ftruncate = ftruncate,
 	.unlinkat = unlinkat,
+	.renameat = renameat,
 	.now_ns = f_now_ns,
 };

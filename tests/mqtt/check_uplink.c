@@ -2,16 +2,22 @@
 /*
  * The uplink's connection against a real mosquitto (tests/fixtures/broker.c):
  * the Last Will, connecting late, losing the connection, the status
- * messages, stopping, bad settings.
+ * messages, stopping, bad settings; and against a broker that drops every
+ * connection after its CONNACK: the backoff.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -317,6 +323,98 @@ START_TEST(test_stop_broker_down)
 }
 END_TEST
 
+/* A "broker" that answers each CONNECT with a CONNACK and closes at once. */
+struct dropper {
+	int fd, port, version;
+	atomic_int stop, connacks;
+	pthread_t th;
+};
+
+static void *dropper_run(void *arg)
+{
+	static const unsigned char ack3[] = { 0x20, 2, 0, 0 }, ack5[] = { 0x20, 3, 0, 0, 0 };
+	struct dropper *d = arg;
+	const unsigned char *ack = d->version == 5 ? ack5 : ack3;
+	size_t len = d->version == 5 ? sizeof(ack5) : sizeof(ack3);
+
+	while (!atomic_load(&d->stop)) {
+		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+		char buf[512];
+		int c;
+
+		if (poll(&p, 1, 50) != 1 || (c = accept(d->fd, NULL, NULL)) < 0)
+			continue;
+		/* The CONNECT arrives in one piece on loopback. */
+		if (read(c, buf, sizeof(buf)) > 0 && write(c, ack, len) == (ssize_t)len)
+			atomic_fetch_add(&d->connacks, 1);
+		close(c);
+	}
+	return NULL;
+}
+
+static void dropper_start(struct dropper *d, int version)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+
+	memset(d, 0, sizeof(*d));
+	d->version = version;
+	d->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(d->fd, 0);
+	ck_assert_int_eq(bind(d->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(d->fd, 16), 0);
+	ck_assert_int_eq(getsockname(d->fd, (struct sockaddr *)&a, &al), 0);
+	d->port = ntohs(a.sin_port);
+	ck_assert_int_eq(pthread_create(&d->th, NULL, dropper_run, d), 0);
+}
+
+static void dropper_stop(struct dropper *d)
+{
+	atomic_store(&d->stop, 1);
+	pthread_join(d->th, NULL);
+	close(d->fd);
+}
+
+/*
+ * Connections that die right after their CONNACK, before anything was
+ * acknowledged on them, do not reset the backoff: the delays grow to
+ * reconnect_max instead of hammering the broker every reconnect_min.  Nor
+ * do they reach the handler as connections.
+ */
+START_TEST(test_dropping_broker_backoff)
+{
+	struct attempts a = { .last = INT64_MAX };
+	struct rec r = { 0 };
+	struct sgw_uplink *u;
+	struct dropper d;
+	struct tcfg t;
+	char uri[64];
+
+	dropper_start(&d, version_of(_i));
+	snprintf(uri, sizeof(uri), "tcp://127.0.0.1:%d", d.port);
+	tcfg_init(&t, uri, version_of(_i), 4);
+	t.c.reconnect_min_ms = 20;
+	t.c.reconnect_max_ms = 800;
+	u = sgw_uplink_new(&t.c, "gw/b/status", &rec_handler, &r);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_int_eq(sgw_uplink_start(u), 0);
+	attempts_seen = &a;
+	/* Delays drawn from [d/2, d], d = 20, 40, ... 640, 800 ms. */
+	ck_assert(run_until(u, &r, count_attempts, 8, 4 * WAIT_MS));
+	/* The connections were made, then lost before anything was
+	 * acknowledged: to the handler, connecting failed. */
+	ck_assert_int_ge(atomic_load(&d.connacks), 2);
+	ck_assert_int_eq(r.connected, 0);
+	ck_assert_int_ge(r.connect_failed, 2);
+	ck_assert_int_eq(sgw_uplink_publish(u, "b/t", "v", 1, 1), -ENOTCONN);
+	ck_assert_msg(a.max_gap_ns >= 150 * 1000000LL, "longest delay %lld ms",
+		      (long long)(a.max_gap_ns / 1000000));
+	sgw_uplink_stop(u, 1000);
+	sgw_uplink_free(u);
+	dropper_stop(&d);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct tcfg t;
@@ -346,6 +444,7 @@ static Suite *uplink_suite(void)
 	tcase_add_loop_test(tc, test_loss_fails_inflight, 0, 2);
 	tcase_add_loop_test(tc, test_status_online_offline, 0, 2);
 	tcase_add_loop_test(tc, test_stop_broker_down, 0, 2);
+	tcase_add_loop_test(tc, test_dropping_broker_backoff, 0, 2);
 	tcase_add_test(tc, test_bad_config);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
