@@ -55,7 +55,7 @@ static void table_file(struct fuzz_out *o, const struct sgw_formtab_entry *e, si
 
 	fuzz_empty_dir(fuzz_tmpdir());
 	snprintf(path, sizeof(path), "%s/" NAME, fuzz_tmpdir());
-	t = sgw_formtab_open(path, 1000, &st);
+	t = sgw_formtab_open(path, NULL, 1000, &st);
 	FUZZ_CHECK(t && st == 0, "formtab_open");
 	FUZZ_CHECK(sgw_formtab_update(t, e, n, false, 0) == 0, "formtab_update");
 	sgw_formtab_free(t);
@@ -213,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_write_file(fuzz_tmpdir(), NAME, in.p, in.n);
 	}	/* else: no file at all */
 
-	t = sgw_formtab_open(path, next_seq, &st);
+	t = sgw_formtab_open(path, NULL, next_seq, &st);
 	FUZZ_CHECK(t, "formtab_open: %s", strerror(errno));
 	FUZZ_CHECK(st == 0 || st == -EBADMSG, "status %d", st);
 	if (st < 0)
@@ -236,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(same(sgw_formtab_get(t, i), &old[i]), "entry %u renumbered", i);
 
 	/* What is in memory is what loads back. */
-	t2 = sgw_formtab_open(path, next_seq, &st);
+	t2 = sgw_formtab_open(path, NULL, next_seq, &st);
 	FUZZ_CHECK(t2, "reopen");
 	if (sgw_formtab_count(t) || st == 0) {
 		n2 = sgw_formtab_count(t2);
