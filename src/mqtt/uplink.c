@@ -258,8 +258,15 @@ static void handle_completion(struct sgw_uplink *u, const struct uplink_event *e
 		u->proven = true;
 		sgw_backoff_reset(&u->backoff);
 	}
-	if (ev->type == EV_PUB_OK && e.own && !u->ready && u->state == UPLINK_CONNECTED &&
-	    !u->stopping)
+	/*
+	 * The broker answered the "online" status, if only to refuse it (an
+	 * MQTT 5 PUBACK with a reason code of 0x80 or more: an ACL that
+	 * forbids the status topic): everything handed to Paho before it was
+	 * written, so the connection is open to the caller.  A failure of
+	 * Paho's own (a lost connection) is no answer: EV_LOST follows.
+	 */
+	if (e.own && !u->ready && u->state == UPLINK_CONNECTED && !u->stopping &&
+	    (ev->type == EV_PUB_OK || ev->code >= MQTTREASONCODE_UNSPECIFIED_ERROR))
 		announce(u);
 	if (ev->type == EV_PUB_OK)
 		report_ack(u, &e);
