@@ -22,21 +22,13 @@ deb=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 [ -f "$deb" ] || { echo "$0: $deb: no such file" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "$0: needs root (chroot, mount)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/sensorgw-debtest.XXXXXX)
-root=$work/root
+# shellcheck source=tests/deb/root.sh
+. "$(dirname "$0")/root.sh"
+
 fails=0
 checks=0
 mosq_pid=
 sub_pid=
-
-phase_start=$SECONDS
-phase() {
-	local now=$SECONDS
-	[ -n "${phase_name:-}" ] && printf '== %s: %ss\n' "$phase_name" "$((now - phase_start))"
-	phase_name=$1
-	phase_start=$now
-	printf '== %s\n' "$phase_name"
-}
 
 # check DESCRIPTION COMMAND...: one line, ok or FAIL.
 check() {
@@ -51,12 +43,6 @@ check() {
 		fails=$((fails + 1))
 	fi
 }
-
-# A command in the root, in a clean environment.  An array, not only a
-# function, so that a daemon started with it in the background has $! as
-# its own PID (chroot and env exec it).
-in_root_cmd=()
-in_root() { "${in_root_cmd[@]}" "$@"; }
 
 # stat FORMAT of PATH in the root equals WANT.
 stat_is() { [ "$(in_root stat -c "$1" "$2")" = "$3" ] || { in_root stat -c "$1" "$2"; return 1; }; }
@@ -134,43 +120,17 @@ arrives() {
 	return 1
 }
 
-cleanup() {
+stop_servers() {
 	local p
 	for p in $sub_pid $mosq_pid; do kill "$p" 2>/dev/null || true; done
 	for p in $sub_pid $mosq_pid; do wait "$p" 2>/dev/null || true; done
-	# Whatever else still runs in this root was started here (a package's
-	# daemon despite policy-rc.d): it goes with the root.
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill "${p#/proc/}" 2>/dev/null
-	done
-	if mountpoint -q "$root/proc"; then
-		umount "$root/proc" || umount -l "$root/proc"
-	fi
-	# Never remove a tree that still has something mounted in it.
-	if grep -q " $root/" /proc/mounts; then
-		echo "$0: $root still has mounts; left in place" >&2
-	elif [ "${KEEP:-0}" = 1 ]; then
-		echo "kept: $root"
-	else
-		rm -rf "$work"
-	fi
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+root_hooks+=(stop_servers)
 
-phase "copy $rootfs"
-cp -a "$rootfs" "$root"
-in_root_cmd=(chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
-	LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
-mount -t proc proc "$root/proc"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# Packages must not start daemons in the chroot (mosquitto's init script).
-printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-chmod 0755 "$root/usr/sbin/policy-rc.d"
+root_make "$rootfs" sensorgw-debtest
 mkdir -p "$root/tmp/t"
 cp "$deb" "$root/tmp/t/"
-# shellcheck source=/dev/null
-release=$(. "$root/etc/os-release" && echo "$VERSION_CODENAME")
+release=$(root_release)
 echo "release: $release, package: $(basename "$deb")"
 
 phase "apt-get update"
