@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "deliver/router.h"
 #include "deliver/tag.h"
+#include "tests/fixtures/logcap.h"
 #include "tests/fixtures/run.h"
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/mock_uplink.h"
@@ -330,35 +330,6 @@ START_TEST(test_release_hands_back_memory_once)
 }
 END_TEST
 
-/* The log (stderr) into a file between capture_begin() and capture_end(). */
-static FILE *captured;
-static int saved_stderr = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	captured = tmpfile();
-	ck_assert_ptr_nonnull(captured);
-	saved_stderr = dup(STDERR_FILENO);
-	ck_assert_int_ge(saved_stderr, 0);
-	ck_assert_int_ge(dup2(fileno(captured), STDERR_FILENO), 0);
-}
-
-/* What was logged since capture_begin(), into BUF. */
-static const char *capture_end(char *buf, size_t cap)
-{
-	size_t n;
-
-	fflush(stderr);
-	ck_assert_int_ge(dup2(saved_stderr, STDERR_FILENO), 0);
-	close(saved_stderr);
-	rewind(captured);
-	n = fread(buf, 1, cap - 1, captured);
-	buf[n] = '\0';
-	fclose(captured);
-	return buf;
-}
-
 static bool starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -390,13 +361,13 @@ START_TEST(test_connect_trouble_logged_once)
 
 	/* At the default level: the first failure as a warning with the next
 	 * attempt's delay, no repeat of the same reason, a new one at once. */
-	capture_begin();
+	test_log_capture_begin();
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, denied);
 	mock_uplink_fail_connect(u, denied);
-	capture_end(log, sizeof(log));
+	test_log_capture_end(log, sizeof(log));
 	ck_assert_msg(lines(log) == 2, "%s", log);
 	ck_assert_msg(starts(log, "<4>[mqtt up0] cannot connect to tcp://mock:1883: connection refused; "
 			      "next attempt in "), "%s", log);
@@ -408,9 +379,9 @@ START_TEST(test_connect_trouble_logged_once)
 	ck_assert_int_le(ls.last_error_ts_ms, sgw_real_ms());
 
 	/* The recovery: how long, how many attempts; the error stays. */
-	capture_begin();
+	test_log_capture_begin();
 	mock_uplink_connect(u);
-	capture_end(log, sizeof(log));
+	test_log_capture_end(log, sizeof(log));
 	ck_assert_msg(lines(log) == 1, "%s", log);
 	ck_assert_msg(starts(log, "<6>[mqtt up0] connected to tcp://mock:1883 after ") &&
 		      strstr(log, " down (6 attempts)\n"), "%s", log);
@@ -418,11 +389,11 @@ START_TEST(test_connect_trouble_logged_once)
 	ck_assert_str_eq(ls.last_error, denied);
 
 	/* A loss is the next error, and the first failed reconnect is said again. */
-	capture_begin();
+	test_log_capture_begin();
 	mock_uplink_lose(u);
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, refused);
-	capture_end(log, sizeof(log));
+	test_log_capture_end(log, sizeof(log));
 	ck_assert_msg(lines(log) == 2, "%s", log);
 	ck_assert_msg(starts(log, "<6>[mqtt up0] disconnected from tcp://mock:1883: lost\n"), "%s", log);
 	ck_assert_msg(strstr(log, "\n<4>[mqtt up0] cannot connect to tcp://mock:1883: connection refused; "),
