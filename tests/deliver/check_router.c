@@ -14,6 +14,7 @@
 
 #include "deliver/router.h"
 #include "deliver/tag.h"
+#include "tests/fixtures/fakeclock.h"
 #include "tests/fixtures/logcap.h"
 #include "tests/fixtures/run.h"
 #include "tests/fixtures/tmpdir.h"
@@ -81,7 +82,8 @@ static void emit(struct sgw_router *r, uint64_t seq)
 {
 	char payload[16];
 	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
-	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, payload, (size_t)n);
+	struct sgw_stamp ts = { .wall_ms = (int64_t)seq * 10 };
+	struct sgw_msg *m = sgw_msg_new(seq, &ts, "a/b", 3, payload, (size_t)n);
 
 	ck_assert_ptr_nonnull(m);
 	sgw_router_emit(r, m);
@@ -344,6 +346,59 @@ static size_t lines(const char *s)
 	return n;
 }
 
+/*
+ * Readings taken before the clock was synchronised and held in memory, in
+ * flight and waiting, in two outboxes at once: each made right once when
+ * the clock is.
+ */
+START_TEST(test_restamp_memory)
+{
+	static const struct sgw_payload_form form = { .fmt = SGW_FORMAT_JSON, .scale = 1,
+						      .precision = 1, .unit = "%" };
+	struct fake_clock fc;
+	struct sgw_msg *m[5];
+	struct sgw_router *r;
+
+	fake_clock_install(&fc, 0, 1000);	/* 1970: no saved time at all */
+	fx_init(2, 2, SGW_QUEUE_MODE_OFF);
+	r = start();
+	mock_uplink_connect(mock_uplinks[0]);
+	mock_uplink_connect(mock_uplinks[1]);
+	for (uint64_t s = 1; s <= 5; s++) {
+		struct sgw_stamp ts = sgw_clock_stamp();
+
+		m[s - 1] = sgw_msg_new_reading(s, &ts, "a/h", 3, &form, 500 + (int32_t)s);
+		ck_assert_ptr_nonnull(m[s - 1]);
+		sgw_router_emit(r, sgw_msg_ref(m[s - 1]));
+		fake_clock_advance(&fc, 100);
+	}
+	ck_assert_uint_eq(mock_uplinks[0]->n, 2);
+	ck_assert_uint_eq(sgw_router_restamp(r), 0);	/* not synchronised yet */
+	ck_assert_str_eq(sgw_msg_payload(m[0]), "{\"value\":50.1,\"unit\":\"%\",\"ts\":0,\"seq\":1,"
+			 "\"sync\":false}");
+	/* At 1500 ms of boot time the clock is set to 1700000000000. */
+	fake_clock_sync(&fc, INT64_C(1700000000000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	ck_assert_uint_eq(sgw_router_restamp(r), 5);
+	ck_assert_uint_eq(sgw_router_restamp(r), 0);
+	for (uint64_t s = 1; s <= 5; s++) {
+		/* Taken at 1000 + (s - 1) * 100 ms of boot time. */
+		int64_t ts = INT64_C(1700000000000) - 500 + ((int64_t)s - 1) * 100;
+		char want[128];
+
+		snprintf(want, sizeof(want), "{\"value\":50.%llu,\"unit\":\"%%\",\"ts\":%lld,"
+			 "\"seq\":%llu}", (unsigned long long)s, (long long)ts, (unsigned long long)s);
+		ck_assert_str_eq(sgw_msg_payload(m[s - 1]), want);
+		sgw_msg_unref(m[s - 1]);
+	}
+	mock_uplink_ack_all(mock_uplinks[0]);
+	mock_uplink_ack_all(mock_uplinks[1]);
+	ck_assert(sgw_router_idle(r));
+	sgw_router_stop(r, 0);
+	fake_clock_remove();
+}
+END_TEST
+
 START_TEST(test_connect_trouble_logged_once)
 {
 	static const char refused[] = "connection refused";
@@ -427,6 +482,7 @@ int main(void)
 	tcase_add_test(tc, test_stop_keeps_memory_on_disk);
 	tcase_add_test(tc, test_release_hands_back_memory_once);
 	tcase_add_test(tc, test_connect_trouble_logged_once);
+	tcase_add_test(tc, test_restamp_memory);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }
