@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clocknote.h"
 #include "qmsg.h"
 #include "tag.h"
 
@@ -24,6 +25,7 @@ struct sgw_spool {
 	uint8_t *buf;
 	size_t cap;
 	struct sgw_formtab *forms;
+	struct sgw_clocknote clock;	/* the lead of earlier boots' clocks */
 	int forms_error;	/* loading the table */
 	bool forms_stuck;	/* adding failed: no more tries until set_forms */
 	uint64_t undecodable;	/* readings whose form is unknown */
@@ -64,6 +66,9 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 	sp->forms = sgw_formtab_open(path, sgw_queue_next_seq(sp->q), &sp->forms_error);
 	if (!sp->forms)
 		goto fail;
+	/* Damaged or unreadable: as none, those readings go out unsynchronised. */
+	sgw_clocknote_open(&sp->clock, dir);
+	sgw_clocknote_update(&sp->clock);
 	return sp;
 fail:
 	err = errno;
@@ -99,6 +104,7 @@ int sgw_spool_close(struct sgw_spool *sp)
 		sgw_msg_unref(sp->cursors[i].next);
 	err = sgw_queue_close(sp->q);
 	sgw_formtab_free(sp->forms);
+	sgw_clocknote_close(&sp->clock);
 	free(sp->buf);
 	free(sp);
 	return err;
@@ -248,7 +254,11 @@ static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_r
 		errno = EBADMSG;
 		return NULL;
 	}
-	/* Rendered now: with its wall time, if it was unsynchronised and can have it. */
+	/*
+	 * Rendered now: with its wall time, if it was unsynchronised and can
+	 * have it, from an earlier boot's lead or from this boot's clock.
+	 */
+	sgw_clocknote_fix(&sp->clock, &qm.ts);
 	m = sgw_msg_new_reading(qm.seq, &qm.ts, e->topic, e->topic_len, &e->form, qm.value);
 	if (!m && errno == EMSGSIZE) {
 		sp->undecodable++;
@@ -301,6 +311,8 @@ size_t sgw_spool_restamp(struct sgw_spool *sp)
 {
 	size_t n = 0;
 
+	/* Failing, this boot's readings get their time in this run only. */
+	sgw_clocknote_update(&sp->clock);
 	for (size_t i = 0; i < sp->ncursors; i++)
 		if (sp->cursors[i].next && sgw_msg_restamp(sp->cursors[i].next))
 			n++;

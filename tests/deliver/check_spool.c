@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deliver/clocknote.h"
 #include "deliver/formtab.h"
 #include "deliver/spool.h"
 #include "deliver/tag.h"
@@ -479,24 +480,84 @@ START_TEST(test_spool_unsynced_reboot)
 	struct sgw_spool_cursor *c;
 	struct sgw_spool *sp;
 
+	/* Boot 1: a reading, then a power cut before the clock was ever set. */
 	fake_clock_install(&fc, INT64_C(1660000000000), 5000);
 	ck_assert_int_eq(mkdir(qdir, 0700), 0);
 	sp = open_spool(&c, NENTRIES);
 	store_reading(sp, 100, 2300);
 	ck_assert_int_eq(sgw_spool_close(sp), 0);
 
-	/*
-	 * A power cut before the clock was set.  The next boot's boot clock
-	 * starts again: the reading's boot time of 5000 ms says nothing now.
-	 */
-	fake_clock_reboot(&fc, INT64_C(1660000000000), 4000);
+	/* Boot 2: a reading; 2 s later the clock is set; the broker is away; a power cut. */
+	fake_clock_reboot(&fc, INT64_C(1660000001000), 4000);
+	sp = open_spool(&c, NENTRIES);
+	store_reading(sp, 101, 2301);
 	fake_clock_advance(&fc, 2000);
 	fake_clock_sync(&fc, INT64_C(1700000000000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	ck_assert_uint_eq(sgw_spool_restamp(sp), 0);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	/*
+	 * Boot 3, synchronised at once.  Boot 1's reading counted its time in
+	 * a boot whose clock nobody knows: as it was.  Boot 2's clock is
+	 * noted: its reading gets its wall time.
+	 */
+	fake_clock_reboot(&fc, INT64_C(1660000002000), 3000);
+	fake_clock_sync(&fc, INT64_C(1700000100000));
 	ck_assert_int_eq(sgw_clock_check(), 1);
 	sp = open_spool(&c, NENTRIES);
 	expect_next(c, "{\"value\":23.00,\"unit\":\"°C\",\"ts\":1660000000000,\"seq\":100,"
 		    "\"sync\":false}");
+	expect_next(c, "{\"value\":23.01,\"unit\":\"°C\",\"ts\":1699999998000,\"seq\":101}");
 	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+/* The note of earlier boots' clocks: kept, bounded, refused whole when damaged. */
+START_TEST(test_clocknote)
+{
+	struct sgw_clocknote cn;
+	struct sgw_stamp ts;
+	char path[200];
+	FILE *f;
+
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	fake_clock_install(&fc, 0, 1000);
+	ck_assert_int_eq(sgw_clocknote_open(&cn, qdir), 0);	/* none yet */
+	ck_assert_int_eq(sgw_clocknote_update(&cn), 0);		/* nothing to note */
+	ck_assert_uint_eq(cn.n, 0);
+	/* Ten boots, each synchronised 1 s after the boot, at 1700000000000 + boot * 1000000. */
+	for (int b = 1; b <= 10; b++) {
+		fake_clock_reboot(&fc, 0, 1000);
+		fake_clock_sync(&fc, INT64_C(1700000000000) + b * 1000000);
+		ck_assert_int_eq(sgw_clock_check(), 1);
+		ck_assert_int_eq(sgw_clocknote_update(&cn), 0);
+		ck_assert_int_eq(sgw_clocknote_update(&cn), 0);	/* once a boot */
+	}
+	sgw_clocknote_close(&cn);
+	ck_assert_int_eq(sgw_clocknote_open(&cn, qdir), 0);
+	ck_assert_uint_eq(cn.n, SGW_CLOCKNOTE_MAX);
+	/* The newest eight: boots 11..4 (the fixture's boot ids count from 1). */
+	for (uint64_t boot = 1; boot <= 11; boot++) {
+		ts = (struct sgw_stamp){ .wall_ms = 5, .boot_ms = 500, .boot = boot, .unsynced = true };
+		ck_assert(sgw_clocknote_fix(&cn, &ts) == (boot >= 4));
+		if (boot >= 4)
+			ck_assert_int_eq(ts.wall_ms, INT64_C(1700000000000) +
+					 (int64_t)(boot - 1) * 1000000 - 500);
+		else
+			ck_assert_int_eq(ts.wall_ms, 5);
+	}
+	ck_assert(!sgw_clocknote_fix(&cn, &ts));		/* synchronised already */
+	sgw_clocknote_close(&cn);
+	/* A damaged line: nothing of it is trusted. */
+	snprintf(path, sizeof(path), "%s/clock", qdir);
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("000000000000000x 12\n", f);
+	fclose(f);
+	ck_assert_int_eq(sgw_clocknote_open(&cn, qdir), -EBADMSG);
+	ck_assert_uint_eq(cn.n, 0);
+	sgw_clocknote_close(&cn);
 }
 END_TEST
 
@@ -515,6 +576,7 @@ int main(void)
 	tcase_add_test(tc, test_spool_append_result);
 	tcase_add_test(tc, test_spool_unsynced);
 	tcase_add_test(tc, test_spool_unsynced_reboot);
+	tcase_add_test(tc, test_clocknote);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }
