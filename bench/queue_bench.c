@@ -63,7 +63,7 @@ static void rm_queue(const char *dir)
 static size_t encode_reading(uint8_t *buf, size_t cap, uint64_t seq)
 {
 	struct sgw_qmsg m = {
-		.ts_ms = INT64_C(1763776800123) + (int64_t)seq * 1000,
+		.ts.wall_ms = INT64_C(1763776800123) + (int64_t)seq * 1000,
 		.seq = seq,
 		.qos = 1,
 		.reading = true,
@@ -80,7 +80,7 @@ static size_t encode_reading(uint8_t *buf, size_t cap, uint64_t seq)
 static size_t encode(uint8_t *buf, size_t cap, uint64_t seq)
 {
 	struct sgw_qmsg m = {
-		.ts_ms = INT64_C(1763776800123) + (int64_t)seq * 1000,
+		.ts.wall_ms = INT64_C(1763776800123) + (int64_t)seq * 1000,
 		.seq = seq,
 		.topic = topic,
 		.topic_len = sizeof(topic) - 1,

@@ -8,7 +8,7 @@
  * configuration at all (the daemon never starts half-configured).
  *
  * Sections:
- *   [gateway]        name, topic_prefix, format, state_dir, stats_interval
+ *   [gateway]        name, topic_prefix, format, state_dir, stats_interval, clock
  *   [mqtt]           the uplink; [mqtt NAME] for further ones
  *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
@@ -110,6 +110,12 @@ struct sgw_queue_config {
 	bool refuse_when_full;	/* when_full = refuse (else drop_oldest) */
 };
 
+/* [gateway] clock: when the wall clock counts as right (util/clock.h). */
+enum sgw_clock_mode {
+	SGW_CLOCK_NTP,		/* once a time daemon has synchronised it */
+	SGW_CLOCK_RTC,		/* from boot: set from a battery-backed RTC or a VM's host */
+};
+
 struct sgw_gateway_config {
 	char *name;		/* default: host name */
 	char *topic_prefix;	/* default: "sensorgw" */
@@ -117,6 +123,7 @@ struct sgw_gateway_config {
 	enum sgw_format format;	/* default format of sensors */
 	char *state_dir;	/* queue and state files */
 	uint32_t stats_interval_ms;	/* <status topic>/stats and the status file */
+	enum sgw_clock_mode clock;	/* default: SGW_CLOCK_NTP */
 };
 
 struct sgw_config {

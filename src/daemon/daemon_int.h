@@ -5,6 +5,7 @@
  *   reload.c   SIGHUP: a new configuration, the readings in memory carried over
  *   service.c  the service manager: READY, RELOADING, STOPPING, STATUS, WATCHDOG
  *   stats.c    the statistics: <status topic>/stats, the status file, a summary
+ *   timesync.c the wall clock: synchronised yet, readings re-stamped when it is
  *   sensors.c  the sampling side: schedule, requests, samples to the router
  *   health.c   per-sensor timeouts, backoff and error reports (health.h)
  *   notify.c   the service manager's notification socket (notify.h)
@@ -40,6 +41,8 @@ struct sgw_daemon {
 	int64_t start_ns, next_stats_ns;
 	char *status_path;		/* NULL: no status file */
 	int64_t once_deadline_ns;	/* --once gives up then */
+	/* the wall clock (timesync.c) */
+	int64_t next_clock_ns;		/* looked at again then; INT64_MAX: right */
 	/* the service manager (service.c) */
 	struct sgw_notify *notify;	/* NULL: none, or --once */
 	bool notify_failing;		/* the last notification could not be sent */
@@ -48,6 +51,21 @@ struct sgw_daemon {
 	int64_t next_status_ns;		/* STATUS= is looked at no sooner */
 	char status[512];		/* the STATUS= line last sent */
 };
+
+/* timesync.c */
+
+/*
+ * Look at the wall clock, at start (say so when it is not synchronised) or
+ * after a RELOAD (with [gateway] clock = rtc now, it is taken as right),
+ * before any sample is taken with the configuration; d->router must exist.
+ */
+void sgw_timesync_start(struct sgw_daemon *d, bool reload);
+/*
+ * Look again when due at NOW_NS; the moment the clock is synchronised, the
+ * readings in memory are re-stamped (and it is logged).  Returns the next
+ * deadline, or INT64_MAX.
+ */
+int64_t sgw_timesync_due(struct sgw_daemon *d, int64_t now_ns);
 
 /* sensors.c */
 

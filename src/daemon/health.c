@@ -65,9 +65,13 @@ void sgw_health_free(struct sgw_health *h)
 	free(h);
 }
 
-/* {"error":"…" or null,"failures":N,"ts":…,"seq":…}: its length or -errno. */
-static ssize_t error_json(char *buf, size_t cap, int err, uint64_t failures, int64_t ts,
-			  uint64_t seq)
+/*
+ * {"error":"…" or null,"failures":N,"ts":…,"seq":…}, with "sync":false
+ * after "seq" when the clock was not synchronised (as a reading's payload
+ * says it, message/payload.h): its length or -errno.
+ */
+static ssize_t error_json(char *buf, size_t cap, int err, uint64_t failures,
+			  const struct sgw_stamp *ts, uint64_t seq)
 {
 	struct sgw_json w;
 
@@ -78,9 +82,13 @@ static ssize_t error_json(char *buf, size_t cap, int err, uint64_t failures, int
 	sgw_json_key(&w, "failures");
 	sgw_json_uint(&w, failures);
 	sgw_json_key(&w, "ts");
-	sgw_json_int(&w, ts);
+	sgw_json_int(&w, ts->wall_ms);
 	sgw_json_key(&w, "seq");
 	sgw_json_uint(&w, seq);
+	if (ts->unsynced) {
+		sgw_json_key(&w, "sync");
+		sgw_json_bool(&w, false);
+	}
 	sgw_json_object_end(&w);
 	return sgw_json_finish(&w);
 }
@@ -93,7 +101,7 @@ static ssize_t error_json(char *buf, size_t cap, int err, uint64_t failures, int
 static void report(struct sgw_health *h, uint32_t i, int err)
 {
 	const struct sgw_sensor_config *sc = &h->cfg->sensors[i];
-	int64_t ts = sgw_real_ms();
+	struct sgw_stamp ts = sgw_clock_stamp();
 	char topic[512], payload[256];
 	ssize_t plen;
 	int tlen;
@@ -107,12 +115,12 @@ static void report(struct sgw_health *h, uint32_t i, int err)
 			continue;	/* a very long topic: the log has it */
 		seq = h->sink.take_seq(h->sink.arg);
 		if (sc->format == SGW_FORMAT_JSON)
-			plen = error_json(payload, sizeof(payload), err, h->s[i].failures, ts, seq);
+			plen = error_json(payload, sizeof(payload), err, h->s[i].failures, &ts, seq);
 		else
 			plen = snprintf(payload, sizeof(payload), "%s", err ? strerror(-err) : "ok");
 		if (plen < 0 || (size_t)plen >= sizeof(payload))
 			continue;
-		m = sgw_msg_new(seq, ts, topic, (size_t)tlen, payload, (size_t)plen);
+		m = sgw_msg_new(seq, &ts, topic, (size_t)tlen, payload, (size_t)plen);
 		if (m)
 			h->sink.emit(h->sink.arg, m);
 	}

@@ -2,8 +2,8 @@
 /*
  * The poll loop: signals, the schedule's timer, the workers' samples and
  * the uplinks' events, with the deadlines of read timeouts, statistics,
- * reconnects, the disk queue's group commit and the service manager's
- * watchdog; start and stop.
+ * reconnects, the disk queue's group commit, the service manager's
+ * watchdog and the look at an unsynchronised clock; start and stop.
  */
 #include "daemon_int.h"
 
@@ -91,6 +91,7 @@ static int start(struct sgw_daemon *d)
 		log_warn("cannot start the MQTT uplinks");
 		return -1;
 	}
+	sgw_timesync_start(d, false);
 	r = sgw_sensors_start(d);
 	if (r < 0) {
 		log_warnx("cannot start the sensor workers: %s", strerror(-r));
@@ -143,6 +144,7 @@ static int64_t run_due(struct sgw_daemon *d)
 		}
 		next = min64(next, d->next_stats_ns);
 	}
+	next = min64(next, sgw_timesync_due(d, now));
 	now = sgw_mono_ns();
 	if (sgw_router_next_deadline(d->router) <= now)
 		sgw_router_tick(d->router, now);

@@ -89,6 +89,7 @@ int sgw_daemon_reload(struct sgw_daemon *d)
 	for (size_t i = 0; i < ncarry; i++)
 		sgw_router_emit(d->router, carry[i]);
 	free(carry);
+	sgw_timesync_start(d, true);
 	if (d->status_path) {
 		unlink(d->status_path);
 		free(d->status_path);

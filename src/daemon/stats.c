@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The statistics: queue depth, the oldest reading's age, drops and
- * corruption, per-uplink delivery and last connection error, and the
- * failing sensors, retained on <status topic>/stats and in the status file
- * that `sensorgw status` prints; and their one-line summary for the
- * service manager.
+ * The statistics: whether the clock is synchronised, queue depth, the
+ * oldest reading's age, drops and corruption, per-uplink delivery and last
+ * connection error, and the failing sensors, retained on <status
+ * topic>/stats and in the status file that `sensorgw status` prints; and
+ * their one-line summary for the service manager.
  */
 #include "daemon_int.h"
 
@@ -100,6 +100,8 @@ static ssize_t stats_json(struct sgw_daemon *d, char *buf, size_t cap)
 	sgw_json_int(&w, now);
 	sgw_json_key(&w, "uptime_s");
 	sgw_json_int(&w, (sgw_mono_ns() - d->start_ns) / SGW_NS_PER_S);
+	sgw_json_key(&w, "clock_synced");
+	sgw_json_bool(&w, sgw_clock_synced());
 	sgw_json_key(&w, "sensors");
 	sgw_json_uint(&w, d->cfg->nsensors);
 	sgw_json_key(&w, "sensors_failing");

@@ -381,6 +381,21 @@ bool sgw_outbox_idle(const struct sgw_outbox *ob)
 	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->sc || sgw_spool_caught_up(ob->sc));
 }
 
+size_t sgw_outbox_restamp(struct sgw_outbox *ob)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ob->rlen; i++)
+		n += sgw_msg_restamp(ob->ring[(ob->rhead + i) & (ob->rcap - 1)]);
+	for (size_t i = 0; i < ob->nretry; i++)
+		n += sgw_msg_restamp(ob->retry[i]);
+	/* In flight: sent as they were; made right for a resend. */
+	for (size_t i = 0; i < ob->tcap; i++)
+		if (ob->tab[i])
+			n += sgw_msg_restamp(ob->tab[i]);
+	return n;
+}
+
 const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob)
 {
 	const struct sgw_msg *best = NULL;

@@ -75,6 +75,13 @@ int sgw_outbox_spill(struct sgw_outbox *ob, int (*store)(void *arg, const struct
  */
 void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg);
 
+/*
+ * The clock was found synchronised: the messages held in memory (waiting,
+ * to resend, in flight) get their wall time if they can (sgw_msg_restamp()).
+ * Returns how many did.
+ */
+size_t sgw_outbox_restamp(struct sgw_outbox *ob);
+
 /* Oldest message not yet acknowledged (waiting or in flight), or NULL. */
 const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob);
 void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *st);

@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util/le.h"
+
 #define QMSG_VERSION 0x10u
 #define QMSG_READING 0x20u
+#define QMSG_UNSYNCED 0x08u
 #define VARINT_MAX 10u
 
 static size_t varint_size(uint64_t v)
@@ -64,7 +67,10 @@ static int64_t unzigzag(uint64_t u)
 
 size_t sgw_qmsg_size(const struct sgw_qmsg *m)
 {
-	size_t n = 1 + varint_size(zigzag(m->ts_ms)) + varint_size(m->seq);
+	size_t n = 1 + varint_size(zigzag(m->ts.wall_ms)) + varint_size(m->seq);
+
+	if (m->ts.unsynced)
+		n += varint_size((uint64_t)m->ts.boot_ms) + 8;
 
 	if (m->reading)
 		return n + varint_size(m->form) + varint_size(zigzag(m->value));
@@ -76,14 +82,21 @@ long sgw_qmsg_encode(const struct sgw_qmsg *m, void *buf, size_t cap)
 	uint8_t *p = buf;
 	size_t n = 0, need;
 
-	if (m->qos > 2 || (!m->reading && (m->topic_len == 0 || m->topic_len > SGW_QMSG_TOPIC_MAX)))
+	if (m->qos > 2 || (!m->reading && (m->topic_len == 0 || m->topic_len > SGW_QMSG_TOPIC_MAX)) ||
+	    (m->ts.unsynced && m->ts.boot_ms < 0))
 		return -EINVAL;
 	need = sgw_qmsg_size(m);
 	if (need > cap || need > (size_t)INT32_MAX)
 		return -EMSGSIZE;
-	p[n++] = (uint8_t)((m->reading ? QMSG_READING : QMSG_VERSION) | (m->retain ? 4u : 0u) | m->qos);
-	n += varint_put(p + n, zigzag(m->ts_ms));
+	p[n++] = (uint8_t)((m->reading ? QMSG_READING : QMSG_VERSION) |
+			   (m->ts.unsynced ? QMSG_UNSYNCED : 0u) | (m->retain ? 4u : 0u) | m->qos);
+	n += varint_put(p + n, zigzag(m->ts.wall_ms));
 	n += varint_put(p + n, m->seq);
+	if (m->ts.unsynced) {
+		n += varint_put(p + n, (uint64_t)m->ts.boot_ms);
+		sgw_put_le64(p + n, m->ts.boot);
+		n += 8;
+	}
 	if (m->reading) {
 		n += varint_put(p + n, m->form);
 		n += varint_put(p + n, zigzag(m->value));
@@ -104,7 +117,7 @@ static size_t decode_head(const uint8_t *p, size_t len, uint8_t *flags, int64_t 
 	size_t k;
 
 	if (len < 1 || ((p[0] & 0xf0) != QMSG_VERSION && (p[0] & 0xf0) != QMSG_READING) ||
-	    (p[0] & 0x08) || (p[0] & 3) > 2)
+	    (p[0] & 3) > 2)
 		return 0;
 	*flags = p[0];
 	k = varint_get(p + 1, len - 1, &u);
@@ -112,6 +125,20 @@ static size_t decode_head(const uint8_t *p, size_t len, uint8_t *flags, int64_t 
 		return 0;
 	*ts = unzigzag(u);
 	return 1 + k;
+}
+
+/* [time] into TS; returns bytes used or 0. */
+static size_t decode_time(struct sgw_stamp *ts, const uint8_t *p, size_t len)
+{
+	uint64_t boot_ms;
+	size_t k = varint_get(p, len, &boot_ms);
+
+	if (!k || boot_ms > INT64_MAX || len - k < 8)
+		return 0;
+	ts->boot_ms = (int64_t)boot_ms;
+	ts->boot = sgw_get_le64(p + k);
+	ts->unsynced = true;
+	return k + 8;
 }
 
 /* The rest of a version 2 message: form and value, nothing after them. */
@@ -150,8 +177,14 @@ int sgw_qmsg_decode(struct sgw_qmsg *m, const void *buf, size_t len)
 	if (!k)
 		return -EBADMSG;
 	n += k;
-	m->ts_ms = ts;
+	m->ts = (struct sgw_stamp){ .wall_ms = ts };
 	m->seq = seq;
+	if (flags & QMSG_UNSYNCED) {
+		k = decode_time(&m->ts, p + n, len - n);
+		if (!k)
+			return -EBADMSG;
+		n += k;
+	}
 	m->qos = flags & 3;
 	m->retain = (flags & 4) != 0;
 	m->reading = (flags & 0xf0) == QMSG_READING;

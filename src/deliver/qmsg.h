@@ -6,18 +6,25 @@
  * and consumers can drop duplicates.
  *
  * Two encodings (compact: the SD card writes every byte).  Any message:
- *   u8      0x10 | retain << 2 | qos      (high nibble: format version 1)
+ *   u8      0x10 | unsynced << 3 | retain << 2 | qos   (high nibble: format version 1)
  *   varint  ts_ms, zigzag                 (ms since the epoch)
  *   varint  seq
+ *   [time]
  *   varint  topic length, then the topic bytes
  *   the payload: the rest
  * A reading, whose topic and payload form are entry FORM of the queue's
  * form table (src/deliver/formtab.h) and whose payload is rendered from VALUE:
- *   u8      0x20 | retain << 2 | qos      (version 2)
+ *   u8      0x20 | unsynced << 3 | retain << 2 | qos   (version 2)
  *   varint  ts_ms, zigzag
  *   varint  seq
+ *   [time]
  *   varint  form
  *   varint  value, zigzag; nothing follows
+ * [time] is there only when the unsynced bit is set: the sample time was
+ * read before the clock was synchronised (util/clock.h), and the record
+ * keeps what can make it right later:
+ *   varint  boot_ms                       (CLOCK_BOOTTIME)
+ *   u64     boot, little-endian           (sgw_clock_boot() of its boot)
  * Varints are LEB128 (7 bits a byte, low group first), at most 10 bytes.
  */
 #ifndef SGW_QMSG_H
@@ -27,10 +34,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/clock.h"
+
 #define SGW_QMSG_TOPIC_MAX 65535u	/* MQTT's limit */
 
 struct sgw_qmsg {
-	int64_t ts_ms;
+	struct sgw_stamp ts;	/* the sample time; boot_ms and boot when unsynced */
 	uint64_t seq;
 	const char *topic;	/* not NUL-terminated after decoding */
 	size_t topic_len;
@@ -59,7 +68,7 @@ long sgw_qmsg_encode(const struct sgw_qmsg *m, void *buf, size_t cap);
  */
 int sgw_qmsg_decode(struct sgw_qmsg *m, const void *buf, size_t len);
 
-/* The sample time of an encoded message, or INT64_MIN when malformed. */
+/* The sample time (ts.wall_ms) of an encoded message, or INT64_MIN when malformed. */
 int64_t sgw_qmsg_peek_ts(const void *buf, size_t len);
 
 #endif

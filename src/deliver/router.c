@@ -508,6 +508,16 @@ void sgw_router_tick(struct sgw_router *r, int64_t now_ns)
 			sgw_uplink_tick(r->links[i].u, now_ns);
 }
 
+size_t sgw_router_restamp(struct sgw_router *r)
+{
+	size_t n = r->spool ? sgw_spool_restamp(r->spool) : 0;
+
+	/* A reading in several outboxes is one message: made right once. */
+	for (size_t i = 0; i < r->nlinks; i++)
+		n += sgw_outbox_restamp(r->links[i].ob);
+	return n;
+}
+
 bool sgw_router_idle(const struct sgw_router *r)
 {
 	for (size_t i = 0; i < r->nlinks; i++)
@@ -532,8 +542,9 @@ void sgw_router_link_stats(const struct sgw_router *r, size_t i, struct sgw_rout
 	st->connected = sgw_uplink_connected(l->u);
 	sgw_outbox_get_stats(l->ob, &st->outbox);
 	sgw_uplink_get_stats(l->u, &st->uplink);
-	st->oldest_memory_ts_ms = old && sgw_tag_kind(old->tag) == SGW_TAG_MEMORY ? old->ts_ms
-										: INT64_MIN;
+	st->oldest_memory_ts_ms = INT64_MIN;
+	if (old && sgw_tag_kind(old->tag) == SGW_TAG_MEMORY)
+		st->oldest_memory_ts_ms = old->ts.wall_ms;
 	st->last_error = l->outage.last_error[0] ? l->outage.last_error : NULL;
 	st->last_error_ts_ms = l->outage.last_error_ms;
 }

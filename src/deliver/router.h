@@ -93,6 +93,14 @@ int64_t sgw_router_next_deadline(const struct sgw_router *r);
 /* Run the reconnects and the group commit that are due at NOW_NS. */
 void sgw_router_tick(struct sgw_router *r, int64_t now_ns);
 
+/*
+ * The clock was found synchronised (util/clock.h: sgw_clock_check()): the
+ * readings taken before and held in memory, waiting or in flight, get their
+ * wall time.  Those on disk get it as they are read.  Returns how many
+ * readings did.
+ */
+size_t sgw_router_restamp(struct sgw_router *r);
+
 /* Nothing waits for any uplink: in memory, in flight or on disk. */
 bool sgw_router_idle(const struct sgw_router *r);
 

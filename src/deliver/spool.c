@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clocknote.h"
 #include "qmsg.h"
 #include "tag.h"
 
@@ -25,6 +26,7 @@ struct sgw_spool {
 	size_t cap;
 	struct sgw_formtab *forms;
 	struct sgw_file_ops fops;	/* the form table's: the queue's seam */
+	struct sgw_clocknote clock;	/* the lead of earlier boots' clocks */
 	int forms_error;	/* loading the table */
 	bool forms_stuck;	/* adding failed: no more tries until set_forms */
 	uint64_t undecodable;	/* readings whose form is unknown */
@@ -72,6 +74,9 @@ struct sgw_spool *sgw_spool_open(const char *dir, const struct sgw_queue_config 
 	sp->forms = sgw_formtab_open(path, &sp->fops, sgw_queue_next_seq(sp->q), &sp->forms_error);
 	if (!sp->forms)
 		goto fail;
+	/* Damaged or unreadable: as none, those readings go out unsynchronised. */
+	sgw_clocknote_open(&sp->clock, dir);
+	sgw_clocknote_update(&sp->clock);
 	return sp;
 fail:
 	err = errno;
@@ -107,6 +112,7 @@ int sgw_spool_close(struct sgw_spool *sp)
 		sgw_msg_unref(sp->cursors[i].next);
 	err = sgw_queue_close(sp->q);
 	sgw_formtab_free(sp->forms);
+	sgw_clocknote_close(&sp->clock);
 	free(sp->buf);
 	free(sp);
 	return err;
@@ -178,7 +184,7 @@ static void compact(struct sgw_spool *sp, const struct sgw_msg *m, struct sgw_qm
 int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mask)
 {
 	struct sgw_qmsg qm = {
-		.ts_ms = m->ts_ms, .seq = m->seq,
+		.ts = m->ts, .seq = m->seq,
 		.topic = sgw_msg_topic(m), .topic_len = m->topic_len,
 		.payload = sgw_msg_payload(m), .payload_len = m->payload_len,
 		.qos = 1,
@@ -232,16 +238,16 @@ static struct sgw_msg *tagged(struct sgw_msg *m, uint64_t record)
 static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_record *rec)
 {
 	const struct sgw_formtab_entry *e = NULL;
-	char payload[SGW_PAYLOAD_MAX];
 	struct sgw_qmsg qm;
-	int len;
+	struct sgw_msg *m;
 
 	if (sgw_qmsg_decode(&qm, (const uint8_t *)rec->data + 1, rec->len - 1) < 0) {
 		errno = EBADMSG;
 		return NULL;
 	}
+	/* Stored whole: as it was made, "sync":false in its payload included. */
 	if (!qm.reading)
-		return tagged(sgw_msg_new(qm.seq, qm.ts_ms, qm.topic, qm.topic_len, qm.payload,
+		return tagged(sgw_msg_new(qm.seq, &qm.ts, qm.topic, qm.topic_len, qm.payload,
 					  qm.payload_len), rec->seq);
 	if (rec->seq >= sgw_formtab_first_seq(sp->forms))
 		e = sgw_formtab_get(sp->forms, qm.form);
@@ -256,14 +262,17 @@ static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_r
 		errno = EBADMSG;
 		return NULL;
 	}
-	len = sgw_payload_render(payload, sizeof(payload), &e->form, qm.value, qm.ts_ms, qm.seq);
-	if (len < 0) {
+	/*
+	 * Rendered now: with its wall time, if it was unsynchronised and can
+	 * have it, from an earlier boot's lead or from this boot's clock.
+	 */
+	sgw_clocknote_fix(&sp->clock, &qm.ts);
+	m = sgw_msg_new_reading(qm.seq, &qm.ts, e->topic, e->topic_len, &e->form, qm.value);
+	if (!m && errno == EMSGSIZE) {
 		sp->undecodable++;
 		errno = EBADMSG;
-		return NULL;
 	}
-	return tagged(sgw_msg_new(qm.seq, qm.ts_ms, e->topic, e->topic_len, payload, (size_t)len),
-		      rec->seq);
+	return tagged(m, rec->seq);
 }
 
 int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m)
@@ -304,6 +313,18 @@ struct sgw_msg *sgw_spool_take(struct sgw_spool_cursor *c)
 
 	c->next = NULL;
 	return m;
+}
+
+size_t sgw_spool_restamp(struct sgw_spool *sp)
+{
+	size_t n = 0;
+
+	/* Failing, this boot's readings get their time in this run only. */
+	sgw_clocknote_update(&sp->clock);
+	for (size_t i = 0; i < sp->ncursors; i++)
+		if (sp->cursors[i].next && sgw_msg_restamp(sp->cursors[i].next))
+			n++;
+	return n;
 }
 
 bool sgw_spool_caught_up(const struct sgw_spool_cursor *c)

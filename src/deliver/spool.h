@@ -17,11 +17,20 @@
  * Messages read back keep the gateway's sequence number (msg->seq, the one
  * their payload shows) and carry the record number as their delivery tag
  * (SGW_TAG_SPOOL, deliver/tag.h), which sgw_spool_ack() takes back.
+ *
+ * A reading stored before the clock was synchronised keeps its boot time
+ * (deliver/qmsg.h); read back once the clock is, its payload is rendered
+ * with its wall time (message/msg.h), also after a reboot when its boot's
+ * clock was synchronised before it (deliver/clocknote.h, the file "clock"
+ * beside the segments).  One stored whole goes out as it was made,
+ * "sync":false in its payload, and so does one of a boot whose clock was
+ * never synchronised.
  */
 #ifndef SGW_SPOOL_H
 #define SGW_SPOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conf/types.h"
@@ -86,6 +95,12 @@ int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m)
 int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m);
 /* The peeked message was sent: move on.  Returns it (a new reference). */
 struct sgw_msg *sgw_spool_take(struct sgw_spool_cursor *c);
+/*
+ * The clock was found synchronised: it is noted for after a reboot, and the
+ * messages peeked and not taken get their wall time (sgw_msg_restamp()).
+ * Returns how many did.
+ */
+size_t sgw_spool_restamp(struct sgw_spool *sp);
 /* Nothing stored for this uplink beyond what it has read. */
 bool sgw_spool_caught_up(const struct sgw_spool_cursor *c);
 /* The broker acknowledged the message read with delivery tag TAG. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* [gateway]: its name, the topic prefix and status topic, format, state_dir. */
+/* [gateway]: its name, the topic prefix and status topic, format, state_dir, clock. */
 #include "load_int.h"
 
 #include <ctype.h>
@@ -10,6 +10,9 @@
 
 #define DEFAULT_PREFIX "sensorgw"
 #define DEFAULT_STATE_DIR SGW_LOCALSTATEDIR "/lib/sensorgw"
+
+/* enum sgw_clock_mode's order. */
+static const char *const clock_names[] = { "ntp", "rtc", NULL };
 
 /* The host name made a valid name: the default gateway name. */
 static char *host_name(struct loader *l)
@@ -35,7 +38,7 @@ void sgw_resolve_gateway(struct loader *l)
 	struct sgw_keys ks;
 	struct sgw_opt *o;
 	const char *v, *why;
-	int fmt;
+	int fmt, clock;
 
 	sgw_load_unique_keys(l, SGW_SECTION_GATEWAY, &ks);
 	if (sgw_keys_str(&ks, "name", NULL, &v) == 1 && !sgw_name_valid(v)) {
@@ -56,6 +59,8 @@ void sgw_resolve_gateway(struct loader *l)
 	sgw_keys_str(&ks, "state_dir", NULL, &v);
 	gw->state_dir = v ? sgw_load_path(l, v) : sgw_load_strdup(l, DEFAULT_STATE_DIR);
 	sgw_keys_duration(&ks, "stats_interval", 30000, 1000, 3600000, &gw->stats_interval_ms);
+	sgw_keys_enum(&ks, "clock", clock_names, SGW_CLOCK_NTP, &clock);
+	gw->clock = (enum sgw_clock_mode)clock;
 	sgw_keys_report_unused(&ks, "");
 
 	if (!gw->name || !gw->topic_prefix)

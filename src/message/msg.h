@@ -7,7 +7,9 @@
  *
  * A reading's message also remembers what its payload was made of (the
  * value and the payload form), so that the disk queue can store those few
- * bytes instead of the payload and make the same payload again later.
+ * bytes instead of the payload and make the same payload again later, and
+ * so that a reading taken before the clock was synchronised can get its
+ * wall time once it is (sgw_msg_restamp()).
  */
 #ifndef SGW_MSG_H
 #define SGW_MSG_H
@@ -17,32 +19,48 @@
 #include <stdint.h>
 
 #include "payload.h"
+#include "util/clock.h"
 
 struct sgw_msg {
 	uint64_t seq;		/* the gateway's number, as the payload shows it */
 	uint64_t tag;		/* delivery tag; 0 until delivery gives it one */
-	int64_t ts_ms;
+	struct sgw_stamp ts;	/* the sample time */
 	uint32_t refs;
 	uint32_t topic_len;
 	uint32_t payload_len;
+	uint32_t payload_room;	/* bytes the payload may take (sgw_msg_restamp()) */
+	uint32_t unit_len;
 	int32_t value;		/* a reading's: the value it was rendered from */
 	bool reading;		/* the payload is sgw_payload_render() of value */
 	uint8_t fmt, scale, precision;
-	char data[];		/* topic, NUL, payload, NUL, unit, NUL */
+	char data[];		/* topic, NUL, unit, NUL, payload, NUL (and room) */
 };
 
-/* A message with any payload.  NULL+errno on failure; one reference. */
-struct sgw_msg *sgw_msg_new(uint64_t seq, int64_t ts_ms, const char *topic, size_t topic_len,
-			    const void *payload, size_t payload_len);
 /*
- * A reading's message: the payload is rendered from VALUE in form F.
- * NULL+errno (EMSGSIZE when the payload does not fit SGW_PAYLOAD_MAX).
+ * A message with any payload, sample time TS.  NULL+errno on failure; one
+ * reference.  Its payload is as given, even when TS is unsynchronised.
  */
-struct sgw_msg *sgw_msg_new_reading(uint64_t seq, int64_t ts_ms, const char *topic,
+struct sgw_msg *sgw_msg_new(uint64_t seq, const struct sgw_stamp *ts, const char *topic,
+			    size_t topic_len, const void *payload, size_t payload_len);
+/*
+ * A reading's message: the payload is rendered from VALUE in form F, with
+ * sample time TS made right first if it can be (sgw_clock_fix()).  NULL+errno
+ * (EMSGSIZE when the payload does not fit SGW_PAYLOAD_MAX).
+ */
+struct sgw_msg *sgw_msg_new_reading(uint64_t seq, const struct sgw_stamp *ts, const char *topic,
 				    size_t topic_len, const struct sgw_payload_form *f,
 				    int32_t value);
+/*
+ * A reading's message whose sample time was unsynchronised and can be made
+ * right now (sgw_clock_fix()): it gets its wall time and its payload is
+ * rendered again, in place (M keeps room for it).  True when so.
+ */
+bool sgw_msg_restamp(struct sgw_msg *m);
 static inline const char *sgw_msg_topic(const struct sgw_msg *m) { return m->data; }
-static inline const char *sgw_msg_payload(const struct sgw_msg *m) { return m->data + m->topic_len + 1; }
+static inline const char *sgw_msg_payload(const struct sgw_msg *m)
+{
+	return m->data + m->topic_len + 1 + m->unit_len + 1;
+}
 /* A reading's payload form (unit points into M).  False for other messages. */
 bool sgw_msg_form(const struct sgw_msg *m, struct sgw_payload_form *f);
 static inline struct sgw_msg *sgw_msg_ref(struct sgw_msg *m) { m->refs++; return m; }

@@ -35,6 +35,10 @@ void sgw_payload_json(struct sgw_json *w, const struct sgw_payload_reading *r)
 	sgw_json_int(w, r->ts_ms);
 	sgw_json_key(w, "seq");
 	sgw_json_uint(w, r->seq);
+	if (r->unsynced) {
+		sgw_json_key(w, "sync");
+		sgw_json_bool(w, false);
+	}
 	sgw_json_object_end(w);
 }
 
@@ -91,6 +95,19 @@ static int pack_cut(char *dst, size_t cap, size_t *len, const struct sgw_pack_it
 	return 0;
 }
 
+/* R's object by the JSON writer at DST + *LEN, as far as CAP allows; *LEN counts it all. */
+static void put_json(char *dst, size_t cap, size_t *len, const struct sgw_payload_reading *r)
+{
+	struct sgw_json w;
+	ssize_t n;
+
+	/* Cut short, the writer ends with a NUL at CAP - 1: where the batch's goes. */
+	sgw_json_init(&w, *len < cap ? dst + *len : NULL, *len < cap ? cap - *len : 0);
+	sgw_payload_json(&w, r);
+	n = sgw_json_finish(&w);
+	*len += n > 0 ? (size_t)n : 0;
+}
+
 ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_reading *r,
 			       size_t n)
 {
@@ -102,11 +119,16 @@ ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_r
 	for (size_t i = 0; i < n; i += k) {
 		size_t bound;
 
-		k = n - i < PACK_CHUNK ? n - i : PACK_CHUNK;
-		for (size_t j = 0; j < k; j++)
-			pack_item_of(&it[j], &r[i + j]);
 		if (i > 0)
 			put(dst, cap, &len, ",", 1);
+		if (r[i].unsynced) {
+			put_json(dst, cap, &len, &r[i]);
+			k = 1;
+			continue;
+		}
+		/* A run of synchronised readings for the packer. */
+		for (k = 0; k < PACK_CHUNK && i + k < n && !r[i + k].unsynced; k++)
+			pack_item_of(&it[k], &r[i + k]);
 		bound = sgw_pack_bound(it, k);
 		if (len < cap && cap - len >= bound) {
 			/* the common case: straight into DST */
@@ -125,9 +147,11 @@ ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_r
 }
 
 int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
-		       int32_t value, int64_t ts_ms, uint64_t seq)
+		       int32_t value, const struct sgw_stamp *ts, uint64_t seq)
 {
-	struct sgw_payload_reading r = { .form = f, .value = value, .ts_ms = ts_ms, .seq = seq };
+	struct sgw_payload_reading r = {
+		.form = f, .value = value, .ts_ms = ts->wall_ms, .seq = seq, .unsynced = ts->unsynced,
+	};
 	char num[SGW_FMT_FIXED_MAX];
 	struct sgw_json w;
 	ssize_t n;

@@ -4,6 +4,10 @@
  *   plain  the value with the channel's precision: 23.46
  *   json   {"value":23.46,"unit":"°C","ts":1700000000123,"seq":42}
  *          ts = sample time in ms since the epoch, seq = gateway sequence.
+ * A sample time read before the gateway's clock was synchronised, and not
+ * worked out since (util/clock.h), is the clock's reading as it was, and
+ * "sync":false follows "seq" to say so:
+ *          {"value":23.46,"unit":"°C","ts":1510000004321,"seq":42,"sync":false}
  * Readings in JSON can also carry their topic, which then comes first:
  *          {"topic":"casa/sala/temperatura","value":23.46,"unit":"°C",...}
  * and a batch of them is a JSON array of such objects: [{...},{...}].
@@ -13,11 +17,13 @@
 #ifndef SGW_PAYLOAD_H
 #define SGW_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "conf/types.h"
 #include "json.h"
+#include "util/clock.h"
 
 #define SGW_PAYLOAD_MAX 256
 
@@ -37,9 +43,9 @@ struct sgw_payload_form {
 void sgw_payload_form_of(struct sgw_payload_form *f, enum sgw_format fmt,
 			 const struct sgw_channel_config *ch);
 
-/* Returns the length written to DST (no NUL), or -ENOSPC. */
+/* Returns the length written to DST (no NUL), or -ENOSPC.  TS: the sample time. */
 int sgw_payload_render(char *dst, size_t cap, const struct sgw_payload_form *f,
-		       int32_t value, int64_t ts_ms, uint64_t seq);
+		       int32_t value, const struct sgw_stamp *ts, uint64_t seq);
 
 /* A reading as a JSON object of its own, for batches. */
 struct sgw_payload_reading {
@@ -49,6 +55,7 @@ struct sgw_payload_reading {
 	int32_t value;
 	int64_t ts_ms;
 	uint64_t seq;
+	bool unsynced;		/* TS_MS was read before the clock was synchronised */
 };
 
 /* R's JSON object, as the next value of W. */
@@ -58,9 +65,10 @@ void sgw_payload_json(struct sgw_json *w, const struct sgw_payload_reading *r);
  * The JSON array of the N readings R, with sgw_json_finish()'s size
  * contract (json.h), written by the batch packer (sgw_pack_batch() of
  * asm/sgw_kernels.h): the same text as sgw_payload_json() gives each
- * reading, comma-separated in brackets.  -ENOMEM only when CAP is too small
- * for the whole array, a reading's topic and unit together are longer than
- * about 320 bytes and memory runs out.
+ * reading, comma-separated in brackets (the packer knows no "sync" key: an
+ * unsynced reading is written by the JSON writer).  -ENOMEM only when CAP
+ * is too small for the whole array, a reading's topic and unit together
+ * are longer than about 320 bytes and memory runs out.
  */
 ssize_t sgw_payload_json_batch(char *dst, size_t cap, const struct sgw_payload_reading *r,
 			       size_t n);

@@ -92,7 +92,7 @@ size_t sgw_pipeline_run(struct sgw_pipeline *p, const struct sgw_sample *s, size
 			if (fc && sgw_filter_chain_run(fc, &v, &v, &keep, 1) == 0)
 				continue;	/* a deadband held it back */
 			sgw_payload_form_of(&f, sc->format, ch);
-			m = sgw_msg_new_reading(*seq, s[i].ts_ms, ch->topic, strlen(ch->topic), &f, v);
+			m = sgw_msg_new_reading(*seq, &s[i].ts, ch->topic, strlen(ch->topic), &f, v);
 			if (!m) {
 				if (errno == EMSGSIZE)
 					log_warnx("[sensor %s] %s: message too large", sc->name, ch->name);

@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 #include "conf/types.h"
+#include "util/clock.h"
 
 struct sgw_sample {
 	uint32_t sensor;	/* index into cfg->sensors */
 	int err;		/* 0, or -errno from the driver / -ETIMEDOUT */
-	int64_t ts_ms;		/* sample time, CLOCK_REALTIME, ms since the epoch */
+	struct sgw_stamp ts;	/* sample time (util/clock.h) */
 	int64_t due_ns;		/* scheduled time, CLOCK_MONOTONIC */
 	uint32_t valid;		/* bit i: values[i] holds a reading */
 	int32_t values[SGW_MAX_CHANNELS];

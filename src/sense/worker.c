@@ -90,7 +90,7 @@ static void slot_sample(struct sgw_workers *w, uint32_t idx, int64_t due_ns, boo
 		sl->opened = false;
 	}
 	smp.err = err;
-	smp.ts_ms = sgw_real_ms();
+	smp.ts = sgw_clock_stamp();
 	if (!event) {
 		/*
 		 * The answer ends the request before it is visible: once the

@@ -12,6 +12,7 @@
 
 #include "daemon/health.h"
 #include "drivers/driver.h"
+#include "tests/fixtures/fakeclock.h"
 #include "tests/fixtures/run.h"
 
 #define MS 1000000LL
@@ -124,19 +125,26 @@ START_TEST(test_json_report)
 {
 	struct sgw_health *h = sgw_health_new(&cfg, &sink, 0);
 	struct sgw_sample s = sample(1, -ETIMEDOUT, 1);
+	struct fake_clock fc;
 	char want[128];
 
+	/* Stamped with the clock as it is; "sync":false while it is not synchronised. */
+	fake_clock_install(&fc, INT64_C(1660000000000), 3000);
 	ck_assert(!sgw_health_result(h, &s, 0));
 	ck_assert_uint_eq(ngot, 1);
-	snprintf(want, sizeof(want), "{\"error\":\"%s\",\"failures\":1,\"ts\":%lld,\"seq\":100}",
-		 strerror(ETIMEDOUT), (long long)got[0]->ts_ms);
+	snprintf(want, sizeof(want), "{\"error\":\"%s\",\"failures\":1,\"ts\":1660000000000,"
+		 "\"seq\":100,\"sync\":false}", strerror(ETIMEDOUT));
 	ck_assert_str_eq(sgw_msg_payload(got[0]), want);
+	ck_assert(got[0]->ts.unsynced);
+	fake_clock_sync(&fc, INT64_C(1700000000000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
 	s = sample(1, 0, 2);
 	ck_assert(sgw_health_result(h, &s, 0));
-	snprintf(want, sizeof(want), "{\"error\":null,\"failures\":1,\"ts\":%lld,\"seq\":101}",
-		 (long long)got[1]->ts_ms);
-	ck_assert_str_eq(sgw_msg_payload(got[1]), want);
+	ck_assert_str_eq(sgw_msg_payload(got[1]),
+			 "{\"error\":null,\"failures\":1,\"ts\":1700000000000,\"seq\":101}");
+	ck_assert(!got[1]->ts.unsynced);
 	sgw_health_free(h);
+	fake_clock_remove();
 }
 END_TEST
 

@@ -18,7 +18,8 @@
 /* A message as the router hands it over: tagged with its sequence number. */
 static struct sgw_msg *msg(uint64_t seq)
 {
-	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, "1.0", 3);
+	struct sgw_stamp ts = { .wall_ms = (int64_t)seq * 10 };
+	struct sgw_msg *m = sgw_msg_new(seq, &ts, "a/b", 3, "1.0", 3);
 
 	if (m)
 		m->tag = sgw_tag_make(SGW_TAG_MEMORY, seq);

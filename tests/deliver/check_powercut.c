@@ -119,7 +119,7 @@ static struct sgw_queue_config qconf(bool always)
 static struct sgw_msg *make(size_t i)
 {
 	const struct sgw_formtab_entry *e = &forms[i % NCONFIGURED];
-	int64_t ts = INT64_C(1763776800000) + (int64_t)i * 50;
+	struct sgw_stamp ts = { .wall_ms = INT64_C(1763776800000) + (int64_t)i * 50 };
 	int32_t v = (int32_t)(i * 7919 % 20000) - 10000;
 	struct sgw_msg *m;
 
@@ -127,11 +127,11 @@ static struct sgw_msg *make(size_t i)
 		char p[64];
 		int n = snprintf(p, sizeof(p), "{\"error\":\"timeout\",\"seq\":%zu}", SEQ0 + i);
 
-		m = sgw_msg_new(SEQ0 + i, ts, "casa/sala/error", 15, p, (size_t)n);
+		m = sgw_msg_new(SEQ0 + i, &ts, "casa/sala/error", 15, p, (size_t)n);
 	} else {
 		if (i >= 150 && i % 4 == 1)
 			e = &forms[NCONFIGURED];
-		m = sgw_msg_new_reading(SEQ0 + i, ts, e->topic, e->topic_len, &e->form, v);
+		m = sgw_msg_new_reading(SEQ0 + i, &ts, e->topic, e->topic_len, &e->form, v);
 	}
 	ck_assert_ptr_nonnull(m);
 	return m;
@@ -148,7 +148,7 @@ static const char *mismatch(const struct sgw_msg *m, size_t i, unsigned c, bool 
 	if (m->topic_len != want->topic_len || m->payload_len != want->payload_len ||
 	    memcmp(sgw_msg_topic(m), sgw_msg_topic(want), want->topic_len) != 0 ||
 	    memcmp(sgw_msg_payload(m), sgw_msg_payload(want), want->payload_len) != 0 ||
-	    m->ts_ms != want->ts_ms)
+	    m->ts.wall_ms != want->ts.wall_ms || m->ts.unsynced != want->ts.unsynced)
 		return "a message that differs from the one appended";
 	if (!(w[i].mask & (1u << c)))
 		return "a message for the other uplink";

@@ -13,7 +13,7 @@ static struct sgw_qmsg sample(void)
 {
 	static const char payload[] = "{\"value\":23.46,\"unit\":\"C\",\"ts\":1763776800123,\"seq\":42}";
 	struct sgw_qmsg m = {
-		.ts_ms = INT64_C(1763776800123),
+		.ts.wall_ms = INT64_C(1763776800123),
 		.seq = 42,
 		.topic = "casa/sala/temperatura",
 		.topic_len = strlen("casa/sala/temperatura"),
@@ -35,7 +35,7 @@ START_TEST(test_roundtrip)
 	/* Version byte, 6-byte time, 1-byte seq, 1-byte length: 9 bytes of framing. */
 	ck_assert_int_eq(n, (long)(9 + m.topic_len + m.payload_len));
 	ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), 0);
-	ck_assert(d.ts_ms == m.ts_ms);
+	ck_assert(d.ts.wall_ms == m.ts.wall_ms);
 	ck_assert(d.seq == m.seq);
 	ck_assert_uint_eq(d.qos, 1);
 	ck_assert(d.retain);
@@ -43,7 +43,7 @@ START_TEST(test_roundtrip)
 	ck_assert(memcmp(d.topic, m.topic, m.topic_len) == 0);
 	ck_assert_uint_eq(d.payload_len, m.payload_len);
 	ck_assert(memcmp(d.payload, m.payload, m.payload_len) == 0);
-	ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == m.ts_ms);
+	ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == m.ts.wall_ms);
 }
 END_TEST
 
@@ -55,13 +55,13 @@ START_TEST(test_extremes)
 
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
 		for (size_t j = 0; j < sizeof(seq) / sizeof(seq[0]); j++) {
-			struct sgw_qmsg m = { .ts_ms = ts[i], .seq = seq[j], .topic = "t",
+			struct sgw_qmsg m = { .ts.wall_ms = ts[i], .seq = seq[j], .topic = "t",
 					      .topic_len = 1, .qos = (uint8_t)(j % 3) }, d;
 			long n = sgw_qmsg_encode(&m, buf, sizeof(buf));
 
 			ck_assert_int_gt(n, 0);
 			ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), 0);
-			ck_assert(d.ts_ms == ts[i]);
+			ck_assert(d.ts.wall_ms == ts[i]);
 			ck_assert(d.seq == seq[j]);
 			ck_assert_uint_eq(d.qos, j % 3);
 			ck_assert(!d.retain);
@@ -135,7 +135,7 @@ START_TEST(test_reading)
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		for (size_t j = 0; j < sizeof(forms) / sizeof(forms[0]); j++) {
 			struct sgw_qmsg m = {
-				.ts_ms = INT64_C(1763776800123), .seq = 1000000 + i,
+				.ts.wall_ms = INT64_C(1763776800123), .seq = 1000000 + i,
 				.qos = 1, .reading = true, .form = forms[j], .value = values[i],
 			}, d;
 			long n = sgw_qmsg_encode(&m, buf, sizeof(buf));
@@ -145,10 +145,10 @@ START_TEST(test_reading)
 			ck_assert(d.reading);
 			ck_assert_uint_eq(d.form, forms[j]);
 			ck_assert_int_eq(d.value, values[i]);
-			ck_assert(d.ts_ms == m.ts_ms && d.seq == m.seq && d.qos == 1 && !d.retain);
+			ck_assert(d.ts.wall_ms == m.ts.wall_ms && d.seq == m.seq && d.qos == 1 && !d.retain);
 			ck_assert_ptr_null(d.topic);
 			ck_assert_uint_eq(d.payload_len, 0);
-			ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == m.ts_ms);
+			ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == m.ts.wall_ms);
 			/* Every shorter cut and a byte too many are refused. */
 			for (long len = 0; len < n; len++)
 				if (sgw_qmsg_decode(&d, buf, (size_t)len) != -EBADMSG)
@@ -159,11 +159,60 @@ START_TEST(test_reading)
 	}
 	{
 		/* Flags, 6-byte time, 3-byte seq, 1-byte form, 2-byte value: 13 bytes. */
-		struct sgw_qmsg m = { .ts_ms = INT64_C(1763776800123), .seq = 1000000, .qos = 1,
+		struct sgw_qmsg m = { .ts.wall_ms = INT64_C(1763776800123), .seq = 1000000, .qos = 1,
 				      .reading = true, .form = 5, .value = 2146 };
 
 		ck_assert_uint_eq(sgw_qmsg_size(&m), 13);
 	}
+}
+END_TEST
+
+/* The unsynced bit and the boot time after the sequence number, in both versions. */
+START_TEST(test_unsynced)
+{
+	const struct sgw_stamp ts = { .wall_ms = INT64_C(1660000004000), .boot_ms = 4000,
+				      .boot = UINT64_C(0x8899aabbccddeeff), .unsynced = true };
+	struct sgw_qmsg whole = sample(), reading = {
+		.ts = ts, .seq = 9, .qos = 1, .reading = true, .form = 3, .value = -2146,
+	}, d;
+	struct sgw_qmsg *ms[] = { &whole, &reading };
+	uint8_t buf[256];
+
+	whole.ts = ts;
+	for (size_t k = 0; k < 2; k++) {
+		struct sgw_qmsg synced = *ms[k];
+		long n = sgw_qmsg_encode(ms[k], buf, sizeof(buf)), n0;
+
+		/* A 2-byte boot time and the 8-byte boot: 10 bytes more. */
+		synced.ts.unsynced = false;
+		n0 = (long)sgw_qmsg_size(&synced);
+		ck_assert_int_eq(n, n0 + 10);
+		ck_assert_int_eq(n, (long)sgw_qmsg_size(ms[k]));
+		ck_assert_uint_eq(buf[0] & 0x08, 0x08);
+		ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), 0);
+		ck_assert(d.ts.unsynced && d.ts.wall_ms == ts.wall_ms && d.ts.boot_ms == ts.boot_ms &&
+			  d.ts.boot == ts.boot);
+		ck_assert(d.seq == ms[k]->seq && d.reading == ms[k]->reading && d.qos == 1);
+		ck_assert_uint_eq(d.topic_len, ms[k]->topic_len);
+		ck_assert_uint_eq(d.payload_len, ms[k]->payload_len);
+		ck_assert(!d.reading || (d.value == ms[k]->value && d.form == ms[k]->form));
+		ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == ts.wall_ms);
+		/* Cut anywhere before the payload (the time included): refused. */
+		for (long len = 0; len < n - (long)ms[k]->payload_len; len++) {
+			uint8_t *cut = malloc(len ? (size_t)len : 1);
+
+			memcpy(cut, buf, (size_t)len);
+			ck_assert_int_eq(sgw_qmsg_decode(&d, cut, (size_t)len), -EBADMSG);
+			free(cut);
+		}
+		/* Without the bit, the same record decodes as synchronised. */
+		n = sgw_qmsg_encode(&synced, buf, sizeof(buf));
+		ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), 0);
+		ck_assert(!d.ts.unsynced && d.ts.wall_ms == ts.wall_ms);
+	}
+	/* A boot time below zero cannot be stored (the boot clock never is). */
+	whole.ts.boot_ms = -1;
+	ck_assert_int_eq(sgw_qmsg_encode(&whole, buf, sizeof(buf)), -EINVAL);
 }
 END_TEST
 
@@ -177,6 +226,7 @@ int main(void)
 	tcase_add_test(tc, test_encode_errors);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_reading);
+	tcase_add_test(tc, test_unsynced);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

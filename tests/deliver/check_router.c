@@ -11,10 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "deliver/router.h"
 #include "deliver/tag.h"
+#include "tests/fixtures/fakeclock.h"
+#include "tests/fixtures/logcap.h"
 #include "tests/fixtures/run.h"
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/mock_uplink.h"
@@ -81,7 +82,8 @@ static void emit(struct sgw_router *r, uint64_t seq)
 {
 	char payload[16];
 	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
-	struct sgw_msg *m = sgw_msg_new(seq, (int64_t)seq * 10, "a/b", 3, payload, (size_t)n);
+	struct sgw_stamp ts = { .wall_ms = (int64_t)seq * 10 };
+	struct sgw_msg *m = sgw_msg_new(seq, &ts, "a/b", 3, payload, (size_t)n);
 
 	ck_assert_ptr_nonnull(m);
 	sgw_router_emit(r, m);
@@ -330,35 +332,6 @@ START_TEST(test_release_hands_back_memory_once)
 }
 END_TEST
 
-/* The log (stderr) into a file between capture_begin() and capture_end(). */
-static FILE *captured;
-static int saved_stderr = -1;
-
-static void capture_begin(void)
-{
-	fflush(stderr);
-	captured = tmpfile();
-	ck_assert_ptr_nonnull(captured);
-	saved_stderr = dup(STDERR_FILENO);
-	ck_assert_int_ge(saved_stderr, 0);
-	ck_assert_int_ge(dup2(fileno(captured), STDERR_FILENO), 0);
-}
-
-/* What was logged since capture_begin(), into BUF. */
-static const char *capture_end(char *buf, size_t cap)
-{
-	size_t n;
-
-	fflush(stderr);
-	ck_assert_int_ge(dup2(saved_stderr, STDERR_FILENO), 0);
-	close(saved_stderr);
-	rewind(captured);
-	n = fread(buf, 1, cap - 1, captured);
-	buf[n] = '\0';
-	fclose(captured);
-	return buf;
-}
-
 static bool starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -372,6 +345,59 @@ static size_t lines(const char *s)
 		n += *s == '\n';
 	return n;
 }
+
+/*
+ * Readings taken before the clock was synchronised and held in memory, in
+ * flight and waiting, in two outboxes at once: each made right once when
+ * the clock is.
+ */
+START_TEST(test_restamp_memory)
+{
+	static const struct sgw_payload_form form = { .fmt = SGW_FORMAT_JSON, .scale = 1,
+						      .precision = 1, .unit = "%" };
+	struct fake_clock fc;
+	struct sgw_msg *m[5];
+	struct sgw_router *r;
+
+	fake_clock_install(&fc, 0, 1000);	/* 1970: no saved time at all */
+	fx_init(2, 2, SGW_QUEUE_MODE_OFF);
+	r = start();
+	mock_uplink_connect(mock_uplinks[0]);
+	mock_uplink_connect(mock_uplinks[1]);
+	for (uint64_t s = 1; s <= 5; s++) {
+		struct sgw_stamp ts = sgw_clock_stamp();
+
+		m[s - 1] = sgw_msg_new_reading(s, &ts, "a/h", 3, &form, 500 + (int32_t)s);
+		ck_assert_ptr_nonnull(m[s - 1]);
+		sgw_router_emit(r, sgw_msg_ref(m[s - 1]));
+		fake_clock_advance(&fc, 100);
+	}
+	ck_assert_uint_eq(mock_uplinks[0]->n, 2);
+	ck_assert_uint_eq(sgw_router_restamp(r), 0);	/* not synchronised yet */
+	ck_assert_str_eq(sgw_msg_payload(m[0]), "{\"value\":50.1,\"unit\":\"%\",\"ts\":0,\"seq\":1,"
+			 "\"sync\":false}");
+	/* At 1500 ms of boot time the clock is set to 1700000000000. */
+	fake_clock_sync(&fc, INT64_C(1700000000000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	ck_assert_uint_eq(sgw_router_restamp(r), 5);
+	ck_assert_uint_eq(sgw_router_restamp(r), 0);
+	for (uint64_t s = 1; s <= 5; s++) {
+		/* Taken at 1000 + (s - 1) * 100 ms of boot time. */
+		int64_t ts = INT64_C(1700000000000) - 500 + ((int64_t)s - 1) * 100;
+		char want[128];
+
+		snprintf(want, sizeof(want), "{\"value\":50.%llu,\"unit\":\"%%\",\"ts\":%lld,"
+			 "\"seq\":%llu}", (unsigned long long)s, (long long)ts, (unsigned long long)s);
+		ck_assert_str_eq(sgw_msg_payload(m[s - 1]), want);
+		sgw_msg_unref(m[s - 1]);
+	}
+	mock_uplink_ack_all(mock_uplinks[0]);
+	mock_uplink_ack_all(mock_uplinks[1]);
+	ck_assert(sgw_router_idle(r));
+	sgw_router_stop(r, 0);
+	fake_clock_remove();
+}
+END_TEST
 
 START_TEST(test_connect_trouble_logged_once)
 {
@@ -390,13 +416,13 @@ START_TEST(test_connect_trouble_logged_once)
 
 	/* At the default level: the first failure as a warning with the next
 	 * attempt's delay, no repeat of the same reason, a new one at once. */
-	capture_begin();
+	test_log_capture_begin();
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, denied);
 	mock_uplink_fail_connect(u, denied);
-	capture_end(log, sizeof(log));
+	test_log_capture_end(log, sizeof(log));
 	ck_assert_msg(lines(log) == 2, "%s", log);
 	ck_assert_msg(starts(log, "<4>[mqtt up0] cannot connect to tcp://mock:1883: connection refused; "
 			      "next attempt in "), "%s", log);
@@ -408,9 +434,9 @@ START_TEST(test_connect_trouble_logged_once)
 	ck_assert_int_le(ls.last_error_ts_ms, sgw_real_ms());
 
 	/* The recovery: how long, how many attempts; the error stays. */
-	capture_begin();
+	test_log_capture_begin();
 	mock_uplink_connect(u);
-	capture_end(log, sizeof(log));
+	test_log_capture_end(log, sizeof(log));
 	ck_assert_msg(lines(log) == 1, "%s", log);
 	ck_assert_msg(starts(log, "<6>[mqtt up0] connected to tcp://mock:1883 after ") &&
 		      strstr(log, " down (6 attempts)\n"), "%s", log);
@@ -418,11 +444,11 @@ START_TEST(test_connect_trouble_logged_once)
 	ck_assert_str_eq(ls.last_error, denied);
 
 	/* A loss is the next error, and the first failed reconnect is said again. */
-	capture_begin();
+	test_log_capture_begin();
 	mock_uplink_lose(u);
 	mock_uplink_fail_connect(u, refused);
 	mock_uplink_fail_connect(u, refused);
-	capture_end(log, sizeof(log));
+	test_log_capture_end(log, sizeof(log));
 	ck_assert_msg(lines(log) == 2, "%s", log);
 	ck_assert_msg(starts(log, "<6>[mqtt up0] disconnected from tcp://mock:1883: lost\n"), "%s", log);
 	ck_assert_msg(strstr(log, "\n<4>[mqtt up0] cannot connect to tcp://mock:1883: connection refused; "),
@@ -456,6 +482,7 @@ int main(void)
 	tcase_add_test(tc, test_stop_keeps_memory_on_disk);
 	tcase_add_test(tc, test_release_hands_back_memory_once);
 	tcase_add_test(tc, test_connect_trouble_logged_once);
+	tcase_add_test(tc, test_restamp_memory);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

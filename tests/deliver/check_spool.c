@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The daemon's disk queue layer: the form table and compact reading records
- * (src/deliver/formtab.c, src/deliver/spool.c), across reopen, damage and restarts.
+ * (src/deliver/formtab.c, src/deliver/spool.c), across reopen, damage and
+ * restarts; readings stored before the clock was synchronised, read back
+ * after it was, in the same boot and after a reboot.
  */
 #include <check.h>
 #include <errno.h>
@@ -12,10 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deliver/clocknote.h"
 #include "deliver/formtab.h"
 #include "deliver/spool.h"
 #include "deliver/tag.h"
 #include "message/msg.h"
+#include "tests/fixtures/fakeclock.h"
 #include "tests/fixtures/run.h"
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/queue_faults.h"
@@ -34,6 +38,7 @@ static void setup(void)
 static void teardown(void)
 {
 	test_rm_tree(tmp);
+	fake_clock_remove();
 }
 
 static const struct sgw_formtab_entry entries[] = {
@@ -179,12 +184,12 @@ static const struct sgw_queue_config qcfg = {
 static struct sgw_msg *make(size_t i)
 {
 	const struct sgw_formtab_entry *e = &entries[i % NENTRIES];
-	int64_t ts = INT64_C(1763776800000) + (int64_t)i * 100;
+	struct sgw_stamp ts = { .wall_ms = INT64_C(1763776800000) + (int64_t)i * 100 };
 	int32_t v = (int32_t)(i * 7919 % 20000) - 10000;
 
 	if (i % 10 == 9)
-		return sgw_msg_new(1000 + i, ts, "casa/sala/temperatura/error", 27, "ok", 2);
-	return sgw_msg_new_reading(1000 + i, ts, e->topic, e->topic_len, &e->form, v);
+		return sgw_msg_new(1000 + i, &ts, "casa/sala/temperatura/error", 27, "ok", 2);
+	return sgw_msg_new_reading(1000 + i, &ts, e->topic, e->topic_len, &e->form, v);
 }
 
 static struct sgw_spool *open_spool(struct sgw_spool_cursor **c, size_t nforms)
@@ -226,7 +231,7 @@ static void read_all(struct sgw_spool_cursor *c, size_t from, size_t to, bool on
 		if (got->topic_len != want->topic_len || got->payload_len != want->payload_len ||
 		    memcmp(sgw_msg_topic(got), sgw_msg_topic(want), want->topic_len) != 0 ||
 		    memcmp(sgw_msg_payload(got), sgw_msg_payload(want), want->payload_len) != 0 ||
-		    got->ts_ms != want->ts_ms)
+		    got->ts.wall_ms != want->ts.wall_ms)
 			ck_abort_msg("message %zu: got %s %s, want %s %s", i, sgw_msg_topic(got),
 				     sgw_msg_payload(got), sgw_msg_topic(want), sgw_msg_payload(want));
 		/* The gateway's number, as stored; the record's number as the tag. */
@@ -388,6 +393,174 @@ START_TEST(test_spool_append_result)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the clock */
+
+static struct fake_clock fc;
+
+/* Reading SEQ of entries[0] (JSON, °C) taken now, stored. */
+static void store_reading(struct sgw_spool *sp, uint64_t seq, int32_t v)
+{
+	struct sgw_stamp ts = sgw_clock_stamp();
+	struct sgw_msg *m = sgw_msg_new_reading(seq, &ts, entries[0].topic, entries[0].topic_len,
+						&entries[0].form, v);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(sgw_spool_append(sp, m, 1), 0);
+	sgw_msg_unref(m);
+}
+
+/* The next message is PAYLOAD: taken and acknowledged. */
+static void expect_next(struct sgw_spool_cursor *c, const char *payload)
+{
+	struct sgw_msg *m;
+
+	ck_assert_int_eq(sgw_spool_peek(c, &m), 0);
+	ck_assert_str_eq(sgw_msg_payload(m), payload);
+	m = sgw_spool_take(c);
+	ck_assert_int_eq(sgw_spool_ack(c, m->tag), 0);
+	sgw_msg_unref(m);
+}
+
+static const char report[] = "{\"error\":null,\"failures\":1,\"ts\":1660000003000,\"seq\":103,"
+			     "\"sync\":false}";
+
+START_TEST(test_spool_unsynced)
+{
+	struct sgw_spool_cursor *c;
+	struct sgw_spool *sp;
+	struct sgw_stamp ts;
+	struct sgw_msg *m;
+
+	/* Booted with fake-hwclock's time, 5 s ago; the broker is away. */
+	fake_clock_install(&fc, INT64_C(1660000000000), 5000);
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	sp = open_spool(&c, NENTRIES);
+	for (uint64_t i = 0; i < 3; i++) {
+		store_reading(sp, 100 + i, 2300 + (int32_t)i);
+		fake_clock_advance(&fc, 1000);
+	}
+	/* A health report is stored whole, as it was made. */
+	ts = sgw_clock_stamp();
+	m = sgw_msg_new(103, &ts, "casa/sala/temperatura/error", 27, report, sizeof(report) - 1);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(sgw_spool_append(sp, m, 1), 0);
+	sgw_msg_unref(m);
+
+	/* The broker is back first: the oldest is read, says what its time is. */
+	ck_assert_int_eq(sgw_spool_peek(c, &m), 0);
+	ck_assert_str_eq(sgw_msg_payload(m), "{\"value\":23.00,\"unit\":\"°C\","
+			 "\"ts\":1660000000000,\"seq\":100,\"sync\":false}");
+	/* Before it goes, the clock is set: 10 s later it is 1700000000000. */
+	fake_clock_advance(&fc, 10000);
+	fake_clock_sync(&fc, INT64_C(1700000000000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	ck_assert_uint_eq(sgw_spool_restamp(sp), 1);
+	ck_assert_uint_eq(sgw_spool_restamp(sp), 0);
+	expect_next(c, "{\"value\":23.00,\"unit\":\"°C\",\"ts\":1699999987000,\"seq\":100}");
+	expect_next(c, "{\"value\":23.01,\"unit\":\"°C\",\"ts\":1699999988000,\"seq\":101}");
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	/* The gateway restarts in the same boot: the rest still gets its wall time. */
+	fake_clock_advance(&fc, 20000);
+	fake_clock_restart(&fc);
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	sp = open_spool(&c, NENTRIES);
+	expect_next(c, "{\"value\":23.02,\"unit\":\"°C\",\"ts\":1699999989000,\"seq\":102}");
+	/* The report goes as it was made. */
+	expect_next(c, report);
+	store_reading(sp, 104, 2304);
+	expect_next(c, "{\"value\":23.04,\"unit\":\"°C\",\"ts\":1700000020000,\"seq\":104}");
+	ck_assert_int_eq(sgw_spool_peek(c, &m), -ENODATA);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+START_TEST(test_spool_unsynced_reboot)
+{
+	struct sgw_spool_cursor *c;
+	struct sgw_spool *sp;
+
+	/* Boot 1: a reading, then a power cut before the clock was ever set. */
+	fake_clock_install(&fc, INT64_C(1660000000000), 5000);
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	sp = open_spool(&c, NENTRIES);
+	store_reading(sp, 100, 2300);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	/* Boot 2: a reading; 2 s later the clock is set; the broker is away; a power cut. */
+	fake_clock_reboot(&fc, INT64_C(1660000001000), 4000);
+	sp = open_spool(&c, NENTRIES);
+	store_reading(sp, 101, 2301);
+	fake_clock_advance(&fc, 2000);
+	fake_clock_sync(&fc, INT64_C(1700000000000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	ck_assert_uint_eq(sgw_spool_restamp(sp), 0);
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+
+	/*
+	 * Boot 3, synchronised at once.  Boot 1's reading counted its time in
+	 * a boot whose clock nobody knows: as it was.  Boot 2's clock is
+	 * noted: its reading gets its wall time.
+	 */
+	fake_clock_reboot(&fc, INT64_C(1660000002000), 3000);
+	fake_clock_sync(&fc, INT64_C(1700000100000));
+	ck_assert_int_eq(sgw_clock_check(), 1);
+	sp = open_spool(&c, NENTRIES);
+	expect_next(c, "{\"value\":23.00,\"unit\":\"°C\",\"ts\":1660000000000,\"seq\":100,"
+		    "\"sync\":false}");
+	expect_next(c, "{\"value\":23.01,\"unit\":\"°C\",\"ts\":1699999998000,\"seq\":101}");
+	ck_assert_int_eq(sgw_spool_close(sp), 0);
+}
+END_TEST
+
+/* The note of earlier boots' clocks: kept, bounded, refused whole when damaged. */
+START_TEST(test_clocknote)
+{
+	struct sgw_clocknote cn;
+	struct sgw_stamp ts;
+	char path[200];
+	FILE *f;
+
+	ck_assert_int_eq(mkdir(qdir, 0700), 0);
+	fake_clock_install(&fc, 0, 1000);
+	ck_assert_int_eq(sgw_clocknote_open(&cn, qdir), 0);	/* none yet */
+	ck_assert_int_eq(sgw_clocknote_update(&cn), 0);		/* nothing to note */
+	ck_assert_uint_eq(cn.n, 0);
+	/* Ten boots, each synchronised 1 s after the boot, at 1700000000000 + boot * 1000000. */
+	for (int b = 1; b <= 10; b++) {
+		fake_clock_reboot(&fc, 0, 1000);
+		fake_clock_sync(&fc, INT64_C(1700000000000) + b * 1000000);
+		ck_assert_int_eq(sgw_clock_check(), 1);
+		ck_assert_int_eq(sgw_clocknote_update(&cn), 0);
+		ck_assert_int_eq(sgw_clocknote_update(&cn), 0);	/* once a boot */
+	}
+	sgw_clocknote_close(&cn);
+	ck_assert_int_eq(sgw_clocknote_open(&cn, qdir), 0);
+	ck_assert_uint_eq(cn.n, SGW_CLOCKNOTE_MAX);
+	/* The newest eight: boots 11..4 (the fixture's boot ids count from 1). */
+	for (uint64_t boot = 1; boot <= 11; boot++) {
+		ts = (struct sgw_stamp){ .wall_ms = 5, .boot_ms = 500, .boot = boot, .unsynced = true };
+		ck_assert(sgw_clocknote_fix(&cn, &ts) == (boot >= 4));
+		if (boot >= 4)
+			ck_assert_int_eq(ts.wall_ms, INT64_C(1700000000000) +
+					 (int64_t)(boot - 1) * 1000000 - 500);
+		else
+			ck_assert_int_eq(ts.wall_ms, 5);
+	}
+	ck_assert(!sgw_clocknote_fix(&cn, &ts));		/* synchronised already */
+	sgw_clocknote_close(&cn);
+	/* A damaged line: nothing of it is trusted. */
+	snprintf(path, sizeof(path), "%s/clock", qdir);
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("000000000000000x 12\n", f);
+	fclose(f);
+	ck_assert_int_eq(sgw_clocknote_open(&cn, qdir), -EBADMSG);
+	ck_assert_uint_eq(cn.n, 0);
+	sgw_clocknote_close(&cn);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spool");
@@ -401,6 +574,9 @@ int main(void)
 	tcase_add_test(tc, test_spool_lost_forms);
 	tcase_add_test(tc, test_spool_restart_table);
 	tcase_add_test(tc, test_spool_append_result);
+	tcase_add_test(tc, test_spool_unsynced);
+	tcase_add_test(tc, test_spool_unsynced_reboot);
+	tcase_add_test(tc, test_clocknote);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

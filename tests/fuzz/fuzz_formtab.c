@@ -152,6 +152,8 @@ static bool check_table(const struct sgw_formtab *t)
 	for (uint32_t i = 0; i < n; i++) {
 		const struct sgw_formtab_entry *e = sgw_formtab_get(t, i);
 		long id = sgw_formtab_find(t, e->topic, e->topic_len, &e->form);
+		/* The widest payload: the extremes, and the "sync":false of an unsynced stamp. */
+		const struct sgw_stamp ts = { .wall_ms = INT64_MIN, .unsynced = true };
 		char payload[SGW_PAYLOAD_MAX];
 		int len;
 
@@ -160,7 +162,7 @@ static bool check_table(const struct sgw_formtab *t)
 		FUZZ_CHECK(e->topic_len >= 1 && e->form.scale <= 9 && e->form.precision <= 9 &&
 			   e->form.fmt <= SGW_FORMAT_JSON, "entry %u out of range", i);
 		len = sgw_payload_render(payload, sizeof(payload), &e->form, INT32_MIN + (int32_t)i,
-					 INT64_MIN, UINT64_MAX);
+					 &ts, UINT64_MAX);
 		FUZZ_CHECK(len == -ENOSPC || (len > 0 && len <= (int)sizeof(payload)),
 			   "render: %d", len);
 	}

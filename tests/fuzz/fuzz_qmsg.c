@@ -32,9 +32,11 @@ static void emit_fields(fuzz_emit_fn *emit, void *arg, const struct sgw_qmsg *m,
 	struct fuzz_out o = { 0 };
 
 	fuzz_put_u8(&o, 1);
-	fuzz_put_u64(&o, (uint64_t)m->ts_ms);
+	fuzz_put_u64(&o, (uint64_t)m->ts.wall_ms);
+	fuzz_put_u64(&o, (uint64_t)m->ts.boot_ms);
+	fuzz_put_u64(&o, m->ts.boot);
 	fuzz_put_u64(&o, m->seq);
-	fuzz_put_u8(&o, (uint8_t)(m->qos | m->retain << 2 | m->reading << 3));
+	fuzz_put_u8(&o, (uint8_t)(m->qos | m->retain << 2 | m->reading << 3 | m->ts.unsynced << 5));
 	fuzz_put_u32(&o, m->form);
 	fuzz_put_u32(&o, (uint32_t)m->value);
 	fuzz_put_u16(&o, cap);
@@ -49,19 +51,20 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 {
 	static const char payload[] = "{\"value\":23.46,\"unit\":\"C\",\"ts\":1763776800123,\"seq\":42}";
 	struct sgw_qmsg m = {
-		.ts_ms = INT64_C(1763776800123), .seq = 42,
+		.ts = { .wall_ms = INT64_C(1763776800123) }, .seq = 42,
 		.topic = "casa/sala/temperatura", .topic_len = 21,
 		.payload = payload, .payload_len = sizeof(payload) - 1, .qos = 1, .retain = true,
 	};
 	struct sgw_qmsg r = {
-		.ts_ms = -1, .seq = UINT64_MAX, .qos = 2, .reading = true,
+		.ts = { .wall_ms = -1, .boot_ms = 12345, .boot = UINT64_MAX, .unsynced = true },
+		.seq = UINT64_MAX, .qos = 2, .reading = true,
 		.form = 4095, .value = INT32_MIN,
 	};
 
 	emit_encoded(emit, arg, &m);
 	emit_encoded(emit, arg, &r);
 	m.payload_len = 0;
-	m.ts_ms = INT64_MIN;
+	m.ts.wall_ms = INT64_MIN;
 	emit_encoded(emit, arg, &m);
 	emit_fields(emit, arg, &m, 300);
 	emit_fields(emit, arg, &r, 10);
@@ -69,8 +72,11 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 
 static void check_same(const struct sgw_qmsg *a, const struct sgw_qmsg *b)
 {
-	FUZZ_CHECK(a->ts_ms == b->ts_ms && a->seq == b->seq && a->qos == b->qos &&
+	FUZZ_CHECK(a->ts.wall_ms == b->ts.wall_ms && a->seq == b->seq && a->qos == b->qos &&
 		   a->retain == b->retain && a->reading == b->reading, "header fields differ");
+	FUZZ_CHECK(a->ts.unsynced == b->ts.unsynced &&
+		   (!a->ts.unsynced || (a->ts.boot_ms == b->ts.boot_ms && a->ts.boot == b->ts.boot)),
+		   "boot-time stamp differs");
 	if (a->reading) {
 		FUZZ_CHECK(a->form == b->form && a->value == b->value, "form/value differ");
 		FUZZ_CHECK(!b->topic && !b->topic_len && !b->payload && !b->payload_len,
@@ -97,7 +103,7 @@ static void round_trip(const struct sgw_qmsg *m, const uint8_t *orig, size_t ori
 	FUZZ_CHECK(n >= 0 && (size_t)n == size, "encode: %ld, size %zu", n, size);
 	FUZZ_CHECK(sgw_qmsg_decode(&d, buf, size) == 0, "own encoding does not decode");
 	check_same(m, &d);
-	FUZZ_CHECK(sgw_qmsg_peek_ts(buf, size) == m->ts_ms, "peek_ts");
+	FUZZ_CHECK(sgw_qmsg_peek_ts(buf, size) == m->ts.wall_ms, "peek_ts");
 	if (orig && orig_len == size)
 		FUZZ_CHECK(!memcmp(orig, buf, size), "same length, other bytes");
 	free(buf);
@@ -121,7 +127,7 @@ static void decode_bytes(const uint8_t *p, size_t len)
 			FUZZ_CHECK(t > buf && t + m.topic_len <= pl && pl + m.payload_len == buf + len,
 				   "topic and payload not in the buffer");
 		}
-		FUZZ_CHECK(sgw_qmsg_peek_ts(buf, len) == m.ts_ms, "peek_ts differs from decode");
+		FUZZ_CHECK(sgw_qmsg_peek_ts(buf, len) == m.ts.wall_ms, "peek_ts differs from decode");
 		round_trip(&m, buf, len);
 	}
 	free(buf);
@@ -134,9 +140,12 @@ static void encode_fields(struct fuzz_in *in)
 	size_t cap, tlen, got;
 	long n;
 
-	m.ts_ms = (int64_t)fuzz_u64(in);
+	m.ts.wall_ms = (int64_t)fuzz_u64(in);
+	m.ts.boot_ms = (int64_t)fuzz_u64(in);
+	m.ts.boot = fuzz_u64(in);
 	m.seq = fuzz_u64(in);
 	flags = fuzz_u8(in);
+	m.ts.unsynced = flags & 0x20;
 	m.qos = flags & 3;
 	m.retain = flags & 4;
 	m.reading = flags & 8;
@@ -158,7 +167,8 @@ static void encode_fields(struct fuzz_in *in)
 	buf = malloc(cap ? cap : 1);
 	FUZZ_CHECK(buf, "out of memory");
 	n = sgw_qmsg_encode(&m, buf, cap);
-	if (m.qos > 2 || (!m.reading && (m.topic_len == 0 || m.topic_len > SGW_QMSG_TOPIC_MAX))) {
+	if (m.qos > 2 || (!m.reading && (m.topic_len == 0 || m.topic_len > SGW_QMSG_TOPIC_MAX)) ||
+	    (m.ts.unsynced && m.ts.boot_ms < 0)) {
 		FUZZ_CHECK(n == -EINVAL, "invalid message encoded: %ld", n);
 	} else if (cap < sgw_qmsg_size(&m)) {
 		FUZZ_CHECK(n == -EMSGSIZE, "%zu bytes into %zu: %ld", sgw_qmsg_size(&m), cap, n);

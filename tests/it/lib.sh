@@ -171,13 +171,16 @@ count() { awk -v t="$2" '$2 == t' "$1" | wc -l; }
 has_at_least() { [ "$(count "$1" "$2")" -ge "$3" ]; }
 last_payload() { awk -v t="$2" '$2 == t { p = $3 } END { print p }' "$1"; }
 
-# ini_gateway PORT: the [gateway] and [mqtt] sections.
+# ini_gateway PORT: the [gateway] and [mqtt] sections.  clock = rtc: the
+# payloads are the same whether or not a time daemon has synchronised the
+# test machine's clock (tests/it/clock.sh runs the default).
 ini_gateway() {
 	cat <<EOT
 [gateway]
 name = testgw
 topic_prefix = t
 state_dir = $T/state
+clock = rtc
 
 [mqtt]
 uri = mqtt://127.0.0.1:$1

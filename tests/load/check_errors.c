@@ -85,6 +85,7 @@ static const struct bad_case {
 	{ "unclosed_section.ini", "unclosed_section.ini:8: ", "section header without ']'" },
 	{ "bad_precision.ini", "bad_precision.ini:10: ", "precision.temperature: \"12\" is not a precision" },
 	{ "bad_format.ini", "bad_format.ini:4: ", "[gateway] format: \"xml\" is not one of: plain, json" },
+	{ "bad_clock.ini", "bad_clock.ini:3: ", "[gateway] clock: \"gps\" is not one of: ntp, rtc" },
 	{ "duplicate_topic.ini", "duplicate_topic.ini:14: ", "topic \"casa/sala\" is also the topic of [sensor sala] temperature (line 10)" },
 	{ "same_topic_quantities.ini", "same_topic_quantities.ini:11: ", "is also the topic of [sensor sala]" },
 	{ "driver_value_range.ini", "driver_value_range.ini:10: ", "[sensor sala] zone: \"40\" is out of range (0..31)" },

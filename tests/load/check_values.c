@@ -39,6 +39,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->gw.topic_prefix, "sensorgw");
 	ck_assert_int_eq(c->gw.format, SGW_FORMAT_PLAIN);
 	ck_assert_uint_eq(c->gw.stats_interval_ms, 30000);
+	ck_assert_int_eq(c->gw.clock, SGW_CLOCK_NTP);
 	ck_assert_str_eq(c->gw.state_dir, SGW_LOCALSTATEDIR "/lib/sensorgw");
 	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_AUTO);
 	ck_assert(!c->queue.sync_always);
@@ -109,6 +110,7 @@ START_TEST(test_full)
 	ck_assert_str_eq(c->gw.topic_prefix, "casa");
 	ck_assert_str_eq(c->gw.status_topic, "casa/sala-pi/status");
 	ck_assert_int_eq(c->gw.format, SGW_FORMAT_JSON);
+	ck_assert_int_eq(c->gw.clock, SGW_CLOCK_RTC);
 	/* Relative paths are from the file's directory, made absolute. */
 	ck_assert_msg(c->gw.state_dir[0] == '/', "state_dir %s", c->gw.state_dir);
 	ck_assert_msg(strstr(c->gw.state_dir, "tests/ini/good/state"), "state_dir %s", c->gw.state_dir);

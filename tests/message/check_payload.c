@@ -16,10 +16,11 @@ static int fmt(char *buf, size_t cap, enum sgw_format f, const char *unit, int s
 	struct sgw_channel_config ch = { .name = "q", .unit = (char *)unit,
 					 .scale = scale, .precision = precision };
 	struct sgw_payload_form form;
+	struct sgw_stamp t = { .wall_ms = ts };
 	int n;
 
 	sgw_payload_form_of(&form, f, &ch);
-	n = sgw_payload_render(buf, cap, &form, v, ts, seq);
+	n = sgw_payload_render(buf, cap, &form, v, &t, seq);
 
 	if (n >= 0)
 		buf[n] = '\0';
@@ -142,6 +143,11 @@ START_TEST(test_reading_exact)
 	r.ts_ms = 0;
 	r.seq = 0;
 	test_check_bounded(write_reading, &r, "{\"value\":0,\"unit\":\"\",\"ts\":0,\"seq\":0}");
+	/* Read before the clock was synchronised: said after the sequence number. */
+	r.unsynced = true;
+	r.ts_ms = 61000;
+	test_check_bounded(write_reading, &r,
+			   "{\"value\":0,\"unit\":\"\",\"ts\":61000,\"seq\":0,\"sync\":false}");
 }
 END_TEST
 
@@ -243,6 +249,15 @@ START_TEST(test_batch_many)
 	want = writer_batch(r, N);
 	test_check_bounded(write_batch, &b, want);
 	free(want);
+	/* Unsynced readings among them, first and last too: the writer writes those. */
+	for (size_t i = 0; i < N; i += 3)
+		r[i].unsynced = true;
+	r[17].unsynced = true;
+	r[N - 1].unsynced = true;
+	want = writer_batch(r, N);
+	ck_assert_ptr_nonnull(strstr(want, "\"seq\":42,\"sync\":false}"));
+	test_check_bounded(write_batch, &b, want);
+	free(want);
 }
 END_TEST
 
@@ -250,13 +265,35 @@ START_TEST(test_render_is_the_reading)
 {
 	/* sgw_payload_render() in JSON is the reading's object, without topic. */
 	char a[SGW_PAYLOAD_MAX], b[SGW_PAYLOAD_MAX];
-	int n = sgw_payload_render(a, sizeof(a), &celsius, 2346, 1700000000123, 42);
+	const struct sgw_stamp ts = { .wall_ms = 1700000000123 };
+	int n = sgw_payload_render(a, sizeof(a), &celsius, 2346, &ts, 42);
 
 	ck_assert_int_eq(write_reading(b, sizeof(b), &reading), n);
 	ck_assert_int_eq(memcmp(a, b, (size_t)n), 0);
 	/* It fails when the NUL does not fit either. */
-	ck_assert_int_eq(sgw_payload_render(a, (size_t)n, &celsius, 2346, 1700000000123, 42), -ENOSPC);
-	ck_assert_int_eq(sgw_payload_render(a, (size_t)n + 1, &celsius, 2346, 1700000000123, 42), n);
+	ck_assert_int_eq(sgw_payload_render(a, (size_t)n, &celsius, 2346, &ts, 42), -ENOSPC);
+	ck_assert_int_eq(sgw_payload_render(a, (size_t)n + 1, &celsius, 2346, &ts, 42), n);
+}
+END_TEST
+
+START_TEST(test_render_unsynced)
+{
+	/* The stamp's wall time as read, and "sync":false; its boot time is not shown. */
+	const struct sgw_stamp ts = { .wall_ms = 1510000004321, .boot_ms = 4321, .boot = 7,
+				      .unsynced = true };
+	struct sgw_payload_form plain = celsius;
+	char a[SGW_PAYLOAD_MAX];
+	int n = sgw_payload_render(a, sizeof(a), &celsius, 2346, &ts, 42);
+
+	ck_assert_int_gt(n, 0);
+	a[n] = '\0';
+	ck_assert_str_eq(a, "{\"value\":23.46,\"unit\":\"\xc2\xb0" "C\",\"ts\":1510000004321,"
+			 "\"seq\":42,\"sync\":false}");
+	/* A plain payload has no time to mark. */
+	plain.fmt = SGW_FORMAT_PLAIN;
+	n = sgw_payload_render(a, sizeof(a), &plain, 2346, &ts, 42);
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(memcmp(a, "23.46", 5), 0);
 }
 END_TEST
 
@@ -273,6 +310,7 @@ int main(void)
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_batch_many);
 	tcase_add_test(tc, test_render_is_the_reading);
+	tcase_add_test(tc, test_render_unsynced);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

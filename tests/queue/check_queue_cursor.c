@@ -143,7 +143,7 @@ START_TEST(test_stats_sample_time)
 	sgw_queue_get_stats(q, &st);
 	ck_assert(st.oldest_ts_ms == SGW_QUEUE_TS_NONE);
 	for (int i = 0; i < 3; i++) {
-		struct sgw_qmsg m = { .ts_ms = 1700000000000 + i, .seq = (uint64_t)i,
+		struct sgw_qmsg m = { .ts.wall_ms = 1700000000000 + i, .seq = (uint64_t)i,
 				      .topic = "a/b", .topic_len = 3,
 				      .payload = "21.5", .payload_len = 4, .qos = 1 };
 		long n = sgw_qmsg_encode(&m, buf, sizeof(buf));

@@ -100,7 +100,7 @@ static struct sgw_sample sample(uint32_t sensor, int64_t ts_ms, uint32_t valid, 
 				int32_t v1, int32_t v2)
 {
 	struct sgw_sample s = {
-		.sensor = sensor, .ts_ms = ts_ms, .valid = valid,
+		.sensor = sensor, .ts.wall_ms = ts_ms, .valid = valid,
 		.values = { v0, v1, v2 },
 	};
 
@@ -115,7 +115,8 @@ static void expect_msg(size_t i, uint64_t seq, int64_t ts_ms, const char *topic,
 	ck_assert_uint_lt(i, sink.n);
 	m = sink.m[i];
 	ck_assert_uint_eq(m->seq, seq);
-	ck_assert_int_eq(m->ts_ms, ts_ms);
+	ck_assert_int_eq(m->ts.wall_ms, ts_ms);
+	ck_assert(!m->ts.unsynced);
 	ck_assert_str_eq(sgw_msg_topic(m), topic);
 	ck_assert_uint_eq(m->topic_len, strlen(topic));
 	ck_assert_str_eq(sgw_msg_payload(m), payload);

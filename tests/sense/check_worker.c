@@ -254,8 +254,8 @@ START_TEST(test_event_source)
 	ck_assert_int_eq(smp[0].due_ns, 0);
 	ck_assert_uint_eq(smp[0].valid, 0x1);
 	ck_assert_int_eq(smp[0].values[0], 7);
-	ck_assert_int_ge(smp[0].ts_ms, before);
-	ck_assert_int_le(smp[0].ts_ms, sgw_real_ms());
+	ck_assert_int_ge(smp[0].ts.wall_ms, before);
+	ck_assert_int_le(smp[0].ts.wall_ms, sgw_real_ms());
 
 	LOCKED(fakes[e].value = 8; fakes[e].event_pending = true);
 	collect_n(w, smp, 1);
@@ -388,8 +388,8 @@ START_TEST(test_sample_carries_times_and_values)
 	ck_assert_uint_eq(smp[0].sensor, a);
 	ck_assert_int_eq(smp[0].err, 0);
 	ck_assert_int_eq(smp[0].due_ns, due);
-	ck_assert_int_ge(smp[0].ts_ms, before);
-	ck_assert_int_le(smp[0].ts_ms, after);
+	ck_assert_int_ge(smp[0].ts.wall_ms, before);
+	ck_assert_int_le(smp[0].ts.wall_ms, after);
 	ck_assert_uint_eq(smp[0].valid, 0x3);
 	ck_assert_int_eq(smp[0].values[0], fakes[a].value);
 	ck_assert_int_eq(smp[0].values[1], -fakes[a].value);
