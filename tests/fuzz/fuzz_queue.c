@@ -286,8 +286,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.ops = &run_ops;
 	q = sgw_queue_open(dir, &o);
 	if (!q) {
-		/* Only a folder where ack.state or the tail should be is fatal. */
-		FUZZ_CHECK(errno == EISDIR || errno == ENOENT, "open: %s", strerror(errno));
+		/*
+		 * Only something that is no regular file where ack.state or the
+		 * tail should be is fatal: a folder (EISDIR, ENOENT), or a
+		 * symlink or FIFO named as the next tail segment, which the
+		 * queue creates with O_EXCL rather than write through (EEXIST).
+		 */
+		FUZZ_CHECK(errno == EISDIR || errno == ENOENT || errno == EEXIST, "open: %s",
+			   strerror(errno));
 		goto out_free;
 	}
 
