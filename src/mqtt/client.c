@@ -150,15 +150,60 @@ static uint64_t backoff_seed(const struct sgw_uplink *u)
 	       (uint64_t)(uintptr_t)u ^ ((uint64_t)getpid() << 16);
 }
 
+/* A Paho client for U's broker in *OUT, its connection-lost callback set. */
+static int create_paho(struct sgw_uplink *u, MQTTAsync *out)
+{
+	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
+	MQTTAsync_createOptions co5 = MQTTAsync_createOptions_initializer5;
+	MQTTAsync_createOptions *o = u->mqtt_version == 5 ? &co5 : &co;
+	int rc;
+
+	o->sendWhileDisconnected = 0;
+	/* Paho counts queued publish commands against this also when online;
+	 * the window (plus status messages and QoS 0) must fit. */
+	o->maxBufferedMessages = (int)u->window + UPLINK_STATUS_SLOTS + 100;
+	o->MQTTVersion = u->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	/* No persistence: the daemon's own queue keeps what must survive. */
+	rc = MQTTAsync_createWithOptions(out, u->server_uri, u->client_id,
+					 MQTTCLIENT_PERSISTENCE_NONE, NULL, o);
+	if (rc != MQTTASYNC_SUCCESS) {
+		*out = NULL;
+		return sgw_uplink_errno(rc);
+	}
+	rc = MQTTAsync_setConnectionLostCallback(*out, u, sgw_uplink_lost_cb);
+	if (rc != MQTTASYNC_SUCCESS) {
+		MQTTAsync_destroy(out);
+		return sgw_uplink_errno(rc);
+	}
+	return 0;
+}
+
+int sgw_uplink_renew_paho(struct sgw_uplink *u)
+{
+	MQTTAsync fresh;
+	int r = create_paho(u, &fresh);
+
+	if (r < 0)
+		return r;
+	/*
+	 * The new client exists before the old one goes: with no client left,
+	 * Paho would stop its threads (waiting for them) and start them again.
+	 * Paho 1.3.12 frees the publishes it never sent but not their topic
+	 * and payload, which it had copied (eclipse/paho.mqtt.c issue #1474,
+	 * fixed in later releases): those bytes stay allocated, and only when
+	 * a connection died with the caller's publishes unwritten.
+	 */
+	MQTTAsync_destroy(&u->client);
+	u->client = fresh;
+	return 0;
+}
+
 struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const char *status_topic,
 				  const struct sgw_uplink_handler *h, void *arg)
 {
 	static const struct sgw_uplink_handler no_handler;
-	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
-	MQTTAsync_createOptions co5 = MQTTAsync_createOptions_initializer5;
-	MQTTAsync_createOptions *o;
 	struct sgw_uplink *u;
-	int r, rc;
+	int r;
 
 	if (!cfg || !cfg->server_uri || !cfg->client_id || !status_topic || !*status_topic ||
 	    cfg->max_inflight < 1 || cfg->max_inflight > 65535 - UPLINK_STATUS_SLOTS ||
@@ -215,29 +260,11 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const cha
 	if (r)
 		goto err_free_mailbox;
 
-	o = cfg->mqtt_version == 5 ? &co5 : &co;
-	o->sendWhileDisconnected = 0;
-	/* Paho counts queued publish commands against this also when online;
-	 * the window (plus status messages and QoS 0) must fit. */
-	o->maxBufferedMessages = (int)u->window + UPLINK_STATUS_SLOTS + 100;
-	o->MQTTVersion = cfg->mqtt_version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
-	/* No persistence: the daemon's own queue keeps what must survive. */
-	rc = MQTTAsync_createWithOptions(&u->client, u->server_uri, u->client_id,
-					 MQTTCLIENT_PERSISTENCE_NONE, NULL, o);
-	if (rc != MQTTASYNC_SUCCESS) {
-		u->client = NULL;
-		r = sgw_uplink_errno(rc);
+	r = create_paho(u, &u->client);
+	if (r < 0)
 		goto err_destroy_lock;
-	}
-	rc = MQTTAsync_setConnectionLostCallback(u->client, u, sgw_uplink_lost_cb);
-	if (rc != MQTTASYNC_SUCCESS) {
-		r = sgw_uplink_errno(rc);
-		goto err_destroy_client;
-	}
 	return u;
 
-err_destroy_client:
-	MQTTAsync_destroy(&u->client);
 err_destroy_lock:
 	pthread_mutex_destroy(&u->lock);
 err_free_mailbox:

@@ -70,6 +70,11 @@ bool sgw_inflight_find(const struct sgw_inflight *t, int token, uint32_t gen, ui
 	return false;
 }
 
+const struct sgw_inflight_entry *sgw_inflight_get(const struct sgw_inflight *t, size_t i)
+{
+	return at(t, i);
+}
+
 /* Drop the holes at the head. */
 static void trim(struct sgw_inflight *t)
 {

@@ -53,6 +53,9 @@ void sgw_inflight_push(struct sgw_inflight *t, const struct sgw_inflight_entry *
 bool sgw_inflight_find(const struct sgw_inflight *t, int token, uint32_t gen, uint64_t stamp,
 		       size_t *idx);
 
+/* The entry at index I (0 = oldest, I < used), a hole or not. */
+const struct sgw_inflight_entry *sgw_inflight_get(const struct sgw_inflight *t, size_t i);
+
 /* Remove the entry at index I; returns a copy of it. */
 struct sgw_inflight_entry sgw_inflight_take(struct sgw_inflight *t, size_t i);
 

@@ -58,6 +58,9 @@
 	  (MQTTAsync handle, const char *topic, int qos,				\
 	   MQTTAsync_responseOptions *response),					\
 	  (handle, topic, qos, response), MQTTASYNC_FAILURE)				\
+	X(int, MQTTAsync_getPendingTokens,						\
+	  (MQTTAsync handle, MQTTAsync_token **tokens), (handle, tokens),		\
+	  MQTTASYNC_FAILURE)								\
 	X(int, MQTTAsync_isConnected, (MQTTAsync handle), (handle), 0)		\
 	X(const char *, MQTTAsync_strerror, (int code), (code),			\
 	  "Paho MQTT library not loaded")						\

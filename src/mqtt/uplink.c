@@ -216,15 +216,42 @@ static void handle_connect_fail(struct sgw_uplink *u, const struct uplink_event 
 	report_connect_failed(u, why);
 }
 
+/*
+ * True when Paho still holds one of the caller's publishes of the lost
+ * connection: queued, not written when the connection died.  Paho (1.3,
+ * also with a clean session) keeps those and writes them first on the
+ * next connection: after the caller was told they failed (it sends them
+ * again: twice), and ahead of the older messages lost on the wire (sent
+ * again after them: out of order).  Before fail_all().
+ */
+static bool caller_publish_unsent(struct sgw_uplink *u)
+{
+	MQTTAsync_token *tokens = NULL;
+	bool found = false;
+	size_t i;
+
+	if (MQTTAsync_getPendingTokens(u->client, &tokens) != MQTTASYNC_SUCCESS)
+		return true;	/* cannot tell: a new client is safe */
+	for (size_t k = 0; tokens && tokens[k] != -1 && !found; k++)
+		found = sgw_inflight_find(&u->inflight, tokens[k], u->conn_gen, UINT64_MAX, &i) &&
+			!sgw_inflight_get(&u->inflight, i)->own;
+	MQTTAsync_free(tokens);
+	return found;
+}
+
 static void handle_lost(struct sgw_uplink *u, const struct uplink_event *ev)
 {
-	bool ready = u->ready;
+	bool ready = u->ready, unsent;
 
 	if (u->state != UPLINK_CONNECTED)
 		return;
 	u->state = u->stopping ? UPLINK_STOPPED : UPLINK_WAITING;
 	u->ready = false;
+	unsent = caller_publish_unsent(u);
 	fail_all(u);
+	/* Not renewed (no memory): they may reach the next broker first. */
+	if (unsent && !u->stopping && sgw_uplink_renew_paho(u) == 0)
+		u->st.renewed++;
 	if (ready) {
 		u->st.disconnects++;
 		if (u->h->on_disconnected)

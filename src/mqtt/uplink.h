@@ -56,6 +56,7 @@ struct sgw_uplink_stats {
 	uint64_t published, acked, failed, connects, disconnects;
 	uint64_t connect_failures;
 	uint64_t stale;		/* completions of a connection already given up */
+	uint64_t renewed;	/* Paho clients replaced: a loss left publishes unsent */
 };
 
 /*

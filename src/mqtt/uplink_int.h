@@ -102,6 +102,12 @@ struct sgw_uplink {
 int sgw_uplink_connect_paho(struct sgw_uplink *u);
 /* A Paho return code as -errno. */
 int sgw_uplink_errno(int rc);
+/*
+ * Replace the Paho client by a new one for the same broker: what the old
+ * one still held (publishes it never wrote) goes with it.  While no
+ * connection is up.  0, or -errno with the old client kept.
+ */
+int sgw_uplink_renew_paho(struct sgw_uplink *u);
 
 /* callbacks.c: the callbacks of Paho's threads, set into Paho's options. */
 

@@ -3,6 +3,7 @@
 """Check what a recording subscriber saw of a gateway's JSON readings.
 
 Usage: delivery.py RECORD TOPIC_PREFIX [--runs KILLS_FILE --max-tail-ms N]
+                   [--first-seq N] [--after-ms T]
 
 Every payload under TOPIC_PREFIX must be a well-formed reading
 ({"value","unit","ts","seq"}) or, on <topic>/error, a health report that
@@ -11,7 +12,10 @@ restart skips ahead by a reserved block); within a run no number may be
 missing.  Per topic, readings must arrive in sequence order (duplicates,
 allowed around a reconnect, are counted).  With --runs, KILLS_FILE holds the
 time (ms since the epoch) each run was killed; the last reading delivered of
-each run must have been sampled at most N ms before its kill.
+each run must have been sampled at most N ms before its kill.  With
+--first-seq, the first run must begin with number N (nothing lost before the
+first reading seen); with --after-ms, some reading must have been sampled
+after T (ms since the epoch: the record reaches past that moment).
 Prints a summary; exits 1 on any violation.
 """
 import json
@@ -23,6 +27,8 @@ kills, max_tail = None, None
 if "--runs" in sys.argv:
     kills = [int(l) for l in open(sys.argv[sys.argv.index("--runs") + 1]) if l.strip()]
     max_tail = int(sys.argv[sys.argv.index("--max-tail-ms") + 1])
+first_seq = int(sys.argv[sys.argv.index("--first-seq") + 1]) if "--first-seq" in sys.argv else None
+after_ms = int(sys.argv[sys.argv.index("--after-ms") + 1]) if "--after-ms" in sys.argv else None
 
 bad = []
 seen = {}
@@ -80,6 +86,14 @@ print("readings: %d unique, %d duplicates, %d runs, %d missing inside runs, "
 for b in bad[:5]:
     print("malformed: " + b)
 ok = not bad and missing == 0 and order_errors == 0 and seqs
+if first_seq is not None and seqs and seqs[0] != first_seq:
+    print("the first reading is number %d, not %d" % (seqs[0], first_seq))
+    ok = False
+if after_ms is not None:
+    newest = max((t for t in seen.values() if t is not None), default=0)
+    if newest <= after_ms:
+        print("no reading sampled after %d (newest %d)" % (after_ms, newest))
+        ok = False
 if kills is not None:
     if len(runs) != len(kills):
         print("expected %d runs (one per kill), saw %d" % (len(kills), len(runs)))

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The broker goes away 10 times for 2-4 s while 20 sensors publish at 10 Hz:
 # after the last restart every sequence number arrives, per-topic order is
-# kept, duplicates are counted.  (bench/soak.sh runs the long form,
-# 2-20 s outages.)
+# kept, duplicates are counted.  (The long form: OUTAGES=10 MIN_S=2
+# MAX_S=20; bench/soak.sh keeps a gateway through an hour of such outages.)
 . "${top_srcdir:?}/tests/it/lib.sh" || exit 99
 
 OUTAGES=${OUTAGES:-10}
