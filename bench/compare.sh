@@ -199,7 +199,7 @@ start_sensorgw() {
 	local name=$1 n=$2 ival=$3 inflight=$4 tmo=${5:-} ini=$work/$1.ini i
 	mkdir -p "$work/$name.state"
 	{
-		printf '[gateway]\nname = benchgw\ntopic_prefix = bench\n'
+		printf '[gateway]\nclock = rtc\nname = benchgw\ntopic_prefix = bench\n'
 		printf 'format = plain\nstate_dir = %s\n\n' "$work/$name.state"
 		printf '[mqtt]\nuri = mqtt://127.0.0.1:%s\nclient_id = sensorgw-bench\n' "$broker_port"
 		printf 'qos = 1\nmax_inflight = %s\n' "$inflight"

@@ -65,7 +65,7 @@ done
 
 mkdir -p "$work/state"
 {
-	printf '[gateway]\nname = benchgw\ntopic_prefix = bench\nformat = plain\n'
+	printf '[gateway]\nclock = rtc\nname = benchgw\ntopic_prefix = bench\nformat = plain\n'
 	printf 'state_dir = %s\n\n[mqtt]\nuri = mqtt://127.0.0.1:%s\n' "$work/state" "$port"
 	printf 'client_id = sensorgw-profile\nqos = 1\nmax_inflight = %s\n' "$inflight"
 	for ((i = 1; i <= n; i++)); do

@@ -39,7 +39,7 @@ broker() {
 	for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
 }
 ini() {	# ini NSENSORS INTERVAL FORMAT INFLIGHT
-	printf "[gateway]\nname = bench\ntopic_prefix = b\nstate_dir = %s/state\nformat = %s\nstats_interval = 1s\n" "$T" "$3"
+	printf "[gateway]\nclock = rtc\nname = bench\ntopic_prefix = b\nstate_dir = %s/state\nformat = %s\nstats_interval = 1s\n" "$T" "$3"
 	printf '\n[mqtt]\nuri = mqtt://127.0.0.1:%s\nqos = 1\nmax_inflight = %s\nreconnect_min = 100ms\nreconnect_max = 1s\n' "$port" "$4"
 	for i in $(seq "$1"); do printf '\n[sensor s%d]\ndriver = sim\nseed = %d\ninterval = %s\n' "$i" "$i" "$2"; done
 }

@@ -91,7 +91,7 @@ psub_start "$port" "soak-sub-a-$$" "$T/sub" 'a/#'
 [ "$kills" -gt 0 ] && psub_start "$port" "soak-sub-b-$$" "$T/sub-b" 'b/#'
 
 ini() {	# ini NAME PREFIX: a gateway of RATE readings/s, 10 sim sensors per 100/s
-	printf '[gateway]\nname = %s\ntopic_prefix = %s\nstate_dir = %s\nstats_interval = 60s\n' \
+	printf '[gateway]\nclock = rtc\nname = %s\ntopic_prefix = %s\nstate_dir = %s\nstats_interval = 60s\n' \
 		"$1" "$2" "$T/state-$2"
 	printf '\n[queue]\nsync = interval\nsync_interval = 1s\n'
 	printf '\n[mqtt]\nuri = mqtt://127.0.0.1:%s\nclient_id = soak-%s-%s\nqos = 1\n' "$port" "$2" "$$"

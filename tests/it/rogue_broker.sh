@@ -31,7 +31,7 @@ ROGUE_PID=$!
 track "$ROGUE_PID"
 wait_until 20 grep -q listen "$T/rogue" || fail "the rogue broker did not start"
 
-{ printf '[gateway]\nname = testgw\ntopic_prefix = t\nstate_dir = %s\n' "$T/state"
+{ printf '[gateway]\nclock = rtc\nname = testgw\ntopic_prefix = t\nstate_dir = %s\n' "$T/state"
   printf '\n[mqtt]\nuri = mqtt://127.0.0.1:%s\nclient_id = sgwtest-rogue-%s\nqos = 1\n' "$port" "$$"
   # The shortest keepalive: a broker that sends nothing is given up in ~10 s.
   printf 'keepalive = 5s\nreconnect_min = 100ms\nreconnect_max = 4s\n'
