@@ -14,13 +14,14 @@
 #   --src DIR    build the package from the source tree DIR (default: this one)
 #   --work DIR   work files and caches (default ${TMPDIR:-/var/tmp}/sensorgw-systest)
 #
-# Phases, each timed: image (the root file system, mmdebstrap; cached),
-# kernel (trixie's arm64 kernel and an initramfs; cached per version),
-# module (i2c-stub built out of tree; cached per version), deb (cross-built
-# in a trixie chroot; cached per source tree), payload (the second disk:
-# packages, modules, the guest's runner) and boot (the guest runs
-# guest/run.sh and powers off).  The runner prints one "ok" or "FAIL" line
-# per check; this script exits 1 on any failure.
+# Phases, each timed: image (the root file system, mmdebstrap; cached;
+# built while the next three run), kernel (trixie's arm64 kernel and an
+# initramfs; cached per version), module (i2c-stub built out of tree;
+# cached per version), deb (cross-built in a trixie chroot; cached per
+# source tree), payload (the second disk: packages, modules, the guest's
+# runner) and boot (the guest runs guest/run.sh and powers off).  The
+# runner prints one "ok" or "FAIL" line per check; this script exits 1 on
+# any failure.
 #
 # Needs root, the host packages "./dev systest" installs and qemu-aarch64
 # registered in binfmt_misc (mmdebstrap runs arm64 maintainer scripts).
@@ -97,15 +98,18 @@ trixie_apt() {
 # ------------------------------------------------------------------ image
 
 root_img=
-image() {
-	local k tree log=$work/image.log
+image_path() {
+	local k
 
 	k=$(echo "$suite $mirror $image_pkgs" | key "$here/essential-hook.sh" "$here/customize-hook.sh")
 	root_img=$work/image/root-$k.img
-	if [ -f "$root_img" ]; then
-		say "root file system: cached ($root_img)"
-		return
-	fi
+}
+
+# image: make $root_img.  Runs beside the kernel, module and deb phases
+# (its arm64 maintainer scripts keep one core busy under qemu-user).
+image() {
+	local tree log=$work/image.log
+
 	rm -rf "$work/image"
 	mkdir -p "$work/image"
 	tree=$work/image/tree
@@ -388,10 +392,36 @@ boot() {
 
 # ------------------------------------------------------------------ main
 
-phase image image
+# stop_image: a phase that failed ends the script, and the image's
+# mmdebstrap (which unmounts what it mounted when told to stop) with it.
+stop_image() {
+	[ -n "$image_pid" ] || return 0
+	pkill -TERM -P "$image_pid" 2>/dev/null || true
+	kill "$image_pid" 2>/dev/null || true
+	wait "$image_pid" 2>/dev/null || true
+}
+
+image_path
+image_pid=
+if [ -f "$root_img" ]; then
+	say "root file system: cached ($root_img)"
+	times+=("image 0s")
+else
+	say "image (in the background)"
+	image_t0=$SECONDS
+	image >"$work/image.out" 2>&1 &
+	image_pid=$!
+	trap stop_image EXIT
+fi
 phase kernel kernel
 phase module module
 phase deb build_deb
+if [ -n "$image_pid" ]; then
+	say "waiting for the root file system"
+	wait "$image_pid" || { image_pid=; cat "$work/image.out"; die "the root file system failed"; }
+	image_pid=
+	times+=("image $((SECONDS - image_t0))s (beside kernel, module, deb)")
+fi
 phase payload payload
 phase boot+tests boot
 
