@@ -9,7 +9,10 @@ temp_topic=systest/bme/temperature
 check_notify() {
 	local t st
 
-	systemctl start sensorgw || fail "systemctl start failed: $(systemctl is-active sensorgw)" || return
+	if ! systemctl start sensorgw 2>/dev/null; then
+		fail "systemctl start failed ($(systemctl is-active sensorgw)): $(journal_tail)"
+		return
+	fi
 	t=$(prop sensorgw Type)
 	[ "$t" = notify ] || fail "Type=$t" || return
 	is_active sensorgw || fail "$(systemctl is-active sensorgw)" || return
@@ -98,7 +101,7 @@ check_hup_bad() {
 		{ restore_ini; fail "the service did not survive: $(systemctl is-active sensorgw)"; return; }
 	still_old "$tmp/hup" || { restore_ini; return 1; }
 	restore_ini
-	systemctl reload sensorgw || fail "the reload of the good file failed" || return
+	systemctl reload sensorgw 2>/dev/null || fail "the reload of the good file failed: $(journal_tail)" || return
 	is_active sensorgw || fail "$(systemctl is-active sensorgw) after the good reload"
 }
 
@@ -107,12 +110,12 @@ check_stop_offline() {
 
 	s=$(sub -t "$status_topic" -C 1 -W 10)
 	[ "$s" = online ] || fail "status '$s' before the stop, want online" || return
-	systemctl stop sensorgw || fail "systemctl stop failed" || return
+	systemctl stop sensorgw 2>/dev/null || fail "systemctl stop failed: $(journal_tail)" || return
 	s=$(prop sensorgw Result)
 	[ "$s" = success ] || fail "Result=$s after the stop" || return
 	s=$(sub -t "$status_topic" -C 1 -W 10)
 	[ "$s" = offline ] || fail "status '$s' after the stop, want offline" || return
-	systemctl start sensorgw || fail "it did not start again"
+	systemctl start sensorgw 2>/dev/null || fail "it did not start again: $(journal_tail)"
 }
 
 # outage_readings FILE FROM_MS TO_MS: how many readings of FILE were taken
@@ -127,15 +130,15 @@ queue_files() {
 
 # broker_outage CLIENT SECONDS: a persistent QoS 1 session CLIENT (the
 # broker keeps what arrives for it), then the broker stopped for SECONDS;
-# t0 and t1 bound the outage's readings.
-t0= t1=
+# out_t0 and out_t1 (ms) bound the outage's readings.
+out_t0= out_t1=
 broker_outage() {
 	sub -c -i "$1" -q 1 -t "$temp_topic" -C 1 -W 20 >/dev/null ||
 		fail "no reading before the outage" || return
-	t0=$(now_ms)
+	out_t0=$(now_ms)
 	systemctl stop mosquitto || fail "mosquitto did not stop" || return
 	sleep "$2"
-	t1=$(now_ms)
+	out_t1=$(now_ms)
 	[ -n "$(queue_files)" ] || fail "nothing in /var/lib/sensorgw/queue after ${2}s offline"
 }
 
@@ -144,8 +147,8 @@ delivered() {
 	systemctl start mosquitto || fail "mosquitto did not start" || return
 	sub -c -i "$1" -q 1 -t "$temp_topic" -v -W 20 >"$2" 2>&1
 	local n
-	n=$(outage_readings "$2" "$t0" "$t1")
-	echo "# $n readings of the outage ($(((t1 - t0) / 1000))s) delivered"
+	n=$(outage_readings "$2" "$out_t0" "$out_t1")
+	echo "# $n readings of the outage ($(((out_t1 - out_t0) / 1000))s) delivered"
 	[ "$n" -ge 2 ] || fail "$n readings of the outage delivered, want 2 or more"
 }
 
@@ -219,11 +222,13 @@ check_upgrade() {
 
 # Warnings that the checks' faults bring: the broker away, the bad INI,
 # the kill, the watchdog.
-expected_warnings='mqtt|connect|broker|refused|offline|sensorgw\.ini:[0-9]+:|no_such_driver|error\(s\)|not starting|reload|SIGHUP|[Ww]atchdog|SIGABRT|SIGKILL|code=(killed|dumped)|Failed with result|Killing process|core'
+expected_warnings='mqtt|connect|broker|refused|offline|sensorgw\.ini:[0-9]+:|no_such_driver|error\(s\)|not starting|[Rr]eload|SIGHUP|[Ww]atchdog|SIGABRT|SIGKILL|code=(killed|dumped)|Failed with result|Killing process|core'
 
 check_journal_expected() {
 	local w
 
+	# All of them in the host's console.log (it shows "# " lines only).
+	journal_warnings "$1" | sed 's/^/journal: /'
 	w=$(journal_warnings "$1" | grep -E -v "$expected_warnings")
 	[ -z "$w" ] || fail "$(echo "$w" | head -3 | tr '\n' '|')"
 }

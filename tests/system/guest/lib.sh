@@ -65,10 +65,11 @@ mqtt_args() {
 	echo -h localhost -u systest -P "$mqtt_pw"
 }
 
-# sub ARGS...: mosquitto_sub as the test client.
+# sub ARGS...: mosquitto_sub as the test client (its complaints, such as
+# "Timed out", in sub.err: a check says what it missed).
 sub() {
 	# shellcheck disable=SC2046
-	mosquitto_sub $(mqtt_args) "$@"
+	mosquitto_sub $(mqtt_args) "$@" 2>>"$tmp/sub.err"
 }
 
 # sub_bg FILE ARGS...: a subscriber in the background (-v, its lines in
@@ -137,6 +138,11 @@ journal_warnings() {
 	else
 		journalctl -q -o cat -p warning -u sensorgw -b
 	fi
+}
+
+# journal_tail: the service's last warnings and errors, on one line.
+journal_tail() {
+	journalctl -q -o cat -p warning -u sensorgw -n 6 | tr '\n' '|'
 }
 
 journal_mark() {
