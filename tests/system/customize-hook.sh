@@ -38,6 +38,10 @@ Description=sensorgw system test
 Documentation=file:///systest/guest/run.sh
 After=multi-user.target
 RequiresMountsFor=/systest
+# Forced: nothing of this machine is kept (its disk is a QEMU snapshot),
+# and stopping every unit under emulation only costs time.
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
 
 [Service]
 Type=oneshot
@@ -47,10 +51,6 @@ StandardOutput=tty
 StandardError=tty
 TTYPath=/dev/ttyAMA0
 TimeoutStartSec=infinity
-# Forced: nothing of this machine is kept (its disk is a QEMU snapshot),
-# and stopping every unit under emulation only costs time.
-SuccessAction=poweroff-force
-FailureAction=poweroff-force
 
 [Install]
 WantedBy=multi-user.target

@@ -127,7 +127,7 @@ image() {
 
 # ------------------------------------------------------------------ kernel
 
-kver= kdir= initrd_img=
+kver='' kdir='' initrd_img=''
 kernel() {
 	local x debs base
 
@@ -355,15 +355,33 @@ qmp() {
 # console: the guest's serial console line by line: all of it to
 # console.log, the runner's lines to stdout, and a GPIO pulse (QMP
 # system_powerdown: the PL061's line 3 high for 100 ms) when it asks.
+# Once the runner is done the guest powers itself off; a guest still up
+# $poweroff_timeout seconds later is stopped through QMP, so that a hang on
+# the way down costs that long, not the whole $boot_timeout.
+poweroff_timeout=120
 console() {
-	local line
+	local line rc wait=
 
-	while IFS= read -r line; do
+	while :; do
+		# shellcheck disable=SC2086,SC2229 # $wait: empty or "-t SECONDS"
+		IFS= read -r $wait line || {
+			rc=$?
+			[ "$rc" -gt 128 ] || break # end of file: QEMU is gone
+			echo "# the guest did not power off within ${poweroff_timeout}s: QEMU told to quit" |
+				tee -a "$run/console.log"
+			qmp quit || true
+			wait=
+			continue
+		}
 		line=${line%$'\r'}
 		printf '%s\n' "$line" >>"$run/console.log"
 		case $line in
 		'systest: pulse'*)
 			qmp system_powerdown || echo "FAIL QMP system_powerdown"
+			;;
+		'systest: done'*)
+			printf '%s\n' "$line"
+			wait="-t $poweroff_timeout"
 			;;
 		'ok '* | 'FAIL '* | 'systest: '* | '# '*)
 			printf '%s\n' "$line"
