@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # The checks of the guest's runner (sourced by run.sh, which runs them in
 # order): each returns non-zero and sets $why on failure.  They use run.sh's
 # $payload, $tmp, $ini and $secret.
@@ -131,7 +132,7 @@ queue_files() {
 # broker_outage CLIENT SECONDS: a persistent QoS 1 session CLIENT (the
 # broker keeps what arrives for it), then the broker stopped for SECONDS;
 # out_t0 and out_t1 (ms) bound the outage's readings.
-out_t0= out_t1=
+out_t0='' out_t1=''
 broker_outage() {
 	sub -c -i "$1" -q 1 -t "$temp_topic" -C 1 -W 20 >/dev/null ||
 		fail "no reading before the outage" || return

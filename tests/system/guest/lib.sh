@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Helpers of the guest's runner (sourced by run.sh): the check lines, waits,
 # the MQTT side of the checks and a few systemd look-ups.
 
@@ -80,6 +81,7 @@ sub_bg() {
 	local file=$1
 	shift
 	# Line-buffered: the SUBACK line is looked for while it runs.
+	# shellcheck disable=SC2046
 	stdbuf -oL mosquitto_sub $(mqtt_args) -d -v "$@" >"$file" 2>&1 &
 	sub_pid=$!
 	wait_for 30 grep -q 'received SUBACK' "$file"

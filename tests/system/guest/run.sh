@@ -11,7 +11,7 @@
 # (install, start, readings, faults, upgrade, purge); after a failed step
 # that the rest needs, the rest is reported as not run.
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 # shellcheck source=lib.sh
 . ./lib.sh
 # shellcheck source=checks.sh
@@ -31,7 +31,7 @@ echo "systest: runner up after $(cut -d' ' -f1 /proc/uptime)s of uptime; kernel 
 
 # The BME280: i2c-stub answers at 0x76 with the registers of bme280.regs.
 setup_i2c() {
-	local a bus= reg bytes id
+	local a bus='' reg bytes id
 
 	modprobe i2c-dev || fail "modprobe i2c-dev failed" || return
 	modprobe i2c-stub chip_addr=0x76 || fail "modprobe i2c-stub failed" || return
