@@ -37,8 +37,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # The guest's packages besides the Essential set: systemd, the broker and
 # its clients (the checks' MQTT side), i2c-tools (loads the registers),
 # gpiod (gpioinfo) and the package's run-time dependencies, for the guest
-# has no network to fetch them.
-image_pkgs=systemd-sysv,udev,kmod,apt,passwd,mosquitto,mosquitto-clients,i2c-tools,gpiod
+# has no network to fetch them.  procps (kill, ps) is not Essential but
+# "important": every Debian and Raspberry Pi OS system has it, so the guest
+# does too; a unit that needs it without saying so is a check of its own.
+image_pkgs=systemd-sysv,udev,kmod,apt,passwd,procps,mosquitto,mosquitto-clients,i2c-tools,gpiod
 image_pkgs+=,libpaho-mqtt1.3,libgpiod3,libinih1,libi2c0
 # The modules the initramfs loads to mount the root disk.
 initrd_mods=(virtio_mmio virtio_blk ext4)

@@ -7,6 +7,37 @@
 status_topic=systest/pi/status
 temp_topic=systest/bme/temperature
 
+# depends_on PACKAGE: PACKAGE is one of sensorgw's Depends (any of an
+# alternative counts).
+depends_on() {
+	dpkg-query -W -f '${Depends}' sensorgw | tr ',|' '\n\n' |
+		sed 's/^ *//; s/[ :(].*//' | grep -qx "$1"
+}
+
+# Each Exec*= program of the installed unit must come with the package:
+# its own, a dependency's or an Essential package's (Debian Policy 3.5);
+# any other may be missing on a minimal system, and then the start or the
+# reload fails.
+check_unit_programs() {
+	local unit p owner bad=
+
+	unit=$(prop sensorgw FragmentPath)
+	[ -f "$unit" ] || fail "no unit file" || return
+	for p in $(sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\([^ ]*\).*/\1/p' "$unit" | sort -u); do
+		# dpkg knows the path as the package ships it (/bin or /usr/bin).
+		owner=$({ dpkg -S "$p" || dpkg -S "$(readlink -f "$p")"; } 2>/dev/null |
+			grep -v '^diversion by' | head -1)
+		owner=${owner%%[:,]*}
+		if [ -z "$owner" ]; then
+			bad+="$p (no package); "
+		elif [ "$owner" != sensorgw ] && ! depends_on "$owner" &&
+			[ "$(dpkg-query -W -f '${Essential}' "$owner")" != yes ]; then
+			bad+="$p ($owner, neither Essential nor in Depends); "
+		fi
+	done
+	[ -z "$bad" ] || fail "${bad%; }"
+}
+
 check_notify() {
 	local t st
 

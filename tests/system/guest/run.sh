@@ -154,6 +154,7 @@ check "mosquitto on localhost:1883 with passwords" setup_broker || finish
 check "apt install ./sensorgw_$(dpkg-deb -f "$payload/debs/install.deb" Version)_arm64.deb (offline)" install_pkg ||
 	{ not_run "the rest"; finish; }
 check "the package made the user sensorgw and /etc/sensorgw root:sensorgw 0750" package_layout
+check "the unit runs only programs of the package, its dependencies or Essential packages" check_unit_programs
 configure
 check "the service reaches active through Type=notify (READY=1, STATUS=)" check_notify
 check "BME280 readings arrive with the values its registers encode" check_readings
