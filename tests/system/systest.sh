@@ -19,9 +19,9 @@
 # initramfs; cached per version), module (i2c-stub built out of tree;
 # cached per version), deb (cross-built in a trixie chroot; cached per
 # source tree), payload (the second disk: packages, modules, the guest's
-# runner) and boot (the guest runs guest/run.sh and powers off).  The
-# runner prints one "ok" or "FAIL" line per check; this script exits 1 on
-# any failure.
+# runner), boot (QEMU's start to the runner's first line), tests (the
+# runner's checks) and poweroff.  The runner prints one "ok" or "FAIL"
+# line per check; this script exits 1 on any failure.
 #
 # Needs root, the host packages "./dev systest" installs and qemu-aarch64
 # registered in binfmt_misc (mmdebstrap runs arm64 maintainer scripts).
@@ -381,8 +381,13 @@ console() {
 		'systest: pulse'*)
 			qmp system_powerdown || echo "FAIL QMP system_powerdown"
 			;;
+		'systest: runner up'*)
+			printf '%s\n' "$line"
+			echo "$SECONDS" >"$run/t_up"
+			;;
 		'systest: done'*)
 			printf '%s\n' "$line"
+			echo "$SECONDS" >"$run/t_done"
 			wait="-t $poweroff_timeout"
 			;;
 		'ok '* | 'FAIL '* | 'systest: '* | '# '*)
@@ -443,7 +448,18 @@ if [ -n "$image_pid" ]; then
 	times+=("image $((SECONDS - image_t0))s (beside kernel, module, deb)")
 fi
 phase payload payload
-phase boot+tests boot
+# boot+tests, split where the runner's first and last lines came: boot
+# (QEMU's start to the runner's), tests (the runner's) and poweroff.
+say "boot+tests"
+boot_t0=$SECONDS
+boot
+if [ -s "$run/t_up" ] && [ -s "$run/t_done" ]; then
+	times+=("boot $(($(cat "$run/t_up") - boot_t0))s"
+		"tests $(($(cat "$run/t_done") - $(cat "$run/t_up")))s"
+		"poweroff $((SECONDS - $(cat "$run/t_done")))s")
+else
+	times+=("boot+tests $((SECONDS - boot_t0))s")
+fi
 
 say "times: ${times[*]}; total ${SECONDS}s"
 printf 'time %s\n' "${times[@]}" "total ${SECONDS}s"
