@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
 	--deb) deb=$(realpath "${2:?--deb needs a file}"); shift 2 ;;
 	--src) src_top=$(cd "${2:?--src needs a directory}" && pwd); shift 2 ;;
 	--work) work=${2:?--work needs a directory}; shift 2 ;;
-	*) sed -n '12,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64 ;;
+	*) sed -n '11,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || die "run as root (./dev systest)"
