@@ -252,6 +252,9 @@ module() {
 # The package of this tree, cross-built for arm64 in a trixie chroot made
 # with the build dependencies of debian/control (kept while that file and
 # the suite stay the same); the test suite runs elsewhere (nocheck).
+# Commands in the build chroot get a clean environment: the caller's
+# TMPDIR, for one, names a directory that does not exist in there.
+chroot_env='/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive'
 deb_build_log=
 build_deb() {
 	local k broot src skey
@@ -268,8 +271,8 @@ build_deb() {
 			--include=crossbuild-essential-arm64 \
 			--customize-hook='mkdir -p "$1/build/src/debian"' \
 			--customize-hook="copy-in $src_top/debian/control /build/src/debian" \
-			--customize-hook='chroot "$1" apt-get -y -q -o APT::Install-Recommends=false build-dep -a arm64 -P nocheck /build/src' \
-			--customize-hook='chroot "$1" apt-get clean' \
+			--customize-hook="chroot \"\$1\" $chroot_env apt-get -y -q -o APT::Install-Recommends=false build-dep -a arm64 -P nocheck /build/src" \
+			--customize-hook="chroot \"\$1\" $chroot_env apt-get clean" \
 			"$suite" "$broot" "$mirror" >"$work/buildroot.log" 2>&1 ||
 			{ tail -30 "$work/buildroot.log"; die "the build chroot failed (log: $work/buildroot.log)"; }
 		touch "$broot/.done"
@@ -294,8 +297,8 @@ build_deb() {
 	deb_build_log=$work/deb-build.log
 	unshare --mount --propagation private sh -c '
 		mount --rbind /dev "$1/dev" && mount -t proc proc "$1/proc" &&
-		chroot "$1" sh -c "cd /build/src && DEB_BUILD_OPTIONS=\"nocheck parallel=$2\" \
-			dpkg-buildpackage -a arm64 -B -us -uc -Pnocheck"' sh "$broot" "$jobs" \
+		chroot "$1" $3 sh -c "cd /build/src && DEB_BUILD_OPTIONS=\"nocheck parallel=$2\" \
+			dpkg-buildpackage -a arm64 -B -us -uc -Pnocheck"' sh "$broot" "$jobs" "$chroot_env" \
 		>"$deb_build_log" 2>&1 ||
 		{ tail -40 "$deb_build_log"; die "the package did not build (log: $deb_build_log)"; }
 	rm -rf "$work/deb"
