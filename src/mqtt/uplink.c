@@ -369,7 +369,7 @@ static bool disconnected(const struct sgw_uplink *u)
 void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
 {
 	int64_t deadline = sgw_mono_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * SGW_NS_PER_MS;
-	bool was_connected = u->state == UPLINK_CONNECTED;
+	bool ended;
 
 	u->stopping = true;
 	if (u->state == UPLINK_CONNECTED) {
@@ -392,11 +392,13 @@ void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
 			pump(u, sgw_mono_ns() + (int64_t)(d.timeout + UPLINK_DISCONNECT_GRACE_MS) * SGW_NS_PER_MS,
 			     disconnected);
 	}
-	if (u->state == UPLINK_CONNECTED)
+	/* Still up: ended here.  A loss met on the way was reported by handle_lost(). */
+	ended = u->state == UPLINK_CONNECTED;
+	if (ended)
 		u->st.disconnects++;
 	u->state = UPLINK_STOPPED;
 	u->next_ns = INT64_MAX;
 	fail_all(u);
-	if (was_connected && u->h->on_disconnected)
+	if (ended && u->h->on_disconnected)
 		u->h->on_disconnected(u->harg, u, "stopped");
 }

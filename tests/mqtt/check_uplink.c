@@ -317,6 +317,38 @@ START_TEST(test_stop_broker_down)
 }
 END_TEST
 
+/* A loss that stop meets on its way is reported once, as the loss. */
+START_TEST(test_stop_meets_loss)
+{
+	struct test_broker *b = test_broker_start(NULL);
+	struct rec r = { 0 };
+	struct sgw_uplink_stats st;
+	struct sgw_uplink *u;
+	struct pollfd p;
+	struct tcfg t;
+
+	ck_assert_ptr_nonnull(b);
+	tcfg_init(&t, test_broker_uri(b), version_of(_i), 4);
+	u = up_connect(&t, "gw/m/status", &r);
+	/* After this ack (and the "online" one before it) nothing else is due. */
+	ck_assert_int_eq(sgw_uplink_publish(u, "m/t", "v", 1, 1), 0);
+	ck_assert(run_until(u, &r, reported, 1, WAIT_MS));
+	ck_assert_int_eq(test_broker_kill(b), 0);
+	/* Paho has posted the loss; the uplink has not seen it yet. */
+	p = (struct pollfd){ .fd = sgw_uplink_fd(u), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
+	ck_assert_int_eq(r.disconnected, 0);
+
+	sgw_uplink_stop(u, 1000);
+	ck_assert_int_eq(r.disconnected, 1);
+	ck_assert_str_ne(r.why, "stopped");
+	sgw_uplink_get_stats(u, &st);
+	ck_assert_uint_eq(st.disconnects, 1);
+	sgw_uplink_free(u);
+	test_broker_free(b);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct tcfg t;
@@ -346,6 +378,7 @@ static Suite *uplink_suite(void)
 	tcase_add_loop_test(tc, test_loss_fails_inflight, 0, 2);
 	tcase_add_loop_test(tc, test_status_online_offline, 0, 2);
 	tcase_add_loop_test(tc, test_stop_broker_down, 0, 2);
+	tcase_add_loop_test(tc, test_stop_meets_loss, 0, 2);
 	tcase_add_test(tc, test_bad_config);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
