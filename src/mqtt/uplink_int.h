@@ -78,6 +78,8 @@ struct sgw_uplink {
 	/* Main thread only. */
 	enum uplink_state state;
 	bool stopping, disconnected;
+	/* Stopped with no connect or connection of ours left in Paho's hands. */
+	bool settled;
 	uint32_t conn_gen;	/* generation of the current connection */
 	struct sgw_backoff backoff;
 	int64_t next_ns;

@@ -6,7 +6,9 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +351,81 @@ START_TEST(test_stop_meets_loss)
 }
 END_TEST
 
+struct resume {
+	struct test_broker *b;
+	int ms;
+};
+
+static void *resume_later(void *arg)
+{
+	struct resume *rs = arg;
+
+	poll(NULL, 0, rs->ms);
+	test_broker_resume(rs->b);
+	return NULL;
+}
+
+/* Whether the broker's log has a line with NEEDLE, within MS. */
+static bool broker_logged(struct test_broker *b, const char *needle, int ms)
+{
+	int64_t end = sgw_mono_ns() + (int64_t)ms * SGW_NS_PER_MS;
+	char path[PATH_MAX], line[512];
+
+	snprintf(path, sizeof(path), "%s/mosquitto.log", test_broker_dir(b));
+	do {
+		FILE *f = fopen(path, "r");
+		bool found = false;
+
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strstr(line, needle) != NULL;
+		if (f)
+			fclose(f);
+		if (found)
+			return true;
+		poll(NULL, 0, 50);
+	} while (sgw_mono_ns() < end);
+	return false;
+}
+
+/*
+ * A connect under way cannot be called off: stop waits for its outcome
+ * and, when it succeeds, leaves with a DISCONNECT (no Last Will), telling
+ * the handler of neither.
+ */
+START_TEST(test_stop_while_connecting)
+{
+	struct test_broker *b = test_broker_start(NULL);
+	const char *status = "gw/c/status";
+	struct resume rs = { .b = b, .ms = 300 };
+	struct rec r = { 0 };
+	struct sgw_uplink *u;
+	struct sub_msg m;
+	struct tcfg t;
+	char clean[128];
+	pthread_t th;
+
+	ck_assert_ptr_nonnull(b);
+	tcfg_init(&t, test_broker_uri(b), version_of(_i), 4);
+	u = sgw_uplink_new(&t.c, status, &rec_handler, &r);
+	ck_assert_ptr_nonnull(u);
+	/* The kernel takes the connection; the frozen broker answers later. */
+	ck_assert_int_eq(test_broker_pause(b), 0);
+	ck_assert_int_eq(sgw_uplink_start(u), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, resume_later, &rs), 0);
+	sgw_uplink_stop(u, WAIT_MS);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(r.connected, 0);
+	ck_assert_int_eq(r.disconnected, 0);
+	ck_assert_int_eq(r.connect_failed, 0);
+	snprintf(clean, sizeof(clean), "Client %s disconnected.", t.id);
+	ck_assert_msg(broker_logged(b, clean, WAIT_MS), "no DISCONNECT from %s", t.id);
+	m = retained_of(test_broker_uri(b), status);
+	ck_assert_str_eq(m.payload, "offline");
+	sgw_uplink_free(u);
+	test_broker_free(b);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct tcfg t;
@@ -379,6 +456,7 @@ static Suite *uplink_suite(void)
 	tcase_add_loop_test(tc, test_status_online_offline, 0, 2);
 	tcase_add_loop_test(tc, test_stop_broker_down, 0, 2);
 	tcase_add_loop_test(tc, test_stop_meets_loss, 0, 2);
+	tcase_add_loop_test(tc, test_stop_while_connecting, 0, 2);
 	tcase_add_test(tc, test_bad_config);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
