@@ -231,20 +231,21 @@ rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
 warm, rate, duration = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 after = [r for r in rows if r[0] >= warm] or rows
 ok = True
-for name, col, unit in (("RSS", 1, "kB"), ("open fds", 2, ""), ("threads", 3, "")):
+for name, col, unit in (("RSS", 1, " kB"), ("open fds", 2, ""), ("threads", 3, "")):
     v = [r[col] for r in after]
     # Ends as medians of five samples, so that one sample taken while a
     # backlog drains does not decide.
     first, last = statistics.median(v[:5]), statistics.median(v[-5:])
     growth = 100.0 * (last - first) / first if first else 0.0
-    print("%s after %d s of warm-up (%d samples): first %g, median %g, last %g, max %g %s; "
+    print("%s after %d s of warm-up (%d samples): first %g, median %g, last %g, max %g%s; "
           "growth %.1f %%" % (name, warm, len(v), first, statistics.median(v), last, max(v),
                               unit, growth))
     if name != "threads" and growth > 5.0:
         ok = False
 step = max(1, len(rows) // 24)
-print("RSS over the whole run, one sample in %d (every %d s): %s kB" %
-      (step, 10 * step, " ".join(str(r[1]) for r in rows[::step])))
+apart = (rows[-1][0] - rows[0][0]) * step / max(1, len(rows) - 1)
+print("RSS over the whole run, one sample in %d (about %d s apart): %s kB" %
+      (step, apart, " ".join(str(r[1]) for r in rows[::step])))
 report = open(sys.argv[5]).read()
 unique = int(report.split("readings: ")[-1].split()[0])
 missing = int(report.split(" missing inside runs")[0].split()[-1])

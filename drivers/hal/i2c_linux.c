@@ -2,7 +2,8 @@
 /*
  * Linux I2C backend: the kernel's i2c-dev character device (/dev/i2c-N
  * under sgw_sysroot()).  SMBus commands go through libi2c (<i2c/smbus.h>),
- * combined transfers (repeated start) through the I2C_RDWR ioctl.
+ * combined transfers (repeated start) through the I2C_RDWR ioctl or, on an
+ * adapter without it, register reads through the SMBus I2C block read.
  */
 #include "i2c.h"
 
@@ -73,25 +74,6 @@ static void linux_close(void *priv)
 	free(lb);
 }
 
-static int linux_transfer(void *priv, struct sgw_i2c_msg *msgs, unsigned int n)
-{
-	struct linux_bus *lb = priv;
-	struct i2c_msg km[SGW_I2C_MAX_MSGS];
-	struct i2c_rdwr_ioctl_data rdwr = { km, n };
-
-	if (!(lb->funcs & I2C_FUNC_I2C))
-		return -EOPNOTSUPP;	/* an SMBus-only adapter */
-	for (unsigned int i = 0; i < n; i++) {
-		km[i].addr = msgs[i].addr;
-		km[i].flags = (msgs[i].flags & SGW_I2C_M_RD) ? I2C_M_RD : 0;
-		km[i].len = msgs[i].len;
-		km[i].buf = msgs[i].buf;
-	}
-	if (ioctl(lb->fd, I2C_RDWR, &rdwr) < 0)
-		return -errno;
-	return 0;
-}
-
 /* libi2c's SMBus calls address the chip last set with I2C_SLAVE.  Not
  * I2C_SLAVE_FORCE: a chip bound to a kernel driver answers -EBUSY. */
 static int linux_set_addr(struct linux_bus *lb, uint16_t addr)
@@ -101,6 +83,50 @@ static int linux_set_addr(struct linux_bus *lb, uint16_t addr)
 	if (ioctl(lb->fd, I2C_SLAVE, (unsigned long)addr) < 0)
 		return -errno;
 	lb->addr = addr;
+	return 0;
+}
+
+/*
+ * An SMBus-only adapter (no I2C_RDWR: i2c-stub, many PC SMBus controllers)
+ * can still read registers: a one-byte write of the register followed by a
+ * read of up to 32 bytes is what its I2C block read puts on the wire.
+ * Anything else cannot be done there.
+ */
+static int smbus_transfer(struct linux_bus *lb, struct sgw_i2c_msg *msgs, unsigned int n)
+{
+	int ret;
+
+	if (n != 2 || (msgs[0].flags & SGW_I2C_M_RD) || msgs[0].len != 1 ||
+	    !(msgs[1].flags & SGW_I2C_M_RD) || msgs[1].addr != msgs[0].addr ||
+	    msgs[1].len == 0 || msgs[1].len > I2C_SMBUS_BLOCK_MAX ||
+	    !(lb->funcs & I2C_FUNC_SMBUS_READ_I2C_BLOCK))
+		return -EOPNOTSUPP;
+	ret = linux_set_addr(lb, msgs[0].addr);
+	if (ret < 0)
+		return ret;
+	ret = i2c_smbus_read_i2c_block_data(lb->fd, msgs[0].buf[0], (uint8_t)msgs[1].len,
+					    msgs[1].buf);
+	if (ret < 0)
+		return -errno;
+	return ret == msgs[1].len ? 0 : -EIO;
+}
+
+static int linux_transfer(void *priv, struct sgw_i2c_msg *msgs, unsigned int n)
+{
+	struct linux_bus *lb = priv;
+	struct i2c_msg km[SGW_I2C_MAX_MSGS];
+	struct i2c_rdwr_ioctl_data rdwr = { km, n };
+
+	if (!(lb->funcs & I2C_FUNC_I2C))
+		return smbus_transfer(lb, msgs, n);
+	for (unsigned int i = 0; i < n; i++) {
+		km[i].addr = msgs[i].addr;
+		km[i].flags = (msgs[i].flags & SGW_I2C_M_RD) ? I2C_M_RD : 0;
+		km[i].len = msgs[i].len;
+		km[i].buf = msgs[i].buf;
+	}
+	if (ioctl(lb->fd, I2C_RDWR, &rdwr) < 0)
+		return -errno;
 	return 0;
 }
 

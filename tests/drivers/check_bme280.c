@@ -3,6 +3,7 @@
  * the driver against the emulator through both I2C backends. */
 #include <check.h>
 #include <errno.h>
+#include <linux/i2c.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +348,31 @@ START_TEST(test_linux_ioctls)
 }
 END_TEST
 
+/* On an adapter without I2C_RDWR (the kernel's i2c-stub, PC SMBus
+ * controllers) the driver reads through SMBus commands alone. */
+START_TEST(test_linux_smbus_only)
+{
+	static const char *const kv[] = { "oversampling=16", NULL };
+	struct tu_sensor t;
+	struct i2c_shim_stats st;
+	int32_t v[SGW_MAX_CHANNELS];
+	uint32_t valid;
+
+	i2c_shim_set_funcs(I2C_FUNC_SMBUS_QUICK | I2C_FUNC_SMBUS_BYTE | I2C_FUNC_SMBUS_BYTE_DATA |
+			   I2C_FUNC_SMBUS_WORD_DATA | I2C_FUNC_SMBUS_I2C_BLOCK);
+	attach(&bme280_emul_ops, 1, 0x76);
+	tu_start(&t, "bme280", kv, 250);
+	bme280_emul_set_raw(&emu, 519888, 415148, 0x7000);
+	ck_assert_int_eq(tu_read(&t, v, &valid), 0);
+	ck_assert_int_eq(v[0], 2508);		/* the datasheet's 25.08 °C */
+	ck_assert_int_eq(v[1], 100653);		/* and 1006.53 hPa */
+	ck_assert_int_eq(v[2], 4760);		/* 47.60 %RH */
+	i2c_shim_stats(&st);
+	ck_assert_uint_eq(st.rdwr, 0);
+	tu_free(&t);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *chip[] = { test_compensate_t_datasheet, test_compensate_p_datasheet,
@@ -355,7 +381,7 @@ int main(void)
 	const TTest *bus[] = { test_driver_datasheet_raw, test_driver_physical,
 			       test_driver_oversampling, test_driver_bmp280, test_config_errors,
 			       test_driver_faults, test_probe, NULL };
-	const TTest *linux_only[] = { test_linux_ioctls, NULL };
+	const TTest *linux_only[] = { test_linux_ioctls, test_linux_smbus_only, NULL };
 
 	return tu_run_suite("bme280", chip, bus, linux_only);
 }

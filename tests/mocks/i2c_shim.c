@@ -167,6 +167,13 @@ static int shim_smbus(const struct shim_fd *f, struct i2c_smbus_ioctl_data *a)
 	};
 	int read = a->read_write == I2C_SMBUS_READ, n = read ? 2 : 1, ret;
 
+	/* libi2c asks for 32-byte I2C block reads the old way; i2c-dev
+	 * converts them (i2cdev_ioctl_smbus()). */
+	if (a->size == I2C_SMBUS_I2C_BLOCK_BROKEN) {
+		a->size = I2C_SMBUS_I2C_BLOCK_DATA;
+		if (read)
+			a->data->block[0] = I2C_SMBUS_BLOCK_MAX;
+	}
 	switch (a->size) {
 	case I2C_SMBUS_QUICK:
 		m[0] = (struct sgw_i2c_msg){ f->addr, read ? SGW_I2C_M_RD : 0, 0, wbuf };

@@ -209,11 +209,45 @@ START_TEST(test_linux_busy_and_no_quick)
 }
 END_TEST
 
+/* What the kernel's i2c-stub offers: SMBus, I2C block reads, no I2C_RDWR. */
+#define STUB_FUNCS (I2C_FUNC_SMBUS_QUICK | I2C_FUNC_SMBUS_BYTE | I2C_FUNC_SMBUS_BYTE_DATA | \
+		    I2C_FUNC_SMBUS_WORD_DATA | I2C_FUNC_SMBUS_I2C_BLOCK)
+
+START_TEST(test_linux_smbus_only_register_reads)
+{
+	struct i2c_shim_stats st;
+	uint8_t buf[I2C_SMBUS_BLOCK_MAX + 1];
+
+	i2c_shim_set_funcs(STUB_FUNCS);
+	open_bus();
+	/* a register read is an SMBus I2C block read: the same bytes on the wire */
+	ck_assert_int_eq(sgw_i2c_read_regs(bus, 0x40, 0x88, buf, 3), 0);
+	ck_assert_str_eq(r40.log, "w1r3");
+	ck_assert_uint_eq(r40.last[0], 0x88);
+	ck_assert_uint_eq(buf[0], 0xa5);
+	ck_assert_uint_eq(buf[2], 0xa7);
+	ck_assert_int_eq(sgw_i2c_read_regs(bus, 0x50, 0xf7, buf, I2C_SMBUS_BLOCK_MAX), 0);
+	ck_assert_str_eq(r50.log, "w1r32");
+	i2c_shim_stats(&st);
+	ck_assert_uint_eq(st.rdwr, 0);
+	ck_assert_uint_eq(st.smbus, 2);
+	/* what an I2C block read cannot carry */
+	ck_assert_int_eq(sgw_i2c_read_regs(bus, 0x40, 0, buf, sizeof(buf)), -EOPNOTSUPP);
+	ck_assert_int_eq(sgw_i2c_write_read(bus, 0x40, (const uint8_t *)"\x01\x02", 2, buf, 1),
+			 -EOPNOTSUPP);
+	ck_assert_int_eq(sgw_i2c_read(bus, 0x40, buf, 2), -EOPNOTSUPP);
+	ck_assert_int_eq(sgw_i2c_write(bus, 0x40, (const uint8_t *)"\x01", 1), -EOPNOTSUPP);
+	ck_assert_str_eq(r40.log, "w1r3");	/* nothing more reached the chip */
+	sgw_i2c_close(bus);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *both[] = { test_transfers, test_bad_transfers, test_probe, test_retries,
 				test_timeout, NULL };
-	const TTest *linux_only[] = { test_linux_ioctl_plumbing, test_linux_busy_and_no_quick, NULL };
+	const TTest *linux_only[] = { test_linux_ioctl_plumbing, test_linux_busy_and_no_quick,
+				      test_linux_smbus_only_register_reads, NULL };
 
 	return tu_run_suite("i2c_hal", NULL, both, linux_only);
 }
