@@ -255,7 +255,8 @@ static int links_start(struct sgw_router *r)
 	return 0;
 }
 
-static void links_free(struct sgw_router *r)
+/* EXITING: the process ends next, and the uplinks' MQTT clients with it. */
+static void links_free(struct sgw_router *r, bool exiting)
 {
 	r->stopping = true;
 	for (size_t i = 0; i < r->nlinks; i++) {
@@ -263,7 +264,10 @@ static void links_free(struct sgw_router *r)
 
 		sgw_uplink_stop(l->u, 1000);
 		sgw_outbox_free(l->ob);
-		sgw_uplink_free(l->u);
+		if (exiting)
+			sgw_uplink_exit(l->u);
+		else
+			sgw_uplink_free(l->u);
 	}
 	r->nlinks = 0;
 	if (r->spool)
@@ -284,7 +288,7 @@ struct sgw_router *sgw_router_new(const struct sgw_config *cfg, const struct sgw
 	spool_open(r);
 	if (links_start(r) < 0) {
 		err = errno ? errno : ENOMEM;
-		links_free(r);
+		links_free(r, false);
 		errno = err;
 		return NULL;
 	}
@@ -340,7 +344,7 @@ void sgw_router_stop(struct sgw_router *r, int flush_ms)
 			log_warnx("[mqtt %s] %zu readings not delivered at exit", sgw_uplink_name(l->u),
 				  st.pending + st.inflight);
 	}
-	links_free(r);
+	links_free(r, true);
 }
 
 /* Messages carried from one router to the next across a reload. */
@@ -374,7 +378,7 @@ struct sgw_msg **sgw_router_release(struct sgw_router *r, size_t *n)
 
 	for (size_t i = 0; i < r->nlinks; i++)
 		sgw_outbox_drain(r->links[i].ob, carry_add, &c);
-	links_free(r);
+	links_free(r, false);
 	/* One reading may wait in several outboxes: keep it once, in order. */
 	if (c.n)
 		qsort(c.v, c.n, sizeof(*c.v), sgw_msg_cmp_seq);

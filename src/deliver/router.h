@@ -58,7 +58,8 @@ struct sgw_router *sgw_router_new(const struct sgw_config *cfg, const struct sgw
  * Exit: give connected uplinks up to FLUSH_MS to deliver what is in flight
  * and waiting in memory, store what is left in the disk queue (or say how
  * many readings are lost without one), publish "offline", disconnect,
- * close the disk queue, free.
+ * close the disk queue, free.  The process must exit next: MQTT clients
+ * that ended cleanly are left to the exit (sgw_uplink_exit()).
  */
 void sgw_router_stop(struct sgw_router *r, int flush_ms);
 

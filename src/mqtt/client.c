@@ -285,3 +285,19 @@ void sgw_uplink_free(struct sgw_uplink *u)
 	pthread_mutex_destroy(&u->lock);
 	free_fields(u);
 }
+
+void sgw_uplink_exit(struct sgw_uplink *u)
+{
+	/*
+	 * Destroying the last client makes Paho stop its threads and free its
+	 * global lists, waiting for the threads only so long; a thread still
+	 * at work in the library then meets freed memory
+	 * (eclipse-paho/paho.mqtt.c#1669).  A settled client has nothing left
+	 * to do, and the exit frees it all anyway: it stays.  One whose connect
+	 * is still under way is destroyed, which closes its socket under
+	 * Paho's locks, before the exit handlers (OpenSSL's among them) run.
+	 */
+	if (u && u->settled)
+		return;
+	sgw_uplink_free(u);
+}

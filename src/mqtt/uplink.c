@@ -167,6 +167,8 @@ static void handle_connect_ok(struct sgw_uplink *u, const struct uplink_event *e
 	u->state = UPLINK_CONNECTED;
 	u->conn_gen = ev->gen;
 	u->next_ns = INT64_MAX;
+	if (u->stopping)
+		return;		/* sgw_uplink_stop() waited for this: it leaves at once */
 	/*
 	 * The backoff starts over once the broker acknowledged a publish on
 	 * this connection (the "online" status is one), not with the CONNACK:
@@ -450,38 +452,72 @@ static bool disconnected(const struct sgw_uplink *u)
 	return u->disconnected || u->state != UPLINK_CONNECTED;
 }
 
+static bool connect_over(const struct sgw_uplink *u)
+{
+	return u->state != UPLINK_CONNECTING;
+}
+
+/*
+ * Publish "offline", let what is in flight arrive until DEADLINE and
+ * disconnect.  Returns whether Paho is done with the connection: the
+ * DISCONNECT completed, or the connection was lost on the way.
+ */
+static bool leave(struct sgw_uplink *u, int64_t deadline)
+{
+	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
+	int64_t left;
+	int rc;
+
+	/* Not sent: the broker publishes the Last Will, "offline" too. */
+	publish(u, u->status_topic, UPLINK_STATUS_OFFLINE, strlen(UPLINK_STATUS_OFFLINE), 1, true, 0, true);
+	pump(u, deadline, drained);
+	if (u->state != UPLINK_CONNECTED)
+		return true;
+	left = (deadline - sgw_mono_ns()) / SGW_NS_PER_MS;
+	if (u->mqtt_version == 5)
+		d = d5;
+	sgw_uplink_set_disconnect_cbs(&d, u->mqtt_version);
+	d.context = u;
+	d.timeout = left > 0 ? (int)left : 0;
+	u->disconnected = false;
+	rc = MQTTAsync_disconnect(u->client, &d);
+	if (rc != MQTTASYNC_SUCCESS)
+		return rc == MQTTASYNC_DISCONNECTED;	/* Paho has closed it already */
+	return pump(u, sgw_mono_ns() + (int64_t)(d.timeout + UPLINK_DISCONNECT_GRACE_MS) * SGW_NS_PER_MS,
+		    disconnected);
+}
+
 void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
 {
 	int64_t deadline = sgw_mono_ns() + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * SGW_NS_PER_MS;
-	bool was_connected = u->state == UPLINK_CONNECTED && u->ready;
+	bool was_connected = u->state == UPLINK_CONNECTED && u->ready, ended;
 
 	u->stopping = true;
-	if (u->state == UPLINK_CONNECTED) {
-		/* Not sent: the broker publishes the Last Will, "offline" too. */
-		publish(u, u->status_topic, UPLINK_STATUS_OFFLINE, strlen(UPLINK_STATUS_OFFLINE), 1, true, 0, true);
-		pump(u, deadline, drained);
-	}
-	if (u->state == UPLINK_CONNECTED) {
-		MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
-		MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
-		int64_t left = (deadline - sgw_mono_ns()) / SGW_NS_PER_MS;
-
-		if (u->mqtt_version == 5)
-			d = d5;
-		sgw_uplink_set_disconnect_cbs(&d, u->mqtt_version);
-		d.context = u;
-		d.timeout = left > 0 ? (int)left : 0;
-		u->disconnected = false;
-		if (MQTTAsync_disconnect(u->client, &d) == MQTTASYNC_SUCCESS)
-			pump(u, sgw_mono_ns() + (int64_t)(d.timeout + UPLINK_DISCONNECT_GRACE_MS) * SGW_NS_PER_MS,
-			     disconnected);
-	}
-	if (u->state == UPLINK_CONNECTED && u->ready)
+	if (u->state == UPLINK_STOPPED)
+		return;
+	u->settled = true;
+	/*
+	 * Paho cannot call off a connect under way (MQTTAsync_disconnect()
+	 * refuses a client that is not connected yet), and its maintainers ask
+	 * for a client to be fully disconnected before MQTTAsync_destroy()
+	 * (eclipse-paho/paho.mqtt.c#220, #700): wait for the attempt's outcome
+	 * and leave cleanly if it succeeded.
+	 */
+	if (u->state == UPLINK_CONNECTING)
+		pump(u, deadline, connect_over);
+	if (u->state == UPLINK_CONNECTING)
+		u->settled = false;
+	else if (u->state == UPLINK_CONNECTED)
+		u->settled = leave(u, deadline);
+	/* Still up: ended here.  A loss met on the way was reported by handle_lost(). */
+	ended = u->state == UPLINK_CONNECTED && was_connected;
+	if (ended)
 		u->st.disconnects++;
 	u->state = UPLINK_STOPPED;
 	u->ready = false;
 	u->next_ns = INT64_MAX;
 	fail_all(u);
-	if (was_connected && u->h->on_disconnected)
+	if (ended && u->h->on_disconnected)
 		u->h->on_disconnected(u->harg, u, "stopped");
 }

@@ -106,8 +106,18 @@ void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *s
 
 /*
  * Publish "offline" (retained) on the status topic, wait up to timeout_ms for
- * in-flight messages and disconnect.  Main thread only.
+ * in-flight messages and disconnect, waiting for Paho to confirm it.  A
+ * connect under way cannot be called off: stop waits, within the same
+ * time, for its outcome and leaves cleanly if it succeeded (the handler
+ * hears of neither).  Main thread only.
  */
 void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms);
+
+/*
+ * For a process about to exit, after sgw_uplink_stop(): like
+ * sgw_uplink_free(), but a client that the stop left with nothing under
+ * way in Paho is not destroyed; the exit frees it.  U is gone either way.
+ */
+void sgw_uplink_exit(struct sgw_uplink *u);
 
 #endif

@@ -78,6 +78,8 @@ struct sgw_uplink {
 	/* Main thread only. */
 	enum uplink_state state;
 	bool stopping, disconnected;
+	/* Stopped with no connect or connection of ours left in Paho's hands. */
+	bool settled;
 	uint32_t conn_gen;	/* generation of the current connection */
 	bool proven;		/* a publish was acknowledged on this connection */
 	bool ready;		/* ... the "online" status: the caller was told */

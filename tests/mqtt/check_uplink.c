@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -486,6 +487,113 @@ START_TEST(test_dropping_broker_backoff)
 }
 END_TEST
 
+/* A loss that stop meets on its way is reported once, as the loss. */
+START_TEST(test_stop_meets_loss)
+{
+	struct test_broker *b = test_broker_start(NULL);
+	struct rec r = { 0 };
+	struct sgw_uplink_stats st;
+	struct sgw_uplink *u;
+	struct pollfd p;
+	struct tcfg t;
+
+	ck_assert_ptr_nonnull(b);
+	tcfg_init(&t, test_broker_uri(b), version_of(_i), 4);
+	u = up_connect(&t, "gw/m/status", &r);
+	/* After this ack (and the "online" one before it) nothing else is due. */
+	ck_assert_int_eq(sgw_uplink_publish(u, "m/t", "v", 1, 1), 0);
+	ck_assert(run_until(u, &r, reported, 1, WAIT_MS));
+	ck_assert_int_eq(test_broker_kill(b), 0);
+	/* Paho has posted the loss; the uplink has not seen it yet. */
+	p = (struct pollfd){ .fd = sgw_uplink_fd(u), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, WAIT_MS), 1);
+	ck_assert_int_eq(r.disconnected, 0);
+
+	sgw_uplink_stop(u, 1000);
+	ck_assert_int_eq(r.disconnected, 1);
+	ck_assert_str_ne(r.why, "stopped");
+	sgw_uplink_get_stats(u, &st);
+	ck_assert_uint_eq(st.disconnects, 1);
+	sgw_uplink_free(u);
+	test_broker_free(b);
+}
+END_TEST
+
+struct resume {
+	struct test_broker *b;
+	int ms;
+};
+
+static void *resume_later(void *arg)
+{
+	struct resume *rs = arg;
+
+	poll(NULL, 0, rs->ms);
+	test_broker_resume(rs->b);
+	return NULL;
+}
+
+/* Whether the broker's log has a line with NEEDLE, within MS. */
+static bool broker_logged(struct test_broker *b, const char *needle, int ms)
+{
+	int64_t end = sgw_mono_ns() + (int64_t)ms * SGW_NS_PER_MS;
+	char path[PATH_MAX], line[512];
+
+	snprintf(path, sizeof(path), "%s/mosquitto.log", test_broker_dir(b));
+	do {
+		FILE *f = fopen(path, "r");
+		bool found = false;
+
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strstr(line, needle) != NULL;
+		if (f)
+			fclose(f);
+		if (found)
+			return true;
+		poll(NULL, 0, 50);
+	} while (sgw_mono_ns() < end);
+	return false;
+}
+
+/*
+ * A connect under way cannot be called off: stop waits for its outcome
+ * and, when it succeeds, leaves with a DISCONNECT (no Last Will), telling
+ * the handler of neither.
+ */
+START_TEST(test_stop_while_connecting)
+{
+	struct test_broker *b = test_broker_start(NULL);
+	const char *status = "gw/c/status";
+	struct resume rs = { .b = b, .ms = 300 };
+	struct rec r = { 0 };
+	struct sgw_uplink *u;
+	struct sub_msg m;
+	struct tcfg t;
+	char clean[128];
+	pthread_t th;
+
+	ck_assert_ptr_nonnull(b);
+	tcfg_init(&t, test_broker_uri(b), version_of(_i), 4);
+	u = sgw_uplink_new(&t.c, status, &rec_handler, &r);
+	ck_assert_ptr_nonnull(u);
+	/* The kernel takes the connection; the frozen broker answers later. */
+	ck_assert_int_eq(test_broker_pause(b), 0);
+	ck_assert_int_eq(sgw_uplink_start(u), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, resume_later, &rs), 0);
+	sgw_uplink_stop(u, WAIT_MS);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(r.connected, 0);
+	ck_assert_int_eq(r.disconnected, 0);
+	ck_assert_int_eq(r.connect_failed, 0);
+	snprintf(clean, sizeof(clean), "Client %s disconnected.", t.id);
+	ck_assert_msg(broker_logged(b, clean, WAIT_MS), "no DISCONNECT from %s", t.id);
+	m = retained_of(test_broker_uri(b), status);
+	ck_assert_str_eq(m.payload, "offline");
+	sgw_uplink_free(u);
+	test_broker_free(b);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct tcfg t;
@@ -517,6 +625,8 @@ static Suite *uplink_suite(void)
 	tcase_add_loop_test(tc, test_status_online_offline, 0, 2);
 	tcase_add_loop_test(tc, test_stop_broker_down, 0, 2);
 	tcase_add_loop_test(tc, test_dropping_broker_backoff, 0, 2);
+	tcase_add_loop_test(tc, test_stop_meets_loss, 0, 2);
+	tcase_add_loop_test(tc, test_stop_while_connecting, 0, 2);
 	tcase_add_test(tc, test_bad_config);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
