@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # Compare sensorgw with the Node-RED flow a user would otherwise build
-# (function node -> mqtt out, QoS 1), on the same workloads, in one run:
+# (function node -> mqtt out, QoS 1), and with the floor (bench/paho_floor.c:
+# a bare Paho MQTTAsync publisher with the gateway's options, window and
+# pacing and nothing else), on the same workloads, in one run:
 #
 #   idle   10 simulated sensors at 1 Hz (10 readings/s)
 #   1k     100 simulated sensors every 100 ms (1000 readings/s)
@@ -15,9 +17,10 @@
 # the broker delivers and samples the producer's CPU time and RSS in a window
 # after a warm-up.  Nothing leaves the loopback interface.
 #
-# Usage: bench/compare.sh [--quick] [--only sensorgw|node-red] [--keep]
+# Usage: bench/compare.sh [--quick] [--only IMPL[,IMPL]] [--keep]
 #                         [--sensorgw PATH] [--sgw-bus NAME]
 #   --quick   shorter windows and fewer steps (< 3 min instead of < 10)
+#   --only    run these of sensorgw, floor, node-red (default: all three)
 #   --keep    keep the work directory (configs, logs, raw meter lines)
 #   --sgw-bus put all of sensorgw's sim sensors on bus NAME (one worker
 #             thread) instead of the default: one bus, and thread, each
@@ -43,16 +46,18 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--sensorgw) sgw_bin=$2; shift ;;
 	--sgw-bus) sgw_bus=$2; shift ;;
-	-h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 	shift
 done
-case $only in
-''|sensorgw|node-red) ;;
-*) echo "compare.sh: --only takes sensorgw or node-red" >&2; exit 2 ;;
-esac
-want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+for i in ${only//,/ }; do
+	case $i in
+	sensorgw|floor|node-red) ;;
+	*) echo "compare.sh: --only takes sensorgw, floor or node-red, comma-separated" >&2; exit 2 ;;
+	esac
+done
+want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 
 # --- timing plan --------------------------------------------------------------
 # Seconds: warm-up and window per workload.  The idle window is long because
@@ -147,6 +152,10 @@ if want node-red; then
 fi
 
 "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -o "$work/meter" "$here/meter.c"
+if want floor; then
+	[ -f /usr/include/MQTTAsync.h ] || { echo "compare.sh: the floor needs libpaho-mqtt-dev" >&2; exit 2; }
+	"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -o "$work/paho_floor" "$here/paho_floor.c" -lpaho-mqtt3as
+fi
 
 free_port() {
 	/usr/bin/python3 -c 'import socket
@@ -211,6 +220,13 @@ start_sensorgw() {
 		done
 	} >"$ini"
 	"$sgw_bin" -f -c "$ini" 2>"$work/$name.sensorgw.log" &
+	prod_pid=$!
+	pids+=("$prod_pid")
+}
+
+# floor NAME SENSORS INTERVAL_MS WINDOW
+start_floor() {
+	"$work/paho_floor" -p "$broker_port" -n "$2" -i "$3" -w "$4" 2>"$work/$1.floor.log" &
 	prod_pid=$!
 	pids+=("$prod_pid")
 }
@@ -304,6 +320,15 @@ run_fixed() {	# WORKLOAD LABEL SENSORS INTERVAL_MS WARM WINDOW
 		stop_producer
 		stop_broker
 	fi
+	if want floor; then
+		log "$label: floor, $n sensors every ${ival} ms"
+		start_broker "$w-floor"
+		start_floor "$w-floor" "$n" "$ival" 32
+		if measure "$w-floor" "$warm" "$win" 0; then keep_result "$w" floor; fi
+		row "$label" floor "$offered" ""
+		stop_producer
+		stop_broker
+	fi
 	if want node-red; then
 		log "$label: node-red, $n sensors every ${ival} ms"
 		start_broker "$w-nr"
@@ -378,6 +403,32 @@ run_max_sgw() {
 	return 0
 }
 
+# The floor's ramp: the same steps and window as sensorgw's.
+run_max_floor() {
+	local s n ival offered sat=0
+	best_rate=0 best_m= best_offered= best_note= prev_rate=0
+	for s in $sgw_steps; do
+		n=${s%%:*} ival=${s#*:}
+		offered=$(( n * 1000 / ival ))
+		log "max: floor, offered $offered/s ($n sensors every $ival ms), window $max_inflight_default"
+		start_broker "max-floor-$offered"
+		start_floor "max-floor-$offered" "$n" "$ival" "$max_inflight_default"
+		measure "max-floor-$offered" "$max_warm" "$max_win" 0 || true
+		stop_producer
+		stop_broker
+		steps+=("floor     offered $offered/s window $max_inflight_default: ${m:-FAILED}")
+		consider "$offered" "window $max_inflight_default"
+		if [ -n "$m" ] && saturated "$offered"; then sat=1; break; fi
+		[ -z "$m" ] || prev_rate=$(kv rate)
+	done
+	[ $sat = 1 ] || ! behind "$offered" || sat=1
+	m=$best_m
+	[ $sat = 1 ] || best_note="$best_note; never saturated: a lower bound"
+	row "max QoS 1" floor "$best_offered" "$best_note"
+	[ -n "$m" ] && keep_result max floor
+	return 0
+}
+
 run_max_nr() {
 	local offered sat=0
 	best_rate=0 best_m= best_offered= best_note= prev_rate=0
@@ -406,13 +457,14 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_fixed idle "10 sensors @ 1 Hz" 10 1000 "$idle_warm" "$idle_win"
 run_fixed k1 "1000 readings/s" 100 100 "$k1_warm" "$k1_win"
 if want sensorgw; then run_max_sgw; fi
+if want floor; then run_max_floor; fi
 if want node-red; then run_max_nr; fi
 elapsed=$(( $(date +%s) - started ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report ---------------------------------------------------------------------------
 echo
-echo "sensorgw vs Node-RED, QoS 1 to a private mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p') on 127.0.0.1"
+echo "sensorgw vs the Paho floor vs Node-RED, QoS 1 to a private mosquitto $(mosquitto -h 2>/dev/null | sed -n 's/^mosquitto version //p') on 127.0.0.1"
 echo "machine: $(nproc) cores $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
 echo "load average (1/5/15 min) before: $load_before, after: $load_after (other processes share the cores)"
 want sensorgw && echo "sensorgw: $sgw_bin${sgw_bus:+ (all sensors on bus $sgw_bus)}"
@@ -431,17 +483,30 @@ for s in "${steps[@]+"${steps[@]}"}"; do
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1f", a / b; else print "?" }'; }
-if [ -z "$only" ]; then
-	echo
-	echo "goals:"
+have() { [ -n "${res[$1]:-}" ] && [ "${res[$1]}" != "?" ]; }
+echo
+echo "goals (of the implementations that ran):"
+if want sensorgw; then
 	for w in idle k1; do
 		v=${res[$w.sgw.rss_max_kib]:-}
 		if [ -n "$v" ] && [ "$v" != "?" ]; then
 			awk -v k="$v" -v w="$w" 'BEGIN { printf "  %-4s sensorgw RSS max %.2f MiB (goal <= 3 MiB): %s\n", w, k / 1024, (k <= 3072) ? "met" : "NOT met" }'
 		fi
 	done
-	r=$(ratio "${res[k1.nr.cpu_us_per_msg]:-}" "${res[k1.sgw.cpu_us_per_msg]:-}")
+fi
+if have k1.sgw.cpu_us_per_msg && have k1.floor.cpu_us_per_msg; then
+	r=$(ratio "${res[k1.sgw.cpu_us_per_msg]}" "${res[k1.floor.cpu_us_per_msg]}")
+	echo "  1k   CPU per reading, sensorgw / floor = ${r}x (goal <= 1.15x): $(awk -v r="$r" 'BEGIN { print (r != "?" && r + 0 <= 1.15) ? "met" : "NOT met" }')"
+fi
+if have max.sgw.rate && have max.floor.rate; then
+	r=$(ratio "${res[max.sgw.rate]}" "${res[max.floor.rate]}")
+	echo "  max  delivered rate, sensorgw / floor = ${r}x (the library's own limit here: floor ${res[max.floor.rate]}/s, broker CPU ${res[max.floor.broker_cpu_pct]:-?}% of one core)"
+fi
+if have k1.sgw.cpu_us_per_msg && have k1.nr.cpu_us_per_msg; then
+	r=$(ratio "${res[k1.nr.cpu_us_per_msg]}" "${res[k1.sgw.cpu_us_per_msg]}")
 	echo "  1k   CPU per reading, Node-RED / sensorgw = ${r}x (goal >= 20x): $(awk -v r="$r" 'BEGIN { print (r + 0 >= 20) ? "met" : "NOT met" }')"
+fi
+if have max.sgw.rate && have max.nr.rate; then
 	r=$(ratio "${res[max.sgw.rate]:-}" "${res[max.nr.rate]:-}")
 	echo "  max  delivered rate, sensorgw / Node-RED = ${r}x (goal >= 2x, or broker at its limit: broker CPU ${res[max.sgw.broker_cpu_pct]:-?}% of one core): $(awk -v r="$r" -v b="${res[max.sgw.broker_cpu_pct]:-0}" 'BEGIN { print (r + 0 >= 2) ? "met" : (b + 0 >= 90 ? "broker-bound" : "NOT met") }')"
 fi
