@@ -281,6 +281,8 @@ void sgw_uplink_free(struct sgw_uplink *u)
 		return;
 	/* After destroy no callback runs for this client: the mailbox is ours. */
 	MQTTAsync_destroy(&u->client);
+	if (u->state == UPLINK_CONNECTING)
+		sgw_uplink_clues_connecting(false);
 	sgw_mailbox_free(u->events);
 	pthread_mutex_destroy(&u->lock);
 	free_fields(u);

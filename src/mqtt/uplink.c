@@ -71,11 +71,23 @@ static void fail_all(struct sgw_uplink *u)
 	}
 }
 
+/*
+ * Every change of U's state goes through here: Paho's trace, which costs
+ * work on every packet, runs at the level that gathers the clues to a
+ * failed connect only while a connect is under way (why.h).
+ */
+static void set_state(struct sgw_uplink *u, enum uplink_state s)
+{
+	if ((u->state == UPLINK_CONNECTING) != (s == UPLINK_CONNECTING))
+		sgw_uplink_clues_connecting(s == UPLINK_CONNECTING);
+	u->state = s;
+}
+
 static void schedule_reconnect(struct sgw_uplink *u)
 {
 	uint32_t ms = sgw_backoff_next(&u->backoff);
 
-	u->state = UPLINK_WAITING;
+	set_state(u, UPLINK_WAITING);
 	u->next_ns = sgw_mono_ns() + (int64_t)ms * SGW_NS_PER_MS;
 }
 
@@ -88,14 +100,16 @@ static void report_connect_failed(struct sgw_uplink *u, const char *why)
 
 static void connect_now(struct sgw_uplink *u)
 {
-	int rc = sgw_uplink_connect_paho(u);
+	int rc;
 
+	/* Before the call: Paho's thread may begin at once, and trace it. */
+	set_state(u, UPLINK_CONNECTING);
+	rc = sgw_uplink_connect_paho(u);
 	if (rc != MQTTASYNC_SUCCESS) {
 		schedule_reconnect(u);
 		report_connect_failed(u, MQTTAsync_strerror(rc));
 		return;
 	}
-	u->state = UPLINK_CONNECTING;
 	u->next_ns = INT64_MAX;
 }
 
@@ -164,7 +178,7 @@ static void handle_connect_ok(struct sgw_uplink *u, const struct uplink_event *e
 		MQTTAsync_disconnect(u->client, u->mqtt_version == 5 ? &d5 : &d);
 		return;
 	}
-	u->state = UPLINK_CONNECTED;
+	set_state(u, UPLINK_CONNECTED);
 	u->conn_gen = ev->gen;
 	u->next_ns = INT64_MAX;
 	if (u->stopping)
@@ -211,7 +225,7 @@ static void handle_connect_fail(struct sgw_uplink *u, const struct uplink_event 
 	pthread_mutex_unlock(&u->lock);
 	sgw_uplink_explain(why, sizeof(why), &f, &c);
 	if (u->stopping) {
-		u->state = UPLINK_STOPPED;
+		set_state(u, UPLINK_STOPPED);
 		return;
 	}
 	schedule_reconnect(u);
@@ -247,7 +261,7 @@ static void handle_lost(struct sgw_uplink *u, const struct uplink_event *ev)
 
 	if (u->state != UPLINK_CONNECTED)
 		return;
-	u->state = u->stopping ? UPLINK_STOPPED : UPLINK_WAITING;
+	set_state(u, u->stopping ? UPLINK_STOPPED : UPLINK_WAITING);
 	u->ready = false;
 	unsent = caller_publish_unsent(u);
 	fail_all(u);
@@ -514,7 +528,7 @@ void sgw_uplink_stop(struct sgw_uplink *u, int timeout_ms)
 	ended = u->state == UPLINK_CONNECTED && was_connected;
 	if (ended)
 		u->st.disconnects++;
-	u->state = UPLINK_STOPPED;
+	set_state(u, UPLINK_STOPPED);
 	u->ready = false;
 	u->next_ns = INT64_MAX;
 	fail_all(u);

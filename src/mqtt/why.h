@@ -61,9 +61,16 @@ struct uplink_clues {
 
 /*
  * Install the trace callback that gathers the clues (once per process;
- * it sets Paho's trace level, which is global, to TRACE_PROTOCOL).
+ * it sets Paho's trace level, which is global, to TRACE_ERROR).
  */
 void sgw_uplink_clues_install(void);
+/*
+ * A connect begins (BEGINS) or is over, in whatever way.  While any is
+ * under way the trace level is TRACE_PROTOCOL, which the clues need;
+ * otherwise TRACE_ERROR: at TRACE_PROTOCOL Paho formats a line for every
+ * packet (bench/paho_floor -T shows the cost per message).
+ */
+void sgw_uplink_clues_connecting(bool begins);
 /* For MQTTAsync_SSLOptions.ssl_error_cb: one line of OpenSSL's error queue. */
 int sgw_uplink_clues_ssl_error(const char *str, size_t len, void *u);
 /* Paho's threads: this thread's clues into *C (zeroed when none), then forget them. */
