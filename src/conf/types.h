@@ -63,6 +63,11 @@ struct sgw_sensor_config {
 	uint32_t interval_ms;	/* sampling period */
 	uint32_t timeout_ms;	/* read deadline; a late read counts as a failure */
 	enum sgw_format format;
+	/*
+	 * Publish a channel's value at least this often even when a filter
+	 * (delta) holds it back, so a dashboard never goes stale; 0: off.
+	 */
+	uint32_t heartbeat_ms;
 	struct sgw_opt *opts;	/* the driver's keys, in file order */
 	void *priv;		/* driver's parsed settings (driver->configure) */
 	/*
@@ -121,6 +126,7 @@ struct sgw_gateway_config {
 	char *topic_prefix;	/* default: "sensorgw" */
 	char *status_topic;	/* expanded "<prefix>/<gateway>/status" */
 	enum sgw_format format;	/* default format of sensors */
+	uint32_t heartbeat_ms;	/* default heartbeat of sensors; 0: off */
 	char *state_dir;	/* queue and state files */
 	uint32_t stats_interval_ms;	/* <status topic>/stats and the status file */
 	enum sgw_clock_mode clock;	/* default: SGW_CLOCK_NTP */

@@ -56,6 +56,7 @@ void sgw_resolve_gateway(struct loader *l)
 	sgw_keys_enum(&ks, "format", sgw_load_format_names, SGW_FORMAT_PLAIN, &fmt);
 	gw->format = (enum sgw_format)fmt;
 
+	sgw_keys_duration(&ks, "heartbeat", 0, 0, MAX_HEARTBEAT_MS, &gw->heartbeat_ms);
 	sgw_keys_str(&ks, "state_dir", NULL, &v);
 	gw->state_dir = v ? sgw_load_path(l, v) : sgw_load_strdup(l, DEFAULT_STATE_DIR);
 	sgw_keys_duration(&ks, "stats_interval", 30000, 1000, 3600000, &gw->stats_interval_ms);

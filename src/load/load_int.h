@@ -20,6 +20,9 @@
 #include "conf/reader.h"
 #include "load.h"
 
+/* [gateway] and [sensor] heartbeat: at most a week. */
+#define MAX_HEARTBEAT_MS (7u * 24 * 3600 * 1000)
+
 /* The resolving pass over what the reader made of the file. */
 struct loader {
 	struct sgw_diag *d;

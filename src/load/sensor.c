@@ -48,6 +48,11 @@ void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sens
 	if (sc->timeout_ms > sc->interval_ms && (o = sgw_keys_find(&ks, "timeout")))
 		sgw_diag_warning(l->d, o->line,
 				 "%s timeout is longer than interval: reads may overlap", ks.label);
+	sgw_keys_duration(&ks, "heartbeat", l->cfg->gw.heartbeat_ms, 0, MAX_HEARTBEAT_MS,
+			  &sc->heartbeat_ms);
+	if (sc->heartbeat_ms && sc->heartbeat_ms < sc->interval_ms && (o = sgw_keys_find(&ks, "heartbeat")))
+		sgw_diag_warning(l->d, o->line,
+				 "%s heartbeat is shorter than interval: it changes nothing", ks.label);
 	sgw_keys_enum(&ks, "format", sgw_load_format_names, l->cfg->gw.format, &fmt);
 	sc->format = (enum sgw_format)fmt;
 	sgw_keys_str(&ks, "bus", NULL, &v);

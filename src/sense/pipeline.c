@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,21 @@ struct sgw_pipeline {
 	const struct sgw_config *cfg;
 	/* [sensor][channel]: the channel's filter chain, NULL for none. */
 	struct sgw_filter_chain *(*chains)[SGW_MAX_CHANNELS];
+	/*
+	 * [sensor][channel]: when (the sample's due time, CLOCK_MONOTONIC)
+	 * a message was last made, INT64_MIN before the first: the heartbeat
+	 * counts from there.  The due time, not the clock at hand, so that a
+	 * late batch of samples keeps the sensor's rhythm.
+	 */
+	int64_t (*last_ns)[SGW_MAX_CHANNELS];
 };
+
+/* A filter held V back: publish it all the same when the heartbeat is due. */
+static bool heartbeat_due(const struct sgw_sensor_config *sc, int64_t last_ns, int64_t due_ns)
+{
+	return sc->heartbeat_ms && last_ns != INT64_MIN &&
+	       due_ns - last_ns >= (int64_t)sc->heartbeat_ms * 1000000;
+}
 
 struct sgw_pipeline *sgw_pipeline_new(const struct sgw_config *cfg, char *err, size_t errlen)
 {
@@ -25,8 +40,12 @@ struct sgw_pipeline *sgw_pipeline_new(const struct sgw_config *cfg, char *err, s
 		goto err_nomem;
 	p->cfg = cfg;
 	p->chains = calloc(cfg->nsensors ? cfg->nsensors : 1, sizeof(*p->chains));
-	if (!p->chains)
+	p->last_ns = malloc((cfg->nsensors ? cfg->nsensors : 1) * sizeof(*p->last_ns));
+	if (!p->chains || !p->last_ns)
 		goto err_nomem;
+	for (size_t i = 0; i < cfg->nsensors; i++)
+		for (size_t c = 0; c < SGW_MAX_CHANNELS; c++)
+			p->last_ns[i][c] = INT64_MIN;
 	for (size_t i = 0; i < cfg->nsensors; i++) {
 		const struct sgw_sensor_config *sc = &cfg->sensors[i];
 
@@ -66,6 +85,7 @@ void sgw_pipeline_free(struct sgw_pipeline *p)
 			for (size_t c = 0; c < SGW_MAX_CHANNELS; c++)
 				sgw_filter_chain_free(p->chains[i][c]);
 	free(p->chains);
+	free(p->last_ns);
 	free(p);
 }
 
@@ -89,7 +109,8 @@ size_t sgw_pipeline_run(struct sgw_pipeline *p, const struct sgw_sample *s, size
 
 			if (!(s[i].valid & (1u << c)))
 				continue;
-			if (fc && sgw_filter_chain_run(fc, &v, &v, &keep, 1) == 0)
+			if (fc && sgw_filter_chain_run(fc, &v, &v, &keep, 1) == 0 &&
+			    !heartbeat_due(sc, p->last_ns[s[i].sensor][c], s[i].due_ns))
 				continue;	/* a deadband held it back */
 			sgw_payload_form_of(&f, sc->format, ch);
 			m = sgw_msg_new_reading(*seq, &s[i].ts, ch->topic, strlen(ch->topic), &f, v);
@@ -101,6 +122,7 @@ size_t sgw_pipeline_run(struct sgw_pipeline *p, const struct sgw_sample *s, size
 				continue;
 			}
 			(*seq)++;
+			p->last_ns[s[i].sensor][c] = s[i].due_ns;
 			emit(arg, m);
 			made++;
 		}

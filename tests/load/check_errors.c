@@ -40,6 +40,7 @@ static const struct bad_case {
 	{ "out_of_range.ini", "out_of_range.ini:7: ", "[mqtt] qos: \"3\" is out of range (0..2)" },
 	{ "bad_duration.ini", "bad_duration.ini:10: ", "[sensor sala] interval: \"10x\" is not a duration" },
 	{ "duration_range.ini", "duration_range.ini:10: ", "interval: \"25h\" is out of range (1ms..24h)" },
+	{ "heartbeat_range.ini", "heartbeat_range.ini:10: ", "[sensor sala] heartbeat: \"200h\" is out of range (0ms..168h)" },
 	{ "timeout_range.ini", "timeout_range.ini:10: ", "timeout: \"2m\" is out of range (1ms..1m)" },
 	{ "duplicate_key.ini", "duplicate_key.ini:11: ", "duplicate key \"interval\" (first at line 10)" },
 	{ "duplicate_section.ini", "duplicate_section.ini:11: ", "duplicate section [gateway] (first at line 1)" },

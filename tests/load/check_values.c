@@ -40,6 +40,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c->gw.format, SGW_FORMAT_PLAIN);
 	ck_assert_uint_eq(c->gw.stats_interval_ms, 30000);
 	ck_assert_int_eq(c->gw.clock, SGW_CLOCK_NTP);
+	ck_assert_uint_eq(c->gw.heartbeat_ms, 0);
 	ck_assert_str_eq(c->gw.state_dir, SGW_LOCALSTATEDIR "/lib/sensorgw");
 	ck_assert_int_eq(c->queue.mode, SGW_QUEUE_MODE_AUTO);
 	ck_assert(!c->queue.sync_always);
@@ -84,6 +85,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(s->bus, "sensor:t");
 	ck_assert_uint_eq(s->interval_ms, 10000);
 	ck_assert_uint_eq(s->timeout_ms, 5000);
+	ck_assert_uint_eq(s->heartbeat_ms, 0);
 	ck_assert_int_eq(s->format, SGW_FORMAT_PLAIN);
 	ck_assert_ptr_null(s->opts);
 	ck_assert_uint_eq(s->nchannels, 1);
@@ -111,6 +113,7 @@ START_TEST(test_full)
 	ck_assert_str_eq(c->gw.status_topic, "casa/sala-pi/status");
 	ck_assert_int_eq(c->gw.format, SGW_FORMAT_JSON);
 	ck_assert_int_eq(c->gw.clock, SGW_CLOCK_RTC);
+	ck_assert_uint_eq(c->gw.heartbeat_ms, 15 * 60000);
 	/* Relative paths are from the file's directory, made absolute. */
 	ck_assert_msg(c->gw.state_dir[0] == '/', "state_dir %s", c->gw.state_dir);
 	ck_assert_msg(strstr(c->gw.state_dir, "tests/ini/good/state"), "state_dir %s", c->gw.state_dir);
@@ -162,6 +165,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(s->interval_ms, 250);
 	ck_assert_uint_eq(s->timeout_ms, 250);	/* min(interval, 5s) */
 	ck_assert_int_eq(s->format, SGW_FORMAT_PLAIN);	/* overrides the gateway */
+	ck_assert_uint_eq(s->heartbeat_ms, 60000);	/* overrides the gateway */
 	ck_assert_uint_eq(s->nchannels, 2);
 	ck_assert_str_eq(s->ch[0].name, "temperature");
 	ck_assert_str_eq(s->ch[0].topic, "casa/sala-pi/sala/temperature");
@@ -190,6 +194,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(s->interval_ms, 60000);
 	ck_assert_uint_eq(s->timeout_ms, 2000);
 	ck_assert_int_eq(s->format, SGW_FORMAT_JSON);	/* from the gateway */
+	ck_assert_uint_eq(s->heartbeat_ms, 15 * 60000);	/* from the gateway */
 	ck_assert_uint_eq(s->nchannels, 1);
 	ck_assert_int_eq(s->ch[0].scale, 3);
 	ck_assert_int_eq(s->ch[0].precision, 2);

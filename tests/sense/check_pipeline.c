@@ -233,6 +233,57 @@ START_TEST(test_filters_per_channel)
 }
 END_TEST
 
+/*
+ * heartbeat: a value the delta holds back goes out all the same once the
+ * channel has been silent for the heartbeat, counted in due time from its
+ * last message; a change the delta lets through restarts the count.
+ */
+START_TEST(test_heartbeat)
+{
+	/* Every second: steady 1000.00 hPa, one step at 7 s. */
+	static const int32_t pres[] = { 10000, 10000, 10001, 10000, 10000, 10000, 10000,
+					10020, 10020, 10020, 10021, 10020, 10020, 10020 };
+	/* At 0 s, 5 s (heartbeat), 7 s (the step), 12 s (heartbeat). */
+	static const char *const want[] = { "1000.00", NULL, NULL, NULL, NULL, "1000.00", NULL,
+					    "1002.00", NULL, NULL, NULL, NULL, "1002.00", NULL };
+	struct sgw_pipeline *p;
+	uint64_t seq = 0;
+	size_t k = 0;
+
+	sc[BME].heartbeat_ms = 5000;
+	p = pipeline_new();
+	for (size_t i = 0; i < sizeof(pres) / sizeof(pres[0]); i++) {
+		struct sgw_sample s = sample(BME, (int64_t)i * 1000, 0x4, 0, 0, pres[i]);
+
+		s.due_ns = 7000000000 + (int64_t)i * 1000000000;
+		ck_assert_uint_eq(sgw_pipeline_run(p, &s, 1, &seq, emit, &sink), want[i] ? 1 : 0);
+		if (want[i]) {
+			expect_msg(k, k, (int64_t)i * 1000, "home/bme280/pressure", want[i]);
+			k++;
+		}
+		ck_assert_uint_eq(sink.n, k);
+	}
+	ck_assert_uint_eq(seq, 4);
+	sgw_pipeline_free(p);
+	sink_clear();
+
+	/* Off (0): the same input makes two messages, the first and the step. */
+	sc[BME].heartbeat_ms = 0;
+	p = pipeline_new();
+	seq = 0;
+	for (size_t i = 0; i < sizeof(pres) / sizeof(pres[0]); i++) {
+		struct sgw_sample s = sample(BME, (int64_t)i * 1000, 0x4, 0, 0, pres[i]);
+
+		s.due_ns = (int64_t)i * 1000000000;
+		sgw_pipeline_run(p, &s, 1, &seq, emit, &sink);
+	}
+	ck_assert_uint_eq(sink.n, 2);
+	expect_msg(0, 0, 0, "home/bme280/pressure", "1000.00");
+	expect_msg(1, 1, 7000, "home/bme280/pressure", "1002.00");
+	sgw_pipeline_free(p);
+}
+END_TEST
+
 static void expect_refused(size_t sensor, size_t ch, char *filter, const char *want_prefix,
 			   const char *want_why)
 {
@@ -280,6 +331,7 @@ static Suite *pipeline_suite(void)
 	tcase_add_test(tc, test_batch_order_topics_payloads);
 	tcase_add_test(tc, test_invalid_and_failed_skipped);
 	tcase_add_test(tc, test_filters_per_channel);
+	tcase_add_test(tc, test_heartbeat);
 	tcase_add_test(tc, test_bad_filter_refused);
 	suite_add_tcase(s, tc);
 	return s;
