@@ -50,8 +50,10 @@ static void resolve(struct loader *l)
 		else if (s->kind == SGW_SECTION_SENSOR)
 			sgw_resolve_sensor(l, s, &cfg->sensors[cfg->nsensors++]);
 	}
-	if (!l->nomem)
-		sgw_check_topics_unique(l);
+	if (l->nomem)
+		return;
+	sgw_check_topics_unique(l);
+	sgw_aws_check_topics(l);
 }
 
 /* ------------------------------------------------------------ loading */

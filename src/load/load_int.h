@@ -6,6 +6,7 @@
  *     gateway.c    [gateway]
  *     queue.c      [queue]
  *     mqtt.c       [mqtt] and [mqtt NAME]
+ *       aws.c        profile = aws-iot: AWS IoT Core's limits
  *     sensor.c     [sensor NAME]
  *       quantities.c   topic.Q / filter.Q / precision.Q, topics
  *   common.c       what they all use: memory, paths, a section's keys
@@ -53,6 +54,14 @@ void sgw_resolve_queue(struct loader *l);
 /* mqtt.c: section S into U. */
 void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u);
+
+/* aws.c: profile = aws-iot, checked against AWS IoT Core's limits. */
+
+/* U's own keys (KS, its section; PORT, its URI's, 0 when the URI is bad). */
+void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
+			  long port);
+/* The topics every aws-iot uplink publishes; once all sections are resolved. */
+void sgw_aws_check_topics(struct loader *l);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);

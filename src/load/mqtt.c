@@ -217,6 +217,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u)
 {
 	static const char *const protocols[] = { "3.1.1", "5", NULL };
+	static const char *const profiles[] = { "none", "aws-iot", NULL };
 	static const char *const tls_keys[] = { "ca_file", "cert_file", "key_file", "alpn", NULL };
 	struct sgw_gateway_config *gw = &l->cfg->gw;
 	struct sgw_topic_vars vars = { .prefix = gw->topic_prefix, .gateway = gw->name };
@@ -226,18 +227,23 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	size_t hostlen = 0;
 	long port = 0, n;
 	uint32_t ms;
-	int proto, ret;
+	int proto, profile, ret;
 
 	sgw_load_section_keys(l, s, &ks);
 	u->name = sgw_load_strdup(l, s->name ? s->name : "default");
 	u->line = s->line;
+	sgw_keys_enum(&ks, "profile", profiles, SGW_PROFILE_NONE, &profile);
+	u->profile = (enum sgw_uplink_profile)profile;
+	o = sgw_keys_find(&ks, "profile");
+	u->profile_line = o ? o->line : s->line;
 
 	ret = sgw_keys_str(&ks, "uri", NULL, &v);
 	if (ret == 0)
 		sgw_keys_missing(&ks, "uri");
-	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port)))
+	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port))) {
 		sgw_keys_bad(&ks, sgw_keys_find(&ks, "uri"), "%s", why);
-	else if (ret == 1) {
+		port = 0;
+	} else if (ret == 1) {
 		u->uri = sgw_load_strdup(l, v);
 		u->server_uri = sgw_load_printf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
 						(int)hostlen, host, port);
@@ -321,5 +327,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	if (u->password_file && !u->username && u->mqtt_version == 4)
 		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
 			       "MQTT 3.1.1 sends a password only with a username");
+	if (u->profile == SGW_PROFILE_AWS_IOT)
+		sgw_aws_check_uplink(l, &ks, u, port);
 	sgw_keys_report_unused(&ks, "");
 }

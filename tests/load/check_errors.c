@@ -100,6 +100,20 @@ static const struct bad_case {
 	{ "gateway_with_name.ini", "gateway_with_name.ini:1: ", "[gateway] takes no name" },
 	{ "status_topic_clash.ini", "status_topic_clash.ini:10: ", "is the gateway's status topic" },
 	{ "sim_bad_quantity.ini", "sim_bad_quantity.ini:10: ", "[sensor sala] quantities" },
+	{ "aws_profile_name.ini", "aws_profile_name.ini:6: ", "[mqtt aws] profile: \"aws\" is not one of: none, aws-iot" },
+	{ "aws_plain.ini", "aws_plain.ini:7: ", "[mqtt aws] uri: \"mqtt://example-ats.iot.eu-west-1.amazonaws.com\" AWS IoT Core takes MQTT only over TLS: mqtts://" },
+	{ "aws_port.ini", "aws_port.ini:7: ", "[mqtt aws] uri: \"mqtts://example-ats.iot.eu-west-1.amazonaws.com:8884\" AWS IoT Core takes MQTT on port 8883, or on 443 with alpn = x-amzn-mqtt-ca" },
+	{ "aws_no_cert.ini", "aws_no_cert.ini:8: ", "[mqtt aws] profile: \"aws-iot\" needs cert_file and key_file" },
+	{ "aws_alpn.ini", "aws_alpn.ini:10: ", "[mqtt aws] alpn: \"mqtt\" AWS IoT Core takes MQTT on port 443 only with alpn = x-amzn-mqtt-ca" },
+	{ "aws_qos2.ini", "aws_qos2.ini:10: ", "[mqtt aws] qos: \"2\" AWS IoT Core does not support QoS 2" },
+	{ "aws_client_id.ini", "aws_client_id.ini:10: ", "makes a client ID of 130 bytes; AWS IoT Core allows 128" },
+	{ "aws_keepalive.ini", "aws_keepalive.ini:10: ", "[mqtt aws] keepalive: \"20s\" AWS IoT Core takes a keepalive of 30s..1200s" },
+	{ "aws_inflight.ini", "aws_inflight.ini:10: ", "[mqtt aws] max_inflight: \"101\" AWS IoT Core allows at most 100 unacknowledged publishes" },
+	{ "aws_slashes.ini", "aws_slashes.ini:13: ", "[sensor sala] temperature: topic \"casa/a/b/c/d/e/f/sala/temperature\" has 8 slashes; AWS IoT Core allows 7 ([mqtt aws] profile = aws-iot, line 6)" },
+	{ "aws_error_slashes.ini", "aws_error_slashes.ini:13: ", "topic \"casa/a/b/c/d/e/sala/temperature/error\" (where its errors go) has 8 slashes" },
+	{ "aws_topic_long.ini", "aws_topic_long.ini:13: ", "is 257 bytes; AWS IoT Core allows 256" },
+	{ "aws_basic_ingest_slashes.ini", "aws_basic_ingest_slashes.ini:13: ", "has 8 slashes after the Basic Ingest prefix; AWS IoT Core allows 7" },
+	{ "aws_status_slashes.ini", "aws_status_slashes.ini:6: ", "[mqtt aws] profile: topic \"a/b/c/d/e/f/test/status/stats\" (the statistics topic) has 8 slashes" },
 };
 
 #define NBAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
