@@ -99,6 +99,7 @@ struct sgw_uplink_config {
 	bool retain;
 	int mqtt_version;	/* 4 = MQTT 3.1.1, 5 = MQTT 5 */
 	int max_inflight;	/* bounded in-flight window, 1..65535 */
+	uint32_t max_rate;	/* publishes a second at most; 0: unlimited */
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 };
 

@@ -241,6 +241,7 @@ static int links_start(struct sgw_router *r)
 			sgw_uplink_free(l->u);
 			return -1;
 		}
+		sgw_outbox_set_rate(l->ob, uc->max_rate, NULL);
 		r->nlinks = i + 1;
 		if (sgw_uplink_start(l->u) < 0)
 			log_warn("[mqtt %s] connect", uc->name);
@@ -463,10 +464,14 @@ void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m)
 void sgw_router_publish_status(struct sgw_router *r, const char *topic, const void *payload,
 			       size_t len)
 {
-	for (size_t i = 0; i < r->nlinks; i++)
-		if (sgw_uplink_connected(r->links[i].u))
-			sgw_uplink_publish_ex(r->links[i].u, topic, payload, len, 0, true,
-					      sgw_tag_make(SGW_TAG_UNTRACKED, 0));
+	for (size_t i = 0; i < r->nlinks; i++) {
+		if (!sgw_uplink_connected(r->links[i].u))
+			continue;
+		/* Not held back (nothing would send it later), but counted in max_rate. */
+		sgw_outbox_charge(r->links[i].ob);
+		sgw_uplink_publish_ex(r->links[i].u, topic, payload, len, 0, true,
+				      sgw_tag_make(SGW_TAG_UNTRACKED, 0));
+	}
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -493,9 +498,12 @@ int64_t sgw_router_next_deadline(const struct sgw_router *r)
 
 	for (size_t i = 0; i < r->nlinks; i++) {
 		int64_t d = sgw_uplink_next_deadline(r->links[i].u);
+		int64_t p = sgw_outbox_next_deadline(r->links[i].ob);
 
 		if (d < next)
 			next = d;
+		if (p < next)
+			next = p;
 	}
 	return next;
 }
@@ -507,9 +515,13 @@ void sgw_router_tick(struct sgw_router *r, int64_t now_ns)
 	if (r->spool && sgw_spool_next_deadline(r->spool) <= now_ns &&
 	    (err = sgw_spool_sync_if_due(r->spool, now_ns)) < 0)
 		log_warnx("disk queue: sync: %s", strerror(-err));
-	for (size_t i = 0; i < r->nlinks; i++)
+	for (size_t i = 0; i < r->nlinks; i++) {
 		if (sgw_uplink_next_deadline(r->links[i].u) <= now_ns)
 			sgw_uplink_tick(r->links[i].u, now_ns);
+		/* The rate limit lets the next publishes go. */
+		if (sgw_outbox_next_deadline(r->links[i].ob) <= now_ns)
+			sgw_outbox_pump(r->links[i].ob);
+	}
 }
 
 size_t sgw_router_restamp(struct sgw_router *r)

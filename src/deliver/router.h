@@ -89,9 +89,12 @@ size_t sgw_router_pollfds(const struct sgw_router *r, struct pollfd *pfd, size_t
 /* Handle the events of the fds (as filled by sgw_router_pollfds()) that are readable. */
 void sgw_router_dispatch(struct sgw_router *r, const struct pollfd *pfd, size_t n);
 
-/* CLOCK_MONOTONIC ns of the next reconnect or group commit, or INT64_MAX. */
+/*
+ * CLOCK_MONOTONIC ns of the next reconnect, group commit or publish that
+ * an uplink's max_rate held back, or INT64_MAX.
+ */
 int64_t sgw_router_next_deadline(const struct sgw_router *r);
-/* Run the reconnects and the group commit that are due at NOW_NS. */
+/* Run the reconnects, the group commit and the held-back publishes due at NOW_NS. */
 void sgw_router_tick(struct sgw_router *r, int64_t now_ns);
 
 /*

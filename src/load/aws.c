@@ -14,7 +14,8 @@
  *    "$aws/rules/RULE/" does not count; no other '$' topic (those are
  *    refused for every broker by message/topic.h);
  *  - QoS 0 or 1; a client ID of at most 128 bytes; a keepalive of
- *    30..1200 s; at most 100 unacknowledged publishes per connection.
+ *    30..1200 s; at most 100 unacknowledged publishes per connection,
+ *    and at most 100 publishes a second (max_rate: 100/s by default).
  */
 #include "load_int.h"
 
@@ -29,6 +30,7 @@
 #define AWS_KEEPALIVE_MIN_S 30
 #define AWS_KEEPALIVE_MAX_S 1200
 #define AWS_INFLIGHT_MAX 100
+#define AWS_RATE_MAX 100	/* publishes a second per connection */
 #define AWS_TOPIC_MAX 256
 #define AWS_TOPIC_SLASHES_MAX 7
 
@@ -83,6 +85,12 @@ void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_upli
 		else
 			u->max_inflight = AWS_INFLIGHT_MAX;
 	}
+	if (!u->max_rate && !sgw_keys_find(ks, "max_rate"))
+		u->max_rate = AWS_RATE_MAX;
+	else if (u->max_rate > AWS_RATE_MAX)
+		sgw_keys_bad(ks, sgw_keys_find(ks, "max_rate"),
+			     "AWS IoT Core takes at most %d publishes a second per connection "
+			     "(profile = aws-iot)", AWS_RATE_MAX);
 }
 
 static size_t slashes(const char *s)

@@ -18,6 +18,7 @@
 
 #define PASSWORD_MAX 65535	/* MQTT binary data length */
 #define DEFAULT_CLIENT_ID "sensorgw-{gateway}"
+#define RATE_MAX 1000000	/* publishes a second: far beyond any broker */
 
 /*
  * mqtt://HOST[:PORT] or mqtts://HOST[:PORT]; HOST may be an IPv6 literal in
@@ -213,6 +214,34 @@ static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key, b
 	return path;
 }
 
+/* max_rate = N/s, N publishes a second (1..RATE_MAX); absent: 0, unlimited. */
+static void keys_rate(struct sgw_keys *ks, uint32_t *out)
+{
+	struct sgw_opt *o;
+	const char *slash;
+	char num[16];
+	long n;
+	int err;
+
+	*out = 0;
+	if (sgw_keys_get(ks, "max_rate", &o) != 1)
+		return;
+	slash = strchr(o->value, '/');
+	if (!slash || strcmp(slash, "/s") != 0 || (size_t)(slash - o->value) >= sizeof(num)) {
+		sgw_keys_bad(ks, o, "is not a rate: N/s, N publishes a second");
+		return;
+	}
+	memcpy(num, o->value, (size_t)(slash - o->value));
+	num[slash - o->value] = '\0';
+	err = sgw_parse_long(num, 1, RATE_MAX, &n);
+	if (err == -ERANGE)
+		sgw_keys_bad(ks, o, "is out of range (1/s..%d/s)", RATE_MAX);
+	else if (err)
+		sgw_keys_bad(ks, o, "is not a rate: N/s, N publishes a second");
+	else
+		*out = (uint32_t)n;
+}
+
 void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u)
 {
@@ -286,6 +315,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	u->mqtt_version = proto == 1 ? 5 : 4;
 	sgw_keys_long(&ks, "max_inflight", 32, 1, 65535, &n);
 	u->max_inflight = (int)n;
+	keys_rate(&ks, &u->max_rate);
 	sgw_keys_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
 	sgw_keys_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
 	if (u->reconnect_min_ms > u->reconnect_max_ms) {

@@ -72,6 +72,7 @@ START_TEST(test_defaults)
 	ck_assert(!u->retain);
 	ck_assert_int_eq(u->mqtt_version, 4);
 	ck_assert_int_eq(u->max_inflight, 32);
+	ck_assert_uint_eq(u->max_rate, 0);	/* unlimited */
 	ck_assert_uint_eq(u->reconnect_min_ms, 1000);
 	ck_assert_uint_eq(u->reconnect_max_ms, 60000);
 
@@ -219,10 +220,12 @@ START_TEST(test_aws_iot)
 	ck_assert_uint_eq(strlen(u->client_id), 128);
 	ck_assert_int_eq(u->keepalive_s, 1200);
 	ck_assert_int_eq(u->max_inflight, 32);
+	ck_assert_uint_eq(u->max_rate, 100);
 	u = &c->uplinks[1];
 	ck_assert_int_eq(u->profile, SGW_PROFILE_NONE);
 	ck_assert_int_eq(u->profile_line, 16);
 	ck_assert_int_eq(u->max_inflight, 500);
+	ck_assert_uint_eq(u->max_rate, 500);
 	ck_assert_str_eq(sgw_config_sensor(c, "sala")->ch[0].topic,
 			 "$aws/rules/sensorgw_readings/casa/pi/sala/temperature");
 	ck_assert_str_eq(sgw_config_sensor(c, "cozinha")->ch[0].topic,
