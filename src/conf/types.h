@@ -70,6 +70,7 @@ struct sgw_sensor_config {
 	 * then run in the main thread, sparing two thread switches a reading.
 	 */
 	bool inline_io;
+	uint32_t uplinks;	/* bit i: cfg->uplinks[i] carries it ([mqtt] sensors) */
 	size_t nchannels;
 	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
 };
@@ -100,6 +101,8 @@ struct sgw_uplink_config {
 	int mqtt_version;	/* 4 = MQTT 3.1.1, 5 = MQTT 5 */
 	int max_inflight;	/* bounded in-flight window, 1..65535 */
 	uint32_t max_rate;	/* publishes a second at most; 0: unlimited */
+	char *sensors;		/* "NAME, NAME": the sensors it carries, as written; NULL: all */
+	int sensors_line;
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 };
 

@@ -11,6 +11,7 @@
 
 #include "message/payload.h"
 #include "outage.h"
+#include "routes.h"
 #include "tag.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -33,6 +34,7 @@ struct link {
 struct sgw_router {
 	const struct sgw_config *cfg;
 	struct sgw_router_opts o;
+	struct sgw_routes *routes;	/* which uplinks carry which message */
 	struct sgw_spool *spool;	/* NULL: memory only */
 	uint64_t spool_errors;		/* appends the disk refused */
 	bool stopping;			/* the uplinks are being stopped: not an error */
@@ -273,6 +275,7 @@ static void links_free(struct sgw_router *r, bool exiting)
 	r->nlinks = 0;
 	if (r->spool)
 		spool_close(r);
+	sgw_routes_free(r->routes);
 	free(r);
 }
 
@@ -286,6 +289,11 @@ struct sgw_router *sgw_router_new(const struct sgw_config *cfg, const struct sgw
 	r->cfg = cfg;
 	if (o)
 		r->o = *o;
+	r->routes = sgw_routes_new(cfg);
+	if (!r->routes) {
+		free(r);
+		return NULL;
+	}
 	spool_open(r);
 	if (links_start(r) < 0) {
 		err = errno ? errno : ENOMEM;
@@ -426,11 +434,13 @@ static bool wants_disk(const struct link *l, bool always)
 void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m)
 {
 	bool always = r->cfg->queue.mode == SGW_QUEUE_MODE_ALWAYS;
-	uint32_t mask = 0;
+	uint32_t want = sgw_routes_mask(r->routes, sgw_msg_topic(m)), mask = 0;
 	int err;
 
 	m->tag = sgw_tag_make(SGW_TAG_MEMORY, m->seq);
 	for (size_t i = 0; i < r->nlinks; i++) {
+		if (!(want & (1u << i)))
+			continue;
 		spill_if_due(&r->links[i], always);
 		if (wants_disk(&r->links[i], always))
 			mask |= 1u << i;
@@ -449,6 +459,8 @@ void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m)
 	for (size_t i = 0; i < r->nlinks; i++) {
 		struct link *l = &r->links[i];
 
+		if (!(want & (1u << i)))
+			continue;
 		if (mask & (1u << i)) {
 			if (sgw_uplink_connected(l->u))
 				sgw_outbox_pump(l->ob);

@@ -72,7 +72,8 @@ void sgw_router_stop(struct sgw_router *r, int flush_ms);
 struct sgw_msg **sgw_router_release(struct sgw_router *r, size_t *n);
 
 /*
- * A new message for every uplink: given a memory delivery tag here and
+ * A new message for the uplinks that carry it (deliver/routes.h: its
+ * sensor's, [mqtt NAME] sensors): given a memory delivery tag here and
  * kept where it belongs (see above).  Takes over the reference.
  */
 void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m);

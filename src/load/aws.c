@@ -107,8 +107,9 @@ static size_t slashes(const char *s)
  * limits; else an error at LINE, WHO saying whose topic it is, WHAT which
  * one ("" or " (of its error reports)").
  */
-static bool topic_fits(struct loader *l, const struct sgw_uplink_config *u, int line,
-		       const char *who, const char *topic, const char *suffix, const char *what)
+static bool topic_fits(struct loader *l, const struct sgw_uplink_config *u, const char *label,
+		       int line, const char *who, const char *topic, const char *suffix,
+		       const char *what)
 {
 	size_t skip = sgw_topic_basic_ingest(topic);
 	size_t len = strlen(topic) - skip + strlen(suffix);
@@ -122,26 +123,32 @@ static bool topic_fits(struct loader *l, const struct sgw_uplink_config *u, int 
 	free(full);
 	if (len > AWS_TOPIC_MAX)
 		sgw_diag_error(l->d, line, "%s: topic %s%s is %zu bytes%s; AWS IoT Core allows %d "
-			       "([mqtt %s] profile = aws-iot, line %d)", who, q, what, len, basic,
-			       AWS_TOPIC_MAX, u->name, u->profile_line);
+			       "(%s profile = aws-iot, line %d)", who, q, what, len, basic,
+			       AWS_TOPIC_MAX, label, u->profile_line);
 	else if (ns > AWS_TOPIC_SLASHES_MAX)
 		sgw_diag_error(l->d, line, "%s: topic %s%s has %zu slashes%s; AWS IoT Core allows %d "
-			       "([mqtt %s] profile = aws-iot, line %d)", who, q, what, ns, basic,
-			       AWS_TOPIC_SLASHES_MAX, u->name, u->profile_line);
+			       "(%s profile = aws-iot, line %d)", who, q, what, ns, basic,
+			       AWS_TOPIC_SLASHES_MAX, label, u->profile_line);
 	else
 		return true;
 	return false;
 }
 
-/* Every topic U publishes: the readings', their error reports', the status'. */
-static void check_uplink_topics(struct loader *l, const struct sgw_uplink_config *u)
+/*
+ * Every topic U (cfg->uplinks[BIT]) publishes: its sensors' readings',
+ * their error reports', the status'.
+ */
+static void check_uplink_topics(struct loader *l, const struct sgw_uplink_config *u, size_t bit)
 {
 	const struct sgw_config *cfg = l->cfg;
-	char who[SGW_KEYS_LABEL_MAX + 64];
+	char who[SGW_KEYS_LABEL_MAX + 64], label[SGW_SECTION_LABEL_MAX];
 
+	sgw_load_uplink_label(l, bit, label, sizeof(label));
 	for (size_t i = 0; i < cfg->nsensors && !l->nomem; i++) {
 		const struct sgw_sensor_config *sc = &cfg->sensors[i];
 
+		if (!(sc->uplinks & (1u << bit)))
+			continue;
 		for (size_t c = 0; c < sc->nchannels; c++) {
 			int line = l->topic_line[i * SGW_MAX_CHANNELS + c];
 
@@ -149,17 +156,17 @@ static void check_uplink_topics(struct loader *l, const struct sgw_uplink_config
 				continue;
 			snprintf(who, sizeof(who), "[sensor %s] %s", sc->name, sc->ch[c].name);
 			/* health.c publishes a sensor's failures to <topic>/error. */
-			if (topic_fits(l, u, line, who, sc->ch[c].topic, "", ""))
-				topic_fits(l, u, line, who, sc->ch[c].topic, "/error",
+			if (topic_fits(l, u, label, line, who, sc->ch[c].topic, "", ""))
+				topic_fits(l, u, label, line, who, sc->ch[c].topic, "/error",
 					   " (where its errors go)");
 		}
 	}
 	if (cfg->gw.status_topic) {
-		snprintf(who, sizeof(who), "[mqtt %s] profile", u->name);
+		snprintf(who, sizeof(who), "%s profile", label);
 		/* stats.c publishes the statistics to <status topic>/stats. */
-		if (topic_fits(l, u, u->profile_line, who, cfg->gw.status_topic, "",
+		if (topic_fits(l, u, label, u->profile_line, who, cfg->gw.status_topic, "",
 			       " (the status topic)"))
-			topic_fits(l, u, u->profile_line, who, cfg->gw.status_topic, "/stats",
+			topic_fits(l, u, label, u->profile_line, who, cfg->gw.status_topic, "/stats",
 				   " (the statistics topic)");
 	}
 }
@@ -168,5 +175,5 @@ void sgw_aws_check_topics(struct loader *l)
 {
 	for (size_t i = 0; i < l->cfg->nuplinks && !l->nomem; i++)
 		if (l->cfg->uplinks[i].profile == SGW_PROFILE_AWS_IOT)
-			check_uplink_topics(l, &l->cfg->uplinks[i]);
+			check_uplink_topics(l, &l->cfg->uplinks[i], i);
 }

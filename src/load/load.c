@@ -52,6 +52,7 @@ static void resolve(struct loader *l)
 	}
 	if (l->nomem)
 		return;
+	sgw_resolve_uplink_sensors(l);
 	sgw_check_topics_unique(l);
 	sgw_aws_check_topics(l);
 }
@@ -224,6 +225,7 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 	free(u->cert_file);
 	free(u->key_file);
 	free(u->alpn);
+	free(u->sensors);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

@@ -316,6 +316,10 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	sgw_keys_long(&ks, "max_inflight", 32, 1, 65535, &n);
 	u->max_inflight = (int)n;
 	keys_rate(&ks, &u->max_rate);
+	if (sgw_keys_str(&ks, "sensors", NULL, &v) == 1) {
+		u->sensors = sgw_load_strdup(l, v);
+		u->sensors_line = sgw_keys_find(&ks, "sensors")->line;
+	}
 	sgw_keys_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
 	sgw_keys_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
 	if (u->reconnect_min_ms > u->reconnect_max_ms) {
@@ -360,4 +364,59 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	if (u->profile == SGW_PROFILE_AWS_IOT)
 		sgw_aws_check_uplink(l, &ks, u, port);
 	sgw_keys_report_unused(&ks, "");
+}
+
+/* Set U's bit (index I) in the sensor NAME (LEN bytes); false when there is none. */
+static bool carry(struct sgw_config *cfg, size_t i, const char *name, size_t len)
+{
+	for (size_t k = 0; k < cfg->nsensors; k++) {
+		struct sgw_sensor_config *sc = &cfg->sensors[k];
+
+		if (strlen(sc->name) == len && memcmp(sc->name, name, len) == 0) {
+			sc->uplinks |= 1u << i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void sgw_resolve_uplink_sensors(struct loader *l)
+{
+	struct sgw_config *cfg = l->cfg;
+
+	for (size_t i = 0; i < cfg->nuplinks; i++) {
+		const struct sgw_uplink_config *u = &cfg->uplinks[i];
+		const char *p = u->sensors;
+		char label[SGW_SECTION_LABEL_MAX];
+
+		if (!p) {
+			for (size_t k = 0; k < cfg->nsensors; k++)
+				cfg->sensors[k].uplinks |= 1u << i;
+			continue;
+		}
+		sgw_load_uplink_label(l, i, label, sizeof(label));
+		while (*p) {
+			const char *name, *end;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			name = p;
+			end = p + strcspn(p, ",");
+			p = *end ? end + 1 : end;
+			while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end == name)
+				sgw_diag_error(l->d, u->sensors_line,
+					       "%s sensors: \"%s\" has an empty name", label, u->sensors);
+			else if (!carry(cfg, i, name, (size_t)(end - name)))
+				sgw_diag_error(l->d, u->sensors_line,
+					       "%s sensors: \"%.*s\" is not a [sensor NAME] section",
+					       label, (int)(end - name), name);
+		}
+	}
+	for (size_t k = 0; k < cfg->nsensors && cfg->nuplinks; k++)
+		if (!cfg->sensors[k].uplinks)
+			sgw_diag_warning(l->d, cfg->sensors[k].line,
+					 "[sensor %s] goes to no uplink: no [mqtt] section's sensors "
+					 "lists it", cfg->sensors[k].name);
 }

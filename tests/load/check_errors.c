@@ -103,6 +103,8 @@ static const struct bad_case {
 	{ "max_rate_bad.ini", "max_rate_bad.ini:7: ", "[mqtt] max_rate: \"100/min\" is not a rate: N/s" },
 	{ "max_rate_range.ini", "max_rate_range.ini:7: ", "[mqtt] max_rate: \"0/s\" is out of range (1/s..1000000/s)" },
 	{ "aws_rate.ini", "aws_rate.ini:10: ", "[mqtt aws] max_rate: \"101/s\" AWS IoT Core takes at most 100 publishes a second per connection" },
+	{ "sensors_unknown.ini", "sensors_unknown.ini:7: ", "[mqtt] sensors: \"cozinha\" is not a [sensor NAME] section" },
+	{ "sensors_empty_name.ini", "sensors_empty_name.ini:7: ", "[mqtt] sensors: \"sala,,sala\" has an empty name" },
 	{ "aws_profile_name.ini", "aws_profile_name.ini:6: ", "[mqtt aws] profile: \"aws\" is not one of: none, aws-iot" },
 	{ "aws_plain.ini", "aws_plain.ini:7: ", "[mqtt aws] uri: \"mqtt://example-ats.iot.eu-west-1.amazonaws.com\" AWS IoT Core takes MQTT only over TLS: mqtts://" },
 	{ "aws_port.ini", "aws_port.ini:7: ", "[mqtt aws] uri: \"mqtts://example-ats.iot.eu-west-1.amazonaws.com:8884\" AWS IoT Core takes MQTT on port 8883, or on 443 with alpn = x-amzn-mqtt-ca" },

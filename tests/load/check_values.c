@@ -223,13 +223,19 @@ START_TEST(test_aws_iot)
 	ck_assert_uint_eq(u->max_rate, 100);
 	u = &c->uplinks[1];
 	ck_assert_int_eq(u->profile, SGW_PROFILE_NONE);
-	ck_assert_int_eq(u->profile_line, 16);
+	ck_assert_int_eq(u->profile_line, 17);
 	ck_assert_int_eq(u->max_inflight, 500);
 	ck_assert_uint_eq(u->max_rate, 500);
 	ck_assert_str_eq(sgw_config_sensor(c, "sala")->ch[0].topic,
 			 "$aws/rules/sensorgw_readings/casa/pi/sala/temperature");
 	ck_assert_str_eq(sgw_config_sensor(c, "cozinha")->ch[0].topic,
 			 "$aws/rules/r/a/b/c/d/e/cozinha/temperature");
+	/* sensors = sala, cozinha on the first uplink; every sensor on the second. */
+	ck_assert_str_eq(c->uplinks[0].sensors, "sala, cozinha");
+	ck_assert_ptr_null(c->uplinks[1].sensors);
+	ck_assert_uint_eq(sgw_config_sensor(c, "sala")->uplinks, 3);
+	ck_assert_uint_eq(sgw_config_sensor(c, "cozinha")->uplinks, 3);
+	ck_assert_uint_eq(sgw_config_sensor(c, "deep")->uplinks, 2);
 	load_done(&r);
 }
 END_TEST
