@@ -240,6 +240,21 @@ START_TEST(test_aws_iot)
 }
 END_TEST
 
+/* sensors = lists: spaces around names are not part of them; a sensor on no uplink is told. */
+START_TEST(test_sensors_lists)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/unrouted.ini", &r);
+
+	ck_assert_uint_eq(sgw_config_sensor(c, "a")->uplinks, 1);
+	ck_assert_uint_eq(sgw_config_sensor(c, "b")->uplinks, 3);
+	ck_assert_uint_eq(sgw_config_sensor(c, "c")->uplinks, 0);
+	ck_assert_int_eq(r.diag.warnings, 1);
+	assert_reported(&r, "unrouted.ini:19: ", "warning: [sensor c] goes to no uplink");
+	load_done(&r);
+}
+END_TEST
+
 START_TEST(test_crlf_bom)
 {
 	struct load r;
@@ -364,6 +379,7 @@ int main(void)
 	tcase_add_test(good, test_defaults);
 	tcase_add_test(good, test_full);
 	tcase_add_test(good, test_aws_iot);
+	tcase_add_test(good, test_sensors_lists);
 	tcase_add_test(good, test_crlf_bom);
 	tcase_add_test(good, test_stream);
 	tcase_add_test(good, test_examples);
