@@ -9,7 +9,7 @@
  *
  * Sections:
  *   [gateway]        name, topic_prefix, format, state_dir, stats_interval, clock
- *   [mqtt]           the uplink; [mqtt NAME] for further ones
+ *   [mqtt]           the uplink; [mqtt NAME] for further ones; profile
  *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
  *                    topic.Q / filter.Q / precision.Q per quantity Q,
@@ -75,13 +75,22 @@ struct sgw_sensor_config {
 	 * then run in the main thread, sparing two thread switches a reading.
 	 */
 	bool inline_io;
+	uint32_t uplinks;	/* bit i: cfg->uplinks[i] carries it ([mqtt] sensors) */
 	size_t nchannels;
 	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
+};
+
+/* What an uplink's broker is, for the limits it imposes ([mqtt NAME] profile). */
+enum sgw_uplink_profile {
+	SGW_PROFILE_NONE,	/* any MQTT broker */
+	SGW_PROFILE_AWS_IOT,	/* AWS IoT Core: its limits checked at load (src/load/aws.c) */
 };
 
 struct sgw_uplink_config {
 	char *name;		/* "mqtt" or "mqtt NAME" section, name part or "default" */
 	int line;
+	enum sgw_uplink_profile profile;
+	int profile_line;	/* of the profile key, else of the section */
 	char *uri;		/* as written: mqtt://host[:port] or mqtts://host[:port] */
 	char *server_uri;	/* Paho form: tcp://host:port or ssl://host:port */
 	bool tls;
@@ -96,6 +105,9 @@ struct sgw_uplink_config {
 	bool retain;
 	int mqtt_version;	/* 4 = MQTT 3.1.1, 5 = MQTT 5 */
 	int max_inflight;	/* bounded in-flight window, 1..65535 */
+	uint32_t max_rate;	/* publishes a second at most; 0: unlimited */
+	char *sensors;		/* "NAME, NAME": the sensors it carries, as written; NULL: all */
+	int sensors_line;
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 };
 

@@ -71,6 +71,8 @@ static void link_json(struct sgw_json *w, const struct sgw_router_link_stats *ls
 	sgw_json_uint(w, ls->outbox.resent);
 	sgw_json_key(w, "dropped");
 	sgw_json_uint(w, ls->outbox.dropped);
+	sgw_json_key(w, "rate_limited");
+	sgw_json_uint(w, ls->outbox.rate_limited);
 	sgw_json_key(w, "connects");
 	sgw_json_uint(w, ls->uplink.connects);
 	if (ls->oldest_memory_ts_ms != INT64_MIN) {

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rate.h"
 #include "spool.h"
 #include "tag.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct sgw_outbox {
@@ -24,6 +26,10 @@ struct sgw_outbox {
 	/* In flight: open addressing on the delivery tag, linear probing. */
 	struct sgw_msg **tab;
 	size_t tcap, tlen;
+	/* max_rate: the pump stopped for it (held); the next message counted. */
+	struct sgw_rate rate;
+	int64_t (*now)(void);
+	bool held, counted;
 	struct sgw_outbox_stats st;
 };
 
@@ -109,7 +115,50 @@ struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
 	ob->u = u;
 	ob->sc = sc;
 	ob->max_pending = max_pending ? max_pending : 1;
+	ob->now = sgw_mono_ns;
+	sgw_rate_init(&ob->rate, 0);
 	return ob;
+}
+
+void sgw_outbox_set_rate(struct sgw_outbox *ob, uint32_t per_s, int64_t (*now)(void))
+{
+	sgw_rate_init(&ob->rate, per_s);
+	ob->now = now ? now : sgw_mono_ns;
+}
+
+/*
+ * Whether the rate limit lets one more message leave now.  The first time
+ * it does not for the next message, that message is counted.
+ */
+static bool rate_allows(struct sgw_outbox *ob)
+{
+	ob->held = sgw_rate_limited(&ob->rate) && !sgw_rate_ready(&ob->rate, ob->now());
+	if (ob->held && !ob->counted) {
+		ob->st.rate_limited++;
+		ob->counted = true;
+	}
+	return !ob->held;
+}
+
+/* A message left: it takes its turn, and the next one is not counted yet. */
+static void rate_sent(struct sgw_outbox *ob)
+{
+	if (sgw_rate_limited(&ob->rate))
+		sgw_rate_charge(&ob->rate, ob->now());
+	ob->counted = false;
+}
+
+void sgw_outbox_charge(struct sgw_outbox *ob)
+{
+	if (sgw_rate_limited(&ob->rate))
+		sgw_rate_charge(&ob->rate, ob->now());
+}
+
+int64_t sgw_outbox_next_deadline(const struct sgw_outbox *ob)
+{
+	if (!ob->held || !sgw_uplink_connected(ob->u))
+		return INT64_MAX;
+	return sgw_rate_next(&ob->rate, INT64_MIN);
 }
 
 static struct sgw_msg *ring_pop(struct sgw_outbox *ob)
@@ -239,7 +288,7 @@ static bool pump_spool(struct sgw_outbox *ob)
 	int err;
 
 	while ((err = sgw_spool_peek(ob->sc, &m)) == 0) {
-		if (tab_put(ob, m) < 0)
+		if (!rate_allows(ob) || tab_put(ob, m) < 0)
 			return false;
 		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
 					 m->payload_len, m->tag);
@@ -248,6 +297,8 @@ static bool pump_spool(struct sgw_outbox *ob)
 			return false;
 		}
 		sgw_spool_take(ob->sc);	/* the reference now belongs to the table */
+		if (err == 0)
+			rate_sent(ob);
 		if (err < 0) {
 			tab_take(ob, m->tag);
 			log_warnx("[mqtt %s] dropping stored message %" PRIu64 " to %s: %s",
@@ -274,12 +325,16 @@ static bool send_memory(struct sgw_outbox *ob, struct sgw_msg *m)
 {
 	int err;
 
+	if (!rate_allows(ob))
+		return false;
 	if (tab_put(ob, m) < 0)
 		return false;	/* out of memory */
 	err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m), m->payload_len,
 				 m->tag);
-	if (err == 0)
+	if (err == 0) {
+		rate_sent(ob);
 		return true;
+	}
 	tab_take(ob, m->tag);
 	if (!refused_for_good(err))
 		return false;
@@ -295,6 +350,7 @@ void sgw_outbox_pump(struct sgw_outbox *ob)
 {
 	struct sgw_msg *m;
 
+	ob->held = false;	/* until the rate limit stops this pump */
 	if (!sgw_uplink_connected(ob->u))
 		return;
 	/*

@@ -14,6 +14,10 @@
  * the router (deliver/router.h), which also moves messages from memory to
  * disk with sgw_outbox_spill().  The waiting list is bounded: past
  * max_pending the oldest waiting message is dropped and counted.
+ *
+ * A rate limit (sgw_outbox_set_rate()) holds publishes back as a full
+ * window does: what may not leave yet waits where it is (in memory, or on
+ * disk), and sgw_outbox_next_deadline() says when the pump may go on.
  */
 #ifndef SGW_OUTBOX_H
 #define SGW_OUTBOX_H
@@ -34,12 +38,27 @@ struct sgw_outbox_stats {
 	uint64_t delivered;	/* acknowledged */
 	uint64_t dropped;	/* lost to the max_pending bound, or refused for good */
 	uint64_t resent;	/* sent again after a lost connection */
+	uint64_t rate_limited;	/* messages the rate limit held back (each counted once) */
 };
 
 /* SC: the uplink's disk queue cursor, or NULL without a disk queue. */
 struct sgw_outbox *sgw_outbox_new(struct sgw_uplink *u, size_t max_pending,
 				  struct sgw_spool_cursor *sc);
 void sgw_outbox_free(struct sgw_outbox *ob);
+
+/*
+ * At most PER_S publishes a second leave (deliver/rate.h); 0: no limit
+ * (the default).  NOW gives CLOCK_MONOTONIC ns; NULL: sgw_mono_ns() (tests
+ * pass their own).
+ */
+void sgw_outbox_set_rate(struct sgw_outbox *ob, uint32_t per_s, int64_t (*now)(void));
+/*
+ * When the pump, held back by the rate limit, may send again (CLOCK_MONOTONIC
+ * ns), or INT64_MAX when it is not held back or the uplink is offline.
+ */
+int64_t sgw_outbox_next_deadline(const struct sgw_outbox *ob);
+/* A publish of the uplink's own that the outbox did not send (status) takes its turn. */
+void sgw_outbox_charge(struct sgw_outbox *ob);
 
 /* Keep M in memory (takes a reference) and try to send.  0 or -ENOMEM. */
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m);

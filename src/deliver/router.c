@@ -11,6 +11,7 @@
 
 #include "message/payload.h"
 #include "outage.h"
+#include "routes.h"
 #include "tag.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -33,6 +34,7 @@ struct link {
 struct sgw_router {
 	const struct sgw_config *cfg;
 	struct sgw_router_opts o;
+	struct sgw_routes *routes;	/* which uplinks carry which message */
 	struct sgw_spool *spool;	/* NULL: memory only */
 	uint64_t spool_errors;		/* appends the disk refused */
 	bool stopping;			/* the uplinks are being stopped: not an error */
@@ -241,6 +243,7 @@ static int links_start(struct sgw_router *r)
 			sgw_uplink_free(l->u);
 			return -1;
 		}
+		sgw_outbox_set_rate(l->ob, uc->max_rate, NULL);
 		r->nlinks = i + 1;
 		if (sgw_uplink_start(l->u) < 0)
 			log_warn("[mqtt %s] connect", uc->name);
@@ -272,6 +275,7 @@ static void links_free(struct sgw_router *r, bool exiting)
 	r->nlinks = 0;
 	if (r->spool)
 		spool_close(r);
+	sgw_routes_free(r->routes);
 	free(r);
 }
 
@@ -285,6 +289,11 @@ struct sgw_router *sgw_router_new(const struct sgw_config *cfg, const struct sgw
 	r->cfg = cfg;
 	if (o)
 		r->o = *o;
+	r->routes = sgw_routes_new(cfg);
+	if (!r->routes) {
+		free(r);
+		return NULL;
+	}
 	spool_open(r);
 	if (links_start(r) < 0) {
 		err = errno ? errno : ENOMEM;
@@ -425,11 +434,13 @@ static bool wants_disk(const struct link *l, bool always)
 void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m)
 {
 	bool always = r->cfg->queue.mode == SGW_QUEUE_MODE_ALWAYS;
-	uint32_t mask = 0;
+	uint32_t want = sgw_routes_mask(r->routes, sgw_msg_topic(m)), mask = 0;
 	int err;
 
 	m->tag = sgw_tag_make(SGW_TAG_MEMORY, m->seq);
 	for (size_t i = 0; i < r->nlinks; i++) {
+		if (!(want & (1u << i)))
+			continue;
 		spill_if_due(&r->links[i], always);
 		if (wants_disk(&r->links[i], always))
 			mask |= 1u << i;
@@ -448,6 +459,8 @@ void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m)
 	for (size_t i = 0; i < r->nlinks; i++) {
 		struct link *l = &r->links[i];
 
+		if (!(want & (1u << i)))
+			continue;
 		if (mask & (1u << i)) {
 			if (sgw_uplink_connected(l->u))
 				sgw_outbox_pump(l->ob);
@@ -463,10 +476,14 @@ void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m)
 void sgw_router_publish_status(struct sgw_router *r, const char *topic, const void *payload,
 			       size_t len)
 {
-	for (size_t i = 0; i < r->nlinks; i++)
-		if (sgw_uplink_connected(r->links[i].u))
-			sgw_uplink_publish_ex(r->links[i].u, topic, payload, len, 0, true,
-					      sgw_tag_make(SGW_TAG_UNTRACKED, 0));
+	for (size_t i = 0; i < r->nlinks; i++) {
+		if (!sgw_uplink_connected(r->links[i].u))
+			continue;
+		/* Not held back (nothing would send it later), but counted in max_rate. */
+		sgw_outbox_charge(r->links[i].ob);
+		sgw_uplink_publish_ex(r->links[i].u, topic, payload, len, 0, true,
+				      sgw_tag_make(SGW_TAG_UNTRACKED, 0));
+	}
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -493,9 +510,12 @@ int64_t sgw_router_next_deadline(const struct sgw_router *r)
 
 	for (size_t i = 0; i < r->nlinks; i++) {
 		int64_t d = sgw_uplink_next_deadline(r->links[i].u);
+		int64_t p = sgw_outbox_next_deadline(r->links[i].ob);
 
 		if (d < next)
 			next = d;
+		if (p < next)
+			next = p;
 	}
 	return next;
 }
@@ -507,9 +527,13 @@ void sgw_router_tick(struct sgw_router *r, int64_t now_ns)
 	if (r->spool && sgw_spool_next_deadline(r->spool) <= now_ns &&
 	    (err = sgw_spool_sync_if_due(r->spool, now_ns)) < 0)
 		log_warnx("disk queue: sync: %s", strerror(-err));
-	for (size_t i = 0; i < r->nlinks; i++)
+	for (size_t i = 0; i < r->nlinks; i++) {
 		if (sgw_uplink_next_deadline(r->links[i].u) <= now_ns)
 			sgw_uplink_tick(r->links[i].u, now_ns);
+		/* The rate limit lets the next publishes go. */
+		if (sgw_outbox_next_deadline(r->links[i].ob) <= now_ns)
+			sgw_outbox_pump(r->links[i].ob);
+	}
 }
 
 size_t sgw_router_restamp(struct sgw_router *r)

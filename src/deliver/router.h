@@ -72,7 +72,8 @@ void sgw_router_stop(struct sgw_router *r, int flush_ms);
 struct sgw_msg **sgw_router_release(struct sgw_router *r, size_t *n);
 
 /*
- * A new message for every uplink: given a memory delivery tag here and
+ * A new message for the uplinks that carry it (deliver/routes.h: its
+ * sensor's, [mqtt NAME] sensors): given a memory delivery tag here and
  * kept where it belongs (see above).  Takes over the reference.
  */
 void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m);
@@ -89,9 +90,12 @@ size_t sgw_router_pollfds(const struct sgw_router *r, struct pollfd *pfd, size_t
 /* Handle the events of the fds (as filled by sgw_router_pollfds()) that are readable. */
 void sgw_router_dispatch(struct sgw_router *r, const struct pollfd *pfd, size_t n);
 
-/* CLOCK_MONOTONIC ns of the next reconnect or group commit, or INT64_MAX. */
+/*
+ * CLOCK_MONOTONIC ns of the next reconnect, group commit or publish that
+ * an uplink's max_rate held back, or INT64_MAX.
+ */
 int64_t sgw_router_next_deadline(const struct sgw_router *r);
-/* Run the reconnects and the group commit that are due at NOW_NS. */
+/* Run the reconnects, the group commit and the held-back publishes due at NOW_NS. */
 void sgw_router_tick(struct sgw_router *r, int64_t now_ns);
 
 /*

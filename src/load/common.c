@@ -55,3 +55,12 @@ void sgw_load_unique_keys(struct loader *l, enum sgw_section_kind kind, struct s
 
 	sgw_load_section_keys(l, s ? s : &none, ks);
 }
+
+const char *sgw_load_uplink_label(struct loader *l, size_t i, char *buf, size_t size)
+{
+	for (const struct sgw_section *s = l->ini.sections; s; s = s->next)
+		if (s->kind == SGW_SECTION_MQTT && i-- == 0)
+			return sgw_section_label(s, buf, size);
+	snprintf(buf, size, "[mqtt]");
+	return buf;
+}

@@ -50,8 +50,11 @@ static void resolve(struct loader *l)
 		else if (s->kind == SGW_SECTION_SENSOR)
 			sgw_resolve_sensor(l, s, &cfg->sensors[cfg->nsensors++]);
 	}
-	if (!l->nomem)
-		sgw_check_topics_unique(l);
+	if (l->nomem)
+		return;
+	sgw_resolve_uplink_sensors(l);
+	sgw_check_topics_unique(l);
+	sgw_aws_check_topics(l);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -222,6 +225,7 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 	free(u->cert_file);
 	free(u->key_file);
 	free(u->alpn);
+	free(u->sensors);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

@@ -6,6 +6,7 @@
  *     gateway.c    [gateway]
  *     queue.c      [queue]
  *     mqtt.c       [mqtt] and [mqtt NAME]
+ *       aws.c        profile = aws-iot: AWS IoT Core's limits
  *     sensor.c     [sensor NAME]
  *       quantities.c   topic.Q / filter.Q / precision.Q, topics
  *   common.c       what they all use: memory, paths, a section's keys
@@ -46,6 +47,8 @@ char *sgw_load_path(struct loader *l, const char *p);
 void sgw_load_section_keys(struct loader *l, const struct sgw_section *s, struct sgw_keys *ks);
 /* The same for the one section KIND ([gateway], [queue]); none when it is absent. */
 void sgw_load_unique_keys(struct loader *l, enum sgw_section_kind kind, struct sgw_keys *ks);
+/* "[mqtt]" or "[mqtt NAME]": how messages name cfg->uplinks[I] (BUF, SIZE). */
+const char *sgw_load_uplink_label(struct loader *l, size_t i, char *buf, size_t size);
 /* The values of "format" in [gateway] and [sensor NAME]: enum sgw_format. */
 extern const char *const sgw_load_format_names[];
 
@@ -56,6 +59,16 @@ void sgw_resolve_queue(struct loader *l);
 /* mqtt.c: section S into U. */
 void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u);
+/* Each uplink's sensors = list into the sensors' uplinks masks; once all are resolved. */
+void sgw_resolve_uplink_sensors(struct loader *l);
+
+/* aws.c: profile = aws-iot, checked against AWS IoT Core's limits. */
+
+/* U's own keys (KS, its section; PORT, its URI's, 0 when the URI is bad). */
+void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
+			  long port);
+/* The topics every aws-iot uplink publishes; once all sections are resolved. */
+void sgw_aws_check_topics(struct loader *l);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);

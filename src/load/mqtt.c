@@ -18,6 +18,7 @@
 
 #define PASSWORD_MAX 65535	/* MQTT binary data length */
 #define DEFAULT_CLIENT_ID "sensorgw-{gateway}"
+#define RATE_MAX 1000000	/* publishes a second: far beyond any broker */
 
 /*
  * mqtt://HOST[:PORT] or mqtts://HOST[:PORT]; HOST may be an IPv6 literal in
@@ -213,10 +214,39 @@ static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key, b
 	return path;
 }
 
+/* max_rate = N/s, N publishes a second (1..RATE_MAX); absent: 0, unlimited. */
+static void keys_rate(struct sgw_keys *ks, uint32_t *out)
+{
+	struct sgw_opt *o;
+	const char *slash;
+	char num[16];
+	long n;
+	int err;
+
+	*out = 0;
+	if (sgw_keys_get(ks, "max_rate", &o) != 1)
+		return;
+	slash = strchr(o->value, '/');
+	if (!slash || strcmp(slash, "/s") != 0 || (size_t)(slash - o->value) >= sizeof(num)) {
+		sgw_keys_bad(ks, o, "is not a rate: N/s, N publishes a second");
+		return;
+	}
+	memcpy(num, o->value, (size_t)(slash - o->value));
+	num[slash - o->value] = '\0';
+	err = sgw_parse_long(num, 1, RATE_MAX, &n);
+	if (err == -ERANGE)
+		sgw_keys_bad(ks, o, "is out of range (1/s..%d/s)", RATE_MAX);
+	else if (err)
+		sgw_keys_bad(ks, o, "is not a rate: N/s, N publishes a second");
+	else
+		*out = (uint32_t)n;
+}
+
 void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u)
 {
 	static const char *const protocols[] = { "3.1.1", "5", NULL };
+	static const char *const profiles[] = { "none", "aws-iot", NULL };
 	static const char *const tls_keys[] = { "ca_file", "cert_file", "key_file", "alpn", NULL };
 	struct sgw_gateway_config *gw = &l->cfg->gw;
 	struct sgw_topic_vars vars = { .prefix = gw->topic_prefix, .gateway = gw->name };
@@ -226,18 +256,23 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	size_t hostlen = 0;
 	long port = 0, n;
 	uint32_t ms;
-	int proto, ret;
+	int proto, profile, ret;
 
 	sgw_load_section_keys(l, s, &ks);
 	u->name = sgw_load_strdup(l, s->name ? s->name : "default");
 	u->line = s->line;
+	sgw_keys_enum(&ks, "profile", profiles, SGW_PROFILE_NONE, &profile);
+	u->profile = (enum sgw_uplink_profile)profile;
+	o = sgw_keys_find(&ks, "profile");
+	u->profile_line = o ? o->line : s->line;
 
 	ret = sgw_keys_str(&ks, "uri", NULL, &v);
 	if (ret == 0)
 		sgw_keys_missing(&ks, "uri");
-	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port)))
+	if (ret == 1 && (why = parse_uri(v, &u->tls, &host, &hostlen, &port))) {
 		sgw_keys_bad(&ks, sgw_keys_find(&ks, "uri"), "%s", why);
-	else if (ret == 1) {
+		port = 0;
+	} else if (ret == 1) {
 		u->uri = sgw_load_strdup(l, v);
 		u->server_uri = sgw_load_printf(l, "%s://%.*s:%ld", u->tls ? "ssl" : "tcp",
 						(int)hostlen, host, port);
@@ -280,6 +315,11 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	u->mqtt_version = proto == 1 ? 5 : 4;
 	sgw_keys_long(&ks, "max_inflight", 32, 1, 65535, &n);
 	u->max_inflight = (int)n;
+	keys_rate(&ks, &u->max_rate);
+	if (sgw_keys_str(&ks, "sensors", NULL, &v) == 1) {
+		u->sensors = sgw_load_strdup(l, v);
+		u->sensors_line = sgw_keys_find(&ks, "sensors")->line;
+	}
 	sgw_keys_duration(&ks, "reconnect_min", 1000, 10, 3600000, &u->reconnect_min_ms);
 	sgw_keys_duration(&ks, "reconnect_max", 60000, 10, 86400000, &u->reconnect_max_ms);
 	if (u->reconnect_min_ms > u->reconnect_max_ms) {
@@ -321,5 +361,62 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	if (u->password_file && !u->username && u->mqtt_version == 4)
 		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
 			       "MQTT 3.1.1 sends a password only with a username");
+	if (u->profile == SGW_PROFILE_AWS_IOT)
+		sgw_aws_check_uplink(l, &ks, u, port);
 	sgw_keys_report_unused(&ks, "");
+}
+
+/* Set U's bit (index I) in the sensor NAME (LEN bytes); false when there is none. */
+static bool carry(struct sgw_config *cfg, size_t i, const char *name, size_t len)
+{
+	for (size_t k = 0; k < cfg->nsensors; k++) {
+		struct sgw_sensor_config *sc = &cfg->sensors[k];
+
+		if (strlen(sc->name) == len && memcmp(sc->name, name, len) == 0) {
+			sc->uplinks |= 1u << i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void sgw_resolve_uplink_sensors(struct loader *l)
+{
+	struct sgw_config *cfg = l->cfg;
+
+	for (size_t i = 0; i < cfg->nuplinks; i++) {
+		const struct sgw_uplink_config *u = &cfg->uplinks[i];
+		const char *p = u->sensors;
+		char label[SGW_SECTION_LABEL_MAX];
+
+		if (!p) {
+			for (size_t k = 0; k < cfg->nsensors; k++)
+				cfg->sensors[k].uplinks |= 1u << i;
+			continue;
+		}
+		sgw_load_uplink_label(l, i, label, sizeof(label));
+		while (*p) {
+			const char *name, *end;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			name = p;
+			end = p + strcspn(p, ",");
+			p = *end ? end + 1 : end;
+			while (end > name && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end == name)
+				sgw_diag_error(l->d, u->sensors_line,
+					       "%s sensors: \"%s\" has an empty name", label, u->sensors);
+			else if (!carry(cfg, i, name, (size_t)(end - name)))
+				sgw_diag_error(l->d, u->sensors_line,
+					       "%s sensors: \"%.*s\" is not a [sensor NAME] section",
+					       label, (int)(end - name), name);
+		}
+	}
+	for (size_t k = 0; k < cfg->nsensors && cfg->nuplinks; k++)
+		if (!cfg->sensors[k].uplinks)
+			sgw_diag_warning(l->d, cfg->sensors[k].line,
+					 "[sensor %s] goes to no uplink: no [mqtt] section's sensors "
+					 "lists it", cfg->sensors[k].name);
 }

@@ -8,6 +8,24 @@
 
 #include "util/utf8.h"
 
+#define BASIC_INGEST "$aws/rules/"
+
+size_t sgw_topic_basic_ingest(const char *topic)
+{
+	size_t n = strlen(BASIC_INGEST), rule = 0;
+
+	if (strncmp(topic, BASIC_INGEST, n) != 0)
+		return 0;
+	while ((topic[n + rule] >= 'a' && topic[n + rule] <= 'z') ||
+	       (topic[n + rule] >= 'A' && topic[n + rule] <= 'Z') ||
+	       (topic[n + rule] >= '0' && topic[n + rule] <= '9') || topic[n + rule] == '_')
+		rule++;
+	if (rule == 0 || rule > SGW_TOPIC_RULE_MAX || topic[n + rule] != '/' ||
+	    topic[n + rule + 1] == '\0')
+		return 0;
+	return n + rule + 1;
+}
+
 const char *sgw_topic_validate(const char *topic)
 {
 	size_t len = strlen(topic);
@@ -16,8 +34,9 @@ const char *sgw_topic_validate(const char *topic)
 		return "empty topic";
 	if (len > SGW_TOPIC_MAX)
 		return "topic longer than 65535 bytes";
-	if (topic[0] == '$')
-		return "topics starting with '$' are reserved for the broker";
+	if (topic[0] == '$' && !sgw_topic_basic_ingest(topic))
+		return "topics starting with '$' are reserved for the broker "
+		       "(except AWS IoT Basic Ingest: $aws/rules/RULE/...)";
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		int n = sgw_utf8_decode(topic + i, len - i, &cp);

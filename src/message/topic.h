@@ -39,9 +39,21 @@ int sgw_topic_expand(const char *tmpl, const struct sgw_topic_vars *vars,
 /*
  * Check TOPIC as a PUBLISH topic name: 1..SGW_TOPIC_MAX bytes of valid
  * UTF-8 without control characters, no wildcard '+' or '#', not starting
- * with '$' (reserved for the broker).  Empty levels ("a//b") are allowed, as
+ * with '$' (reserved for the broker) unless it is an AWS IoT Basic Ingest
+ * topic (sgw_topic_basic_ingest()).  Empty levels ("a//b") are allowed, as
  * in MQTT.  Returns NULL when valid, else a static message.
  */
 const char *sgw_topic_validate(const char *topic);
+
+/* An AWS IoT rule name, as Basic Ingest topics carry it: [A-Za-z0-9_], 1..128. */
+#define SGW_TOPIC_RULE_MAX 128
+
+/*
+ * The length of TOPIC's AWS IoT Basic Ingest prefix "$aws/rules/RULE/"
+ * (RULE a rule name, something after the prefix), or 0 when TOPIC is not a
+ * Basic Ingest topic.  AWS IoT Core hands such a message straight to the
+ * rule and does not count the prefix in its topic limits.
+ */
+size_t sgw_topic_basic_ingest(const char *topic);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "deliver/outbox.h"
+#include "deliver/rate.h"
 #include "deliver/tag.h"
 #include "tests/fixtures/run.h"
 #include "tests/mocks/mock_uplink.h"
@@ -195,6 +196,112 @@ START_TEST(test_large_window)
 }
 END_TEST
 
+/* The pacing alone: never two events closer than 1/PER_S, no credit for idling. */
+START_TEST(test_rate_pacing)
+{
+	struct sgw_rate r;
+	int64_t t = 5 * SGW_NS_PER_S, first = t;
+	size_t n = 0;
+
+	sgw_rate_init(&r, 0);
+	ck_assert(!sgw_rate_limited(&r));
+	ck_assert(sgw_rate_ready(&r, t));
+	sgw_rate_charge(&r, t);
+	ck_assert(sgw_rate_ready(&r, t));
+	ck_assert_int_eq(sgw_rate_next(&r, t), t);
+
+	sgw_rate_init(&r, 3);
+	ck_assert(sgw_rate_limited(&r));
+	/* As many events as it allows, as early as it allows, for one second. */
+	while (t < first + SGW_NS_PER_S) {
+		ck_assert(sgw_rate_ready(&r, t));
+		sgw_rate_charge(&r, t);
+		n++;
+		ck_assert(!sgw_rate_ready(&r, t));
+		ck_assert_int_gt(sgw_rate_next(&r, t), t);
+		t = sgw_rate_next(&r, t);
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert(!sgw_rate_ready(&r, t - 1));
+	/* An idle minute earns one event, not a burst. */
+	t += 60 * SGW_NS_PER_S;
+	ck_assert(sgw_rate_ready(&r, t));
+	sgw_rate_charge(&r, t);
+	ck_assert(!sgw_rate_ready(&r, t + SGW_NS_PER_S / 3));
+	ck_assert(sgw_rate_ready(&r, t + SGW_NS_PER_S / 3 + 1));
+	/* A forced event (not asked for) pushes the next one back. */
+	sgw_rate_charge(&r, t);
+	ck_assert_int_eq(sgw_rate_next(&r, t), t + 2 * r.interval_ns);
+}
+END_TEST
+
+static int64_t fake_ns;
+
+static int64_t fake_now(void)
+{
+	return fake_ns;
+}
+
+/* At a pump, move the fake clock to AT_MS (since the start) and pump. */
+static void pump_at(struct sgw_outbox *ob, int64_t at_ms)
+{
+	fake_ns = 1000 * SGW_NS_PER_S + at_ms * SGW_NS_PER_MS;
+	sgw_outbox_pump(ob);
+}
+
+/*
+ * max_rate: what the limit holds back waits in order and leaves at the
+ * pace allowed, each message held back counted once, and the outbox says
+ * when to pump again.
+ */
+START_TEST(test_rate_limit)
+{
+	struct sgw_outbox *ob = sgw_outbox_new(&mock, 100, NULL);
+	struct sgw_outbox_stats st;
+
+	mock.window = 100;
+	mock.connected = true;
+	fake_ns = 1000 * SGW_NS_PER_S;
+	sgw_outbox_set_rate(ob, 100, fake_now);
+	ck_assert_int_eq(sgw_outbox_next_deadline(ob), INT64_MAX);
+	for (uint64_t i = 1; i <= 10; i++)
+		push(ob, i);
+	ck_assert_uint_eq(mock.n, 1);
+	ck_assert_int_eq(sgw_outbox_next_deadline(ob), fake_ns + 10 * SGW_NS_PER_MS);
+	pump_at(ob, 9);
+	ck_assert_uint_eq(mock.n, 1);
+	pump_at(ob, 10);
+	ck_assert_uint_eq(mock.n, 2);
+	/* A second later: one more, not a second's worth. */
+	pump_at(ob, 1010);
+	ck_assert_uint_eq(mock.n, 3);
+	sgw_outbox_get_stats(ob, &st);
+	ck_assert_uint_eq(st.rate_limited, 3);	/* 2, 3 and 4 waited */
+	ck_assert_uint_eq(st.pending, 7);
+	/* Offline: nothing to wake up for. */
+	mock.connected = false;
+	ck_assert_int_eq(sgw_outbox_next_deadline(ob), INT64_MAX);
+	mock.connected = true;
+	/* A status publish takes the next turn. */
+	pump_at(ob, 1015);
+	sgw_outbox_charge(ob);
+	pump_at(ob, 1020);
+	ck_assert_uint_eq(mock.n, 3);
+	pump_at(ob, 1030);
+	ck_assert_uint_eq(mock.n, 4);
+	for (int64_t ms = 1040; mock.n < 10; ms += 10)
+		pump_at(ob, ms);
+	for (size_t i = 0; i < mock.n; i++)
+		ck_assert_uint_eq(mock.tags[i], sgw_tag_make(SGW_TAG_MEMORY, i + 1));
+	/* All sent: nothing held back, nothing to wake up for. */
+	pump_at(ob, 2000);
+	ck_assert_int_eq(sgw_outbox_next_deadline(ob), INT64_MAX);
+	sgw_outbox_get_stats(ob, &st);
+	ck_assert_uint_eq(st.rate_limited, 9);
+	sgw_outbox_free(ob);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("outbox");
@@ -207,6 +314,8 @@ int main(void)
 	tcase_add_test(tc, test_refused_message_dropped_not_stuck);
 	tcase_add_test(tc, test_drain_in_order);
 	tcase_add_test(tc, test_large_window);
+	tcase_add_test(tc, test_rate_pacing);
+	tcase_add_test(tc, test_rate_limit);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

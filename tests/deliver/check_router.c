@@ -247,6 +247,89 @@ START_TEST(test_two_uplinks)
 }
 END_TEST
 
+/* The payloads U published, from its I-th publish on, are the numbers in WANT (0 ends). */
+static void assert_payloads(const struct sgw_uplink *u, size_t i, const uint64_t *want)
+{
+	size_t n = 0;
+
+	while (want[n])
+		n++;
+	ck_assert_uint_eq(u->n, i + n);
+	for (size_t k = 0; k < n; k++) {
+		char w[16];
+
+		snprintf(w, sizeof(w), "%llu", (unsigned long long)want[k]);
+		ck_assert_msg(strcmp(u->payloads[i + k], w) == 0, "publish %zu: got %s, want %s",
+			      i + k, u->payloads[i + k], w);
+	}
+}
+
+/* The message numbered SEQ, its payload its number, to TOPIC. */
+static void emit_to(struct sgw_router *r, uint64_t seq, const char *topic)
+{
+	char payload[16];
+	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
+	struct sgw_stamp ts = { .wall_ms = (int64_t)seq * 10 };
+	struct sgw_msg *m = sgw_msg_new(seq, &ts, topic, strlen(topic), payload, (size_t)n);
+
+	ck_assert_ptr_nonnull(m);
+	sgw_router_emit(r, m);
+}
+
+/*
+ * [mqtt NAME] sensors: uplink 0 carries sensors a and b, uplink 1 only a.
+ * Each gets exactly its readings and its sensors' error reports, in order,
+ * from memory and from disk; a message of no sensor goes to both; and the
+ * subset uplink being offline never delays the other.
+ */
+START_TEST(test_routing_by_sensor)
+{
+	static struct sgw_sensor_config sensors[2];
+	static const uint64_t all[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0 };
+	static const uint64_t only_a[] = { 1, 3, 4, 5, 7, 9, 10, 0 };
+	struct sgw_router *r;
+	struct sgw_uplink *u0, *u1;
+
+	fx_init(2, 64, SGW_QUEUE_MODE_AUTO);
+	memset(sensors, 0, sizeof(sensors));
+	sensors[0] = (struct sgw_sensor_config){ .name = "a", .uplinks = 3, .nchannels = 1 };
+	sensors[0].ch[0] = (struct sgw_channel_config){ .name = "x", .unit = "", .topic = "t/a/x" };
+	sensors[1] = (struct sgw_sensor_config){ .name = "b", .uplinks = 1, .nchannels = 1 };
+	sensors[1].ch[0] = (struct sgw_channel_config){ .name = "x", .unit = "", .topic = "t/b/x" };
+	fx.cfg.sensors = sensors;
+	fx.cfg.nsensors = 2;
+	r = start();
+	u0 = mock_uplinks[0];
+	u1 = mock_uplinks[1];
+
+	/* Both offline: on disk, each record for the uplinks that carry it. */
+	emit_to(r, 1, "t/a/x");
+	emit_to(r, 2, "t/b/x");
+	emit_to(r, 3, "t/a/x/error");
+	/* Uplink 0 back: it sends its backlog and the new ones from memory, at once. */
+	mock_uplink_connect(u0);
+	emit_to(r, 4, "t/gw/other");	/* no sensor's: both */
+	emit_to(r, 5, "t/a/x");
+	emit_to(r, 6, "t/b/x/error");
+	emit_to(r, 7, "t/a/x");
+	assert_payloads(u0, 0, (const uint64_t[]){ 1, 2, 3, 4, 5, 6, 7, 0 });
+	ck_assert_uint_eq(u1->n, 0);
+	mock_uplink_ack_all(u0);
+	/* Uplink 1 back: only sensor a's, and the message of no sensor, in order. */
+	mock_uplink_connect(u1);
+	emit_to(r, 8, "t/b/x");
+	emit_to(r, 9, "t/a/x");
+	emit_to(r, 10, "t/a/x");
+	mock_uplink_ack_all(u0);
+	mock_uplink_ack_all(u1);
+	assert_payloads(u0, 0, all);
+	assert_payloads(u1, 0, only_a);
+	ck_assert_uint_eq(depth(r), 0);
+	ck_assert(sgw_router_idle(r));
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
 START_TEST(test_mode_always_uses_disk_online)
 {
 	struct sgw_router *r;
@@ -477,6 +560,7 @@ int main(void)
 	tcase_add_test(tc, test_lost_connection_spills_memory_to_disk);
 	tcase_add_test(tc, test_disk_refuses_then_recovers);
 	tcase_add_test(tc, test_two_uplinks);
+	tcase_add_test(tc, test_routing_by_sensor);
 	tcase_add_test(tc, test_mode_always_uses_disk_online);
 	tcase_add_test(tc, test_memory_only_without_queue);
 	tcase_add_test(tc, test_stop_keeps_memory_on_disk);

@@ -73,6 +73,7 @@ START_TEST(test_defaults)
 	ck_assert(!u->retain);
 	ck_assert_int_eq(u->mqtt_version, 4);
 	ck_assert_int_eq(u->max_inflight, 32);
+	ck_assert_uint_eq(u->max_rate, 0);	/* unlimited */
 	ck_assert_uint_eq(u->reconnect_min_ms, 1000);
 	ck_assert_uint_eq(u->reconnect_max_ms, 60000);
 
@@ -204,6 +205,61 @@ START_TEST(test_full)
 }
 END_TEST
 
+/*
+ * profile = aws-iot at every limit's edge: port 443 gets AWS's ALPN name,
+ * Basic Ingest topics pass with their prefix not counted, and another
+ * uplink keeps its own limits.
+ */
+START_TEST(test_aws_iot)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/aws_iot.ini", &r);
+	const struct sgw_uplink_config *u = &c->uplinks[0];
+
+	ck_assert_uint_eq(c->nuplinks, 2);
+	ck_assert_int_eq(u->profile, SGW_PROFILE_AWS_IOT);
+	ck_assert_int_eq(u->profile_line, 7);
+	ck_assert(u->tls);
+	ck_assert_str_eq(u->server_uri, "ssl://example-ats.iot.eu-west-1.amazonaws.com:443");
+	ck_assert_str_eq(u->alpn, "x-amzn-mqtt-ca");
+	ck_assert_uint_eq(strlen(u->client_id), 128);
+	ck_assert_int_eq(u->keepalive_s, 1200);
+	ck_assert_int_eq(u->max_inflight, 32);
+	ck_assert_uint_eq(u->max_rate, 100);
+	u = &c->uplinks[1];
+	ck_assert_int_eq(u->profile, SGW_PROFILE_NONE);
+	ck_assert_int_eq(u->profile_line, 17);
+	ck_assert_int_eq(u->max_inflight, 500);
+	ck_assert_uint_eq(u->max_rate, 500);
+	ck_assert_str_eq(sgw_config_sensor(c, "sala")->ch[0].topic,
+			 "$aws/rules/sensorgw_readings/casa/pi/sala/temperature");
+	ck_assert_str_eq(sgw_config_sensor(c, "cozinha")->ch[0].topic,
+			 "$aws/rules/r/a/b/c/d/e/cozinha/temperature");
+	/* sensors = sala, cozinha on the first uplink; every sensor on the second. */
+	ck_assert_str_eq(c->uplinks[0].sensors, "sala, cozinha");
+	ck_assert_ptr_null(c->uplinks[1].sensors);
+	ck_assert_uint_eq(sgw_config_sensor(c, "sala")->uplinks, 3);
+	ck_assert_uint_eq(sgw_config_sensor(c, "cozinha")->uplinks, 3);
+	ck_assert_uint_eq(sgw_config_sensor(c, "deep")->uplinks, 2);
+	load_done(&r);
+}
+END_TEST
+
+/* sensors = lists: spaces around names are not part of them; a sensor on no uplink is told. */
+START_TEST(test_sensors_lists)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/unrouted.ini", &r);
+
+	ck_assert_uint_eq(sgw_config_sensor(c, "a")->uplinks, 1);
+	ck_assert_uint_eq(sgw_config_sensor(c, "b")->uplinks, 3);
+	ck_assert_uint_eq(sgw_config_sensor(c, "c")->uplinks, 0);
+	ck_assert_int_eq(r.diag.warnings, 1);
+	assert_reported(&r, "unrouted.ini:19: ", "warning: [sensor c] goes to no uplink");
+	load_done(&r);
+}
+END_TEST
+
 START_TEST(test_crlf_bom)
 {
 	struct load r;
@@ -327,6 +383,8 @@ int main(void)
 
 	tcase_add_test(good, test_defaults);
 	tcase_add_test(good, test_full);
+	tcase_add_test(good, test_aws_iot);
+	tcase_add_test(good, test_sensors_lists);
 	tcase_add_test(good, test_crlf_bom);
 	tcase_add_test(good, test_stream);
 	tcase_add_test(good, test_examples);

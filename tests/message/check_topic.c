@@ -107,7 +107,8 @@ START_TEST(test_validate)
 {
 	static const char *const ok[] = {
 		"casa/sala/temperatura", "a", "/", "a//b", "/a/", "casa/sala/°C",
-		"€/日本/😀", "a b/c", "a$b", "sensor}x",
+		"€/日本/😀", "a b/c", "a$b", "sensor}x", "$aws/rules/casa_1/sala/t",
+		"$aws/rules/R/x",
 	};
 	static const struct {
 		const char *topic, *why;
@@ -119,6 +120,13 @@ START_TEST(test_validate)
 		{ "a#b", "wildcards" },
 		{ "$SYS/broker", "reserved" },
 		{ "$", "reserved" },
+		{ "$aws/rules/", "reserved" },
+		{ "$aws/rules/casa", "reserved" },
+		{ "$aws/rules/casa/", "reserved" },
+		{ "$aws/rules/ca-sa/x", "reserved" },
+		{ "$aws/rules//x", "reserved" },
+		{ "$aws/things/pi/shadow/update", "reserved" },
+		{ "$AWS/rules/casa/x", "reserved" },
 		{ "casa/\xff", "invalid UTF-8" },
 		{ "casa/\xc0\xaf", "invalid UTF-8" },		/* overlong '/' */
 		{ "casa/\xed\xa0\x80", "invalid UTF-8" },	/* surrogate U+D800 */
@@ -152,12 +160,36 @@ START_TEST(test_validate)
 }
 END_TEST
 
+/* Basic Ingest: the prefix's length, a rule name of 1..128 word characters. */
+START_TEST(test_basic_ingest)
+{
+	char t[300];
+
+	ck_assert_uint_eq(sgw_topic_basic_ingest("$aws/rules/casa/sala/t"), strlen("$aws/rules/casa/"));
+	ck_assert_uint_eq(sgw_topic_basic_ingest("$aws/rules/a_1/x"), strlen("$aws/rules/a_1/"));
+	ck_assert_uint_eq(sgw_topic_basic_ingest("casa/$aws/rules/r/x"), 0);
+	ck_assert_uint_eq(sgw_topic_basic_ingest("$aws/rules/r"), 0);
+	ck_assert_uint_eq(sgw_topic_basic_ingest("$aws/rules/r/"), 0);
+	ck_assert_uint_eq(sgw_topic_basic_ingest("$aws/rules/r.s/x"), 0);
+	strcpy(t, "$aws/rules/");
+	memset(t + 11, 'r', SGW_TOPIC_RULE_MAX);
+	strcpy(t + 11 + SGW_TOPIC_RULE_MAX, "/x");
+	ck_assert_uint_eq(sgw_topic_basic_ingest(t), 11 + SGW_TOPIC_RULE_MAX + 1);
+	ck_assert_ptr_null(sgw_topic_validate(t));
+	memset(t + 11, 'r', SGW_TOPIC_RULE_MAX + 1);
+	strcpy(t + 11 + SGW_TOPIC_RULE_MAX + 1, "/x");
+	ck_assert_uint_eq(sgw_topic_basic_ingest(t), 0);
+	ck_assert_ptr_nonnull(sgw_topic_validate(t));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("topic");
 	TCase *tc = tcase_create("topic");
 
 	tcase_add_test(tc, test_expand);
+	tcase_add_test(tc, test_basic_ingest);
 	tcase_add_test(tc, test_expand_errors);
 	tcase_add_test(tc, test_validate);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile = aws-iot on an [mqtt NAME] section: what AWS IoT Core would
+ * refuse or cut off at run time (a disconnect, a throttled publish, a
+ * message dropped without a word) is refused here, as FILE:LINE, before
+ * the daemon starts.  The limits are AWS IoT Core's message broker quotas
+ * (AWS General Reference, "AWS IoT Core endpoints and quotas") and the
+ * Basic Ingest rules (Developer Guide, "Reducing messaging costs with
+ * Basic Ingest"):
+ *
+ *  - TLS with a client certificate, on port 8883, or on 443 with the ALPN
+ *    protocol name x-amzn-mqtt-ca;
+ *  - topics of at most 256 bytes and 7 slashes; a Basic Ingest topic's
+ *    "$aws/rules/RULE/" does not count; no other '$' topic (those are
+ *    refused for every broker by message/topic.h);
+ *  - QoS 0 or 1; a client ID of at most 128 bytes; a keepalive of
+ *    30..1200 s; at most 100 unacknowledged publishes per connection,
+ *    and at most 100 publishes a second (max_rate: 100/s by default).
+ */
+#include "load_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message/topic.h"
+
+#define AWS_ALPN "x-amzn-mqtt-ca"
+#define AWS_CLIENT_ID_MAX 128
+#define AWS_KEEPALIVE_MIN_S 30
+#define AWS_KEEPALIVE_MAX_S 1200
+#define AWS_INFLIGHT_MAX 100
+#define AWS_RATE_MAX 100	/* publishes a second per connection */
+#define AWS_TOPIC_MAX 256
+#define AWS_TOPIC_SLASHES_MAX 7
+
+/* KEY when the section has it, else the profile key: where a message belongs. */
+static struct sgw_opt *key_or_profile(struct sgw_keys *ks, const char *key)
+{
+	struct sgw_opt *o = sgw_keys_find(ks, key);
+
+	return o ? o : sgw_keys_find(ks, "profile");
+}
+
+void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
+			  long port)
+{
+	struct sgw_opt *o;
+
+	if (u->uri && !u->tls)
+		sgw_keys_bad(ks, sgw_keys_find(ks, "uri"),
+			     "AWS IoT Core takes MQTT only over TLS: mqtts:// (profile = aws-iot)");
+	else if (u->uri && port != 8883 && port != 443)
+		sgw_keys_bad(ks, sgw_keys_find(ks, "uri"),
+			     "AWS IoT Core takes MQTT on port 8883, or on 443 with alpn = " AWS_ALPN
+			     " (profile = aws-iot)");
+	if (u->tls && !u->cert_file && !u->key_file && !sgw_keys_find(ks, "cert_file") &&
+	    !sgw_keys_find(ks, "key_file"))
+		sgw_keys_bad(ks, sgw_keys_find(ks, "profile"),
+			     "needs cert_file and key_file: AWS IoT Core knows a device by its "
+			     "X.509 client certificate");
+	if (u->tls && port == 443) {
+		o = sgw_keys_find(ks, "alpn");
+		if (!o && !u->alpn)
+			u->alpn = sgw_load_strdup(l, AWS_ALPN);
+		else if (u->alpn && strcmp(u->alpn, AWS_ALPN) != 0)
+			sgw_keys_bad(ks, o, "AWS IoT Core takes MQTT on port 443 only with alpn = "
+				     AWS_ALPN " (profile = aws-iot)");
+	}
+	if (u->qos == 2)
+		sgw_keys_bad(ks, sgw_keys_find(ks, "qos"),
+			     "AWS IoT Core does not support QoS 2 (profile = aws-iot)");
+	if (u->client_id && strlen(u->client_id) > AWS_CLIENT_ID_MAX)
+		sgw_keys_bad(ks, key_or_profile(ks, "client_id"),
+			     "makes a client ID of %zu bytes; AWS IoT Core allows %d "
+			     "(profile = aws-iot)", strlen(u->client_id), AWS_CLIENT_ID_MAX);
+	if (u->keepalive_s < AWS_KEEPALIVE_MIN_S || u->keepalive_s > AWS_KEEPALIVE_MAX_S)
+		sgw_keys_bad(ks, key_or_profile(ks, "keepalive"),
+			     "AWS IoT Core takes a keepalive of %ds..%ds (profile = aws-iot)",
+			     AWS_KEEPALIVE_MIN_S, AWS_KEEPALIVE_MAX_S);
+	if (u->max_inflight > AWS_INFLIGHT_MAX) {
+		if ((o = sgw_keys_find(ks, "max_inflight")))
+			sgw_keys_bad(ks, o, "AWS IoT Core allows at most %d unacknowledged publishes "
+				     "per connection (profile = aws-iot)", AWS_INFLIGHT_MAX);
+		else
+			u->max_inflight = AWS_INFLIGHT_MAX;
+	}
+	if (!u->max_rate && !sgw_keys_find(ks, "max_rate"))
+		u->max_rate = AWS_RATE_MAX;
+	else if (u->max_rate > AWS_RATE_MAX)
+		sgw_keys_bad(ks, sgw_keys_find(ks, "max_rate"),
+			     "AWS IoT Core takes at most %d publishes a second per connection "
+			     "(profile = aws-iot)", AWS_RATE_MAX);
+}
+
+static size_t slashes(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '/';
+	return n;
+}
+
+/*
+ * TOPIC followed by SUFFIX (published as one topic) within AWS IoT Core's
+ * limits; else an error at LINE, WHO saying whose topic it is, WHAT which
+ * one ("" or " (of its error reports)").
+ */
+static bool topic_fits(struct loader *l, const struct sgw_uplink_config *u, const char *label,
+		       int line, const char *who, const char *topic, const char *suffix,
+		       const char *what)
+{
+	size_t skip = sgw_topic_basic_ingest(topic);
+	size_t len = strlen(topic) - skip + strlen(suffix);
+	size_t ns = slashes(topic + skip) + slashes(suffix);
+	const char *basic = skip ? " after the Basic Ingest prefix" : "";
+	char q[96], *full = sgw_load_printf(l, "%s%s", topic, suffix);
+
+	if (!full)
+		return false;
+	sgw_keys_quote(full, q, sizeof(q));
+	free(full);
+	if (len > AWS_TOPIC_MAX)
+		sgw_diag_error(l->d, line, "%s: topic %s%s is %zu bytes%s; AWS IoT Core allows %d "
+			       "(%s profile = aws-iot, line %d)", who, q, what, len, basic,
+			       AWS_TOPIC_MAX, label, u->profile_line);
+	else if (ns > AWS_TOPIC_SLASHES_MAX)
+		sgw_diag_error(l->d, line, "%s: topic %s%s has %zu slashes%s; AWS IoT Core allows %d "
+			       "(%s profile = aws-iot, line %d)", who, q, what, ns, basic,
+			       AWS_TOPIC_SLASHES_MAX, label, u->profile_line);
+	else
+		return true;
+	return false;
+}
+
+/*
+ * Every topic U (cfg->uplinks[BIT]) publishes: its sensors' readings',
+ * their error reports', the status'.
+ */
+static void check_uplink_topics(struct loader *l, const struct sgw_uplink_config *u, size_t bit)
+{
+	const struct sgw_config *cfg = l->cfg;
+	char who[SGW_KEYS_LABEL_MAX + 64], label[SGW_SECTION_LABEL_MAX];
+
+	sgw_load_uplink_label(l, bit, label, sizeof(label));
+	for (size_t i = 0; i < cfg->nsensors && !l->nomem; i++) {
+		const struct sgw_sensor_config *sc = &cfg->sensors[i];
+
+		if (!(sc->uplinks & (1u << bit)))
+			continue;
+		for (size_t c = 0; c < sc->nchannels; c++) {
+			int line = l->topic_line[i * SGW_MAX_CHANNELS + c];
+
+			if (!sc->ch[c].topic)
+				continue;
+			snprintf(who, sizeof(who), "[sensor %s] %s", sc->name, sc->ch[c].name);
+			/* health.c publishes a sensor's failures to <topic>/error. */
+			if (topic_fits(l, u, label, line, who, sc->ch[c].topic, "", ""))
+				topic_fits(l, u, label, line, who, sc->ch[c].topic, "/error",
+					   " (where its errors go)");
+		}
+	}
+	if (cfg->gw.status_topic) {
+		snprintf(who, sizeof(who), "%s profile", label);
+		/* stats.c publishes the statistics to <status topic>/stats. */
+		if (topic_fits(l, u, label, u->profile_line, who, cfg->gw.status_topic, "",
+			       " (the status topic)"))
+			topic_fits(l, u, label, u->profile_line, who, cfg->gw.status_topic, "/stats",
+				   " (the statistics topic)");
+	}
+}
+
+void sgw_aws_check_topics(struct loader *l)
+{
+	for (size_t i = 0; i < l->cfg->nuplinks && !l->nomem; i++)
+		if (l->cfg->uplinks[i].profile == SGW_PROFILE_AWS_IOT)
+			check_uplink_topics(l, &l->cfg->uplinks[i], i);
+}
