@@ -151,6 +151,27 @@ void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *s
 	*st = u->st;
 }
 
+int sgw_uplink_subscribe(struct sgw_uplink *u, const char *filter)
+{
+	if (!filter || !*filter || strlen(filter) >= sizeof(u->subs[0]))
+		return -EINVAL;
+	for (size_t i = 0; i < u->nsubs; i++)
+		if (strcmp(u->subs[i], filter) == 0)
+			return 0;
+	if (u->nsubs == MOCK_SUBS)
+		return -ENOMEM;
+	strcpy(u->subs[u->nsubs++], filter);
+	return 0;
+}
+
+void mock_uplink_deliver(struct sgw_uplink *u, const char *topic, const char *payload,
+			 bool retained)
+{
+	u->st.received++;
+	if (u->h->on_message)
+		u->h->on_message(u->arg, u, topic, payload, strlen(payload), retained);
+}
+
 void mock_uplink_connect(struct sgw_uplink *u)
 {
 	u->connected = true;

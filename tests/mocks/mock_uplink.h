@@ -18,6 +18,7 @@
 
 #define MOCK_MAX 4096
 #define MOCK_UPLINKS 8
+#define MOCK_SUBS 8
 
 struct sgw_uplink {
 	const struct sgw_uplink_handler *h;
@@ -34,6 +35,8 @@ struct sgw_uplink {
 	size_t nstatus;			/* untracked QoS 0 publishes (status) */
 	int64_t next_ns;		/* reconnect deadline after a failure; 0: none */
 	struct sgw_uplink_stats st;
+	char subs[MOCK_SUBS][64];	/* topic filters subscribed to */
+	size_t nsubs;
 };
 
 extern struct sgw_uplink mock;
@@ -50,6 +53,9 @@ void mock_uplink_fail_connect(struct sgw_uplink *u, const char *why);
 bool mock_uplink_ack_next(struct sgw_uplink *u);
 /* Acknowledge everything in flight, again and again, until nothing is. */
 void mock_uplink_ack_all(struct sgw_uplink *u);
+/* A message arrives on a subscription: on_message. */
+void mock_uplink_deliver(struct sgw_uplink *u, const char *topic, const char *payload,
+			 bool retained);
 /* The connection is lost: on_fail for each message in flight, then on_disconnected. */
 void mock_uplink_lose(struct sgw_uplink *u);
 
