@@ -9,7 +9,8 @@
  *
  * Sections:
  *   [gateway]        name, topic_prefix, format, state_dir, stats_interval, clock
- *   [mqtt]           the uplink; [mqtt NAME] for further ones
+ *   [mqtt]           the uplink; [mqtt NAME] for further ones (homeassistant:
+ *                    Home Assistant's MQTT discovery, deliver/announce.h)
  *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
  *                    topic.Q / filter.Q / precision.Q per quantity Q,
@@ -92,6 +93,8 @@ struct sgw_uplink_config {
 	int mqtt_version;	/* 4 = MQTT 3.1.1, 5 = MQTT 5 */
 	int max_inflight;	/* bounded in-flight window, 1..65535 */
 	uint32_t reconnect_min_ms, reconnect_max_ms;
+	bool homeassistant;	/* announce the channels by Home Assistant's MQTT discovery */
+	char *homeassistant_prefix;	/* its discovery prefix; "homeassistant" */
 };
 
 enum sgw_queue_mode {

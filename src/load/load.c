@@ -222,6 +222,7 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 	free(u->cert_file);
 	free(u->key_file);
 	free(u->alpn);
+	free(u->homeassistant_prefix);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

@@ -352,6 +352,15 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 				u->alpn = sgw_load_strdup(l, v);
 		}
 	}
+	sgw_keys_bool(&ks, "homeassistant", false, &u->homeassistant);
+	sgw_keys_str(&ks, "homeassistant_prefix", "homeassistant", &v);
+	why = sgw_topic_validate(v);
+	if (!why && v[strlen(v) - 1] == '/')
+		why = "ends with '/'";
+	if (why)
+		sgw_keys_bad(&ks, sgw_keys_find(&ks, "homeassistant_prefix"), "%s", why);
+	else
+		u->homeassistant_prefix = sgw_load_strdup(l, v);
 	if (u->uri)
 		check_public_broker(l, &ks, u, host, hostlen);
 	if (u->password_file && !u->username && u->mqtt_version == 4)

@@ -3,6 +3,7 @@
 #include "mock_uplink.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,8 +89,6 @@ void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
 int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *payload,
 			  size_t len, int qos, bool retain, uint64_t tag)
 {
-	(void)topic;
-	(void)retain;
 	if (!u->connected)
 		return -ENOTCONN;
 	if (qos == 0) {
@@ -109,6 +108,9 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *p
 
 		memcpy(u->payloads[u->n], payload, k);
 		u->payloads[u->n][k] = '\0';
+		snprintf(u->topics[u->n], sizeof(u->topics[0]), "%s", topic);
+		u->lens[u->n] = len;
+		u->retained[u->n] = retain;
 		u->tags[u->n++] = tag;
 	}
 	return 0;

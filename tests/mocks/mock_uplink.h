@@ -30,6 +30,9 @@ struct sgw_uplink {
 	size_t n;
 	uint64_t tags[MOCK_MAX];	/* tags published, in order */
 	char payloads[MOCK_MAX][16];	/* their payloads, cut to 15 bytes */
+	char topics[MOCK_MAX][80];	/* their topics, cut to 79 bytes */
+	size_t lens[MOCK_MAX];		/* their payloads' lengths */
+	bool retained[MOCK_MAX];
 	uint64_t pending[MOCK_MAX];	/* tags in flight, in order */
 	size_t npending;
 	size_t nstatus;			/* untracked QoS 0 publishes (status) */
