@@ -9,7 +9,9 @@
  *
  * Sections:
  *   [gateway]        name, topic_prefix, format, state_dir, stats_interval, clock
- *   [mqtt]           the uplink; [mqtt NAME] for further ones; profile
+ *   [mqtt]           the uplink; [mqtt NAME] for further ones; profile;
+ *                    homeassistant: Home Assistant's MQTT discovery
+ *                    (deliver/announce.h)
  *   [queue]          mode, sync, sync_interval, max_size, segment_size, when_full
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
  *                    topic.Q / filter.Q / precision.Q per quantity Q,
@@ -109,6 +111,8 @@ struct sgw_uplink_config {
 	char *sensors;		/* "NAME, NAME": the sensors it carries, as written; NULL: all */
 	int sensors_line;
 	uint32_t reconnect_min_ms, reconnect_max_ms;
+	bool homeassistant;	/* announce the channels by Home Assistant's MQTT discovery */
+	char *homeassistant_prefix;	/* its discovery prefix; "homeassistant" */
 };
 
 enum sgw_queue_mode {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "announce.h"
 #include "message/payload.h"
 #include "outage.h"
 #include "routes.h"
@@ -29,6 +30,7 @@ struct link {
 	struct sgw_outbox *ob;
 	struct sgw_spool_cursor *sc;	/* NULL without a disk queue */
 	struct sgw_outage outage;	/* what the log says about the connection */
+	struct sgw_announce *ha;	/* Home Assistant's discovery, or NULL */
 };
 
 struct sgw_router {
@@ -75,6 +77,9 @@ static void on_connected(void *arg, struct sgw_uplink *u)
 			 sgw_outage_duration(dur, sizeof(dur), down_ns), attempts, attempts == 1 ? "" : "s");
 	else
 		log_info("[mqtt %s] connected to %s", sgw_uplink_name(u), sgw_uplink_server(u));
+	/* Discovery first: Home Assistant then knows what the readings are. */
+	if (l->ha)
+		sgw_announce_start(l->ha);
 	sgw_outbox_pump(l->ob);
 	if (l->r->o.connected)
 		l->r->o.connected(l->r->o.arg, sgw_uplink_name(u));
@@ -132,17 +137,35 @@ static void on_ack(void *arg, struct sgw_uplink *u, uint64_t tag)
 {
 	struct link *l = arg;
 
-	sgw_outbox_ack(l->ob, tag);
+	if (sgw_tag_kind(tag) == SGW_TAG_ANNOUNCE) {
+		if (l->ha)
+			sgw_announce_ack(l->ha, tag);
+	} else {
+		sgw_outbox_ack(l->ob, tag);
+	}
+	if (l->ha)
+		sgw_announce_pump(l->ha);
 	sgw_outbox_pump(l->ob);
 	(void)u;
 }
 
+/* A discovery message lost with the connection goes again with the next one's round. */
 static void on_fail(void *arg, struct sgw_uplink *u, uint64_t tag)
 {
 	struct link *l = arg;
 
-	sgw_outbox_fail(l->ob, tag);
+	if (sgw_tag_kind(tag) != SGW_TAG_ANNOUNCE)
+		sgw_outbox_fail(l->ob, tag);
 	(void)u;
+}
+
+static void on_message(void *arg, struct sgw_uplink *u, const char *topic, const void *payload,
+		       size_t len, bool retained)
+{
+	struct link *l = arg;
+
+	if (!l->ha || !sgw_announce_message(l->ha, topic, payload, len, retained))
+		log_debug("[mqtt %s] message on %s ignored", sgw_uplink_name(u), topic);
 }
 
 static const struct sgw_uplink_handler link_handler = {
@@ -151,6 +174,7 @@ static const struct sgw_uplink_handler link_handler = {
 	.on_disconnected = on_disconnected,
 	.on_ack = on_ack,
 	.on_fail = on_fail,
+	.on_message = on_message,
 };
 
 /* ------------------------------------------------------------ the disk queue */
@@ -245,6 +269,8 @@ static int links_start(struct sgw_router *r)
 		}
 		sgw_outbox_set_rate(l->ob, uc->max_rate, NULL);
 		r->nlinks = i + 1;
+		if (uc->homeassistant && !(l->ha = sgw_announce_new(cfg, uc, l->u)))
+			log_warn("[mqtt %s] Home Assistant discovery", uc->name);
 		if (sgw_uplink_start(l->u) < 0)
 			log_warn("[mqtt %s] connect", uc->name);
 	}
@@ -267,6 +293,7 @@ static void links_free(struct sgw_router *r, bool exiting)
 
 		sgw_uplink_stop(l->u, 1000);
 		sgw_outbox_free(l->ob);
+		sgw_announce_free(l->ha);
 		if (exiting)
 			sgw_uplink_exit(l->u);
 		else

@@ -17,6 +17,9 @@
  * uplink's waiting list fills up (the broker is slow to acknowledge), at
  * exit and at reload.
  *
+ * For an uplink with homeassistant = yes it also runs Home Assistant's
+ * discovery (deliver/announce.h), whose messages go ahead of the readings.
+ *
  * Main thread only.  It logs what happens to the uplinks, as
  * "[mqtt NAME] ...": a failed connect as a warning once per outage and
  * reason (deliver/outage.h), a recovery with how long it took.

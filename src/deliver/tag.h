@@ -11,6 +11,8 @@
  *   SGW_TAG_SPOOL      kept in the disk queue: its record number there,
  *                      which the spool acknowledges on delivery
  *   SGW_TAG_UNTRACKED  nothing waits for it (the statistics)
+ *   SGW_TAG_ANNOUNCE   a Home Assistant discovery message: its round and
+ *                      place in it (deliver/announce.h)
  * This is the only place that defines tag values.
  */
 #ifndef SGW_TAG_H
@@ -22,6 +24,7 @@
 #define SGW_TAG_MEMORY (0ull << 62)
 #define SGW_TAG_SPOOL (1ull << 62)
 #define SGW_TAG_UNTRACKED (2ull << 62)
+#define SGW_TAG_ANNOUNCE (3ull << 62)
 
 static inline uint64_t sgw_tag_kind(uint64_t tag)
 {

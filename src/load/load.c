@@ -226,6 +226,7 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 	free(u->key_file);
 	free(u->alpn);
 	free(u->sensors);
+	free(u->homeassistant_prefix);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

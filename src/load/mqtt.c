@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -242,6 +243,39 @@ static void keys_rate(struct sgw_keys *ks, uint32_t *out)
 		*out = (uint32_t)n;
 }
 
+/*
+ * Brokers run for anyone to try MQTT out: every client may subscribe to
+ * "#" there, and publish anywhere.
+ */
+static const char *const public_brokers[] = {
+	"test.mosquitto.org", "broker.hivemq.com", "broker.emqx.io", "mqtt.eclipseprojects.io", NULL,
+};
+
+/*
+ * A warning, not an error (trying a setup out on such a broker is what
+ * they are for): readings are public there, and with commands anyone
+ * could send them.  Only TLS with a username (an account of one's own on
+ * such a service) passes quietly.
+ */
+static void check_public_broker(struct loader *l, const struct sgw_keys *ks,
+				const struct sgw_uplink_config *u, const char *host, size_t hostlen)
+{
+	/* "test.mosquitto.org." is the same host. */
+	if (hostlen > 1 && host[hostlen - 1] == '.')
+		hostlen--;
+	if (u->tls && u->username)
+		return;
+	for (int i = 0; public_brokers[i]; i++)
+		if (strlen(public_brokers[i]) == hostlen &&
+		    strncasecmp(public_brokers[i], host, hostlen) == 0) {
+			sgw_diag_warning(l->d, u->line,
+					 "%s uri: %s is a public test broker: anyone can read and "
+					 "write these topics; use a broker of your own, or TLS with "
+					 "a username", ks->label, public_brokers[i]);
+			return;
+		}
+}
+
 void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u)
 {
@@ -358,6 +392,17 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 				u->alpn = sgw_load_strdup(l, v);
 		}
 	}
+	sgw_keys_bool(&ks, "homeassistant", false, &u->homeassistant);
+	sgw_keys_str(&ks, "homeassistant_prefix", "homeassistant", &v);
+	why = sgw_topic_validate(v);
+	if (!why && v[strlen(v) - 1] == '/')
+		why = "ends with '/'";
+	if (why)
+		sgw_keys_bad(&ks, sgw_keys_find(&ks, "homeassistant_prefix"), "%s", why);
+	else
+		u->homeassistant_prefix = sgw_load_strdup(l, v);
+	if (u->uri)
+		check_public_broker(l, &ks, u, host, hostlen);
 	if (u->password_file && !u->username && u->mqtt_version == 4)
 		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
 			       "MQTT 3.1.1 sends a password only with a username");

@@ -8,6 +8,8 @@
 #include "uplink_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static void post(struct sgw_uplink *u, enum uplink_event_type type, bool bump,
 		 int token, int code, const char *why)
@@ -95,6 +97,87 @@ static void on_pub_fail5_cb(void *ctx, MQTTAsync_failureData5 *r)
 		post(ctx, EV_PUB_FAIL, false, r->token, (int)r->reasonCode, r->message);
 }
 
+/* A SUBACK that refuses (0x80 in 3.1.1, a reason code of 0x80 or more in 5) is a failure. */
+static void on_sub_ok_cb(void *ctx, MQTTAsync_successData *r)
+{
+	bool refused = r && r->alt.qos >= 0x80;
+
+	post(ctx, refused ? EV_SUB_FAIL : EV_SUB_OK, false, r ? r->token : 0, refused ? r->alt.qos : 0,
+	     NULL);
+}
+
+static void on_sub_ok5_cb(void *ctx, MQTTAsync_successData5 *r)
+{
+	bool refused = r && r->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR;
+
+	post(ctx, refused ? EV_SUB_FAIL : EV_SUB_OK, false, r ? r->token : 0,
+	     refused ? (int)r->reasonCode : 0, NULL);
+}
+
+static void on_sub_fail_cb(void *ctx, MQTTAsync_failureData *r)
+{
+	post(ctx, EV_SUB_FAIL, false, r ? r->token : 0, r ? r->code : MQTTASYNC_FAILURE,
+	     r ? r->message : NULL);
+}
+
+static void on_sub_fail5_cb(void *ctx, MQTTAsync_failureData5 *r)
+{
+	post(ctx, EV_SUB_FAIL, false, r ? r->token : 0, r ? (int)r->reasonCode : MQTTASYNC_FAILURE,
+	     r ? r->message : NULL);
+}
+
+/*
+ * Copy the message for the main thread and free Paho's at once, as Paho
+ * requires of a callback that returns 1 (0 would have Paho deliver it
+ * again later: a full mailbox must drop, not stall Paho's thread).
+ */
+int sgw_uplink_arrived_cb(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
+{
+	struct sgw_uplink *u = ctx;
+	struct uplink_event ev = { .type = EV_MESSAGE };
+	size_t tlen = topic_len > 0 ? (size_t)topic_len : strlen(topic);
+	size_t len = m->payloadlen > 0 ? (size_t)m->payloadlen : 0;
+	size_t size = sizeof(*ev.in) + len + 1 + tlen + 1;
+	bool room;
+
+	pthread_mutex_lock(&u->lock);
+	/* A topic with a NUL inside is no MQTT topic: nobody can match it. */
+	room = u->inbox_msgs < SGW_UPLINK_INBOX_MSGS && len <= SGW_UPLINK_INBOX_BYTES &&
+	       u->inbox_bytes <= SGW_UPLINK_INBOX_BYTES - len && !memchr(topic, '\0', tlen);
+	if (room) {
+		u->inbox_msgs++;
+		u->inbox_bytes += len;
+	}
+	pthread_mutex_unlock(&u->lock);
+	if (room)
+		ev.in = malloc(size);
+	if (ev.in) {
+		char *t = ev.in->data + len + 1;
+
+		if (len)
+			memcpy(ev.in->data, m->payload, len);
+		ev.in->data[len] = '\0';
+		memcpy(t, topic, tlen);
+		t[tlen] = '\0';
+		ev.in->topic = t;
+		ev.in->len = len;
+		ev.in->retained = m->retained != 0;
+	}
+	MQTTAsync_freeMessage(&m);
+	MQTTAsync_free(topic);
+	if (ev.in && sgw_mailbox_post(u->events, &ev) == 0)
+		return 1;
+	free(ev.in);
+	pthread_mutex_lock(&u->lock);
+	if (room) {
+		u->inbox_msgs--;
+		u->inbox_bytes -= len;
+	}
+	u->inbox_dropped++;
+	pthread_mutex_unlock(&u->lock);
+	return 1;
+}
+
 static void on_disconnect_cb(void *ctx, MQTTAsync_successData *r)
 {
 	post(ctx, EV_DISCONNECTED, false, 0, 0, NULL);
@@ -135,6 +218,17 @@ void sgw_uplink_set_publish_cbs(MQTTAsync_responseOptions *o, int mqtt_version)
 	} else {
 		o->onSuccess = on_pub_ok_cb;
 		o->onFailure = on_pub_fail_cb;
+	}
+}
+
+void sgw_uplink_set_subscribe_cbs(MQTTAsync_responseOptions *o, int mqtt_version)
+{
+	if (mqtt_version == 5) {
+		o->onSuccess5 = on_sub_ok5_cb;
+		o->onFailure5 = on_sub_fail5_cb;
+	} else {
+		o->onSuccess = on_sub_ok_cb;
+		o->onFailure = on_sub_fail_cb;
 	}
 }
 

@@ -127,6 +127,7 @@ static int alpn_wire(struct sgw_uplink *u, const char *alpn)
 static void free_fields(struct sgw_uplink *u)
 {
 	sgw_inflight_free(&u->inflight);
+	sgw_uplink_free_subs(u);
 	if (u->password)
 		explicit_bzero(u->password, strlen(u->password));
 	free(u->password);
@@ -150,7 +151,7 @@ static uint64_t backoff_seed(const struct sgw_uplink *u)
 	       (uint64_t)(uintptr_t)u ^ ((uint64_t)getpid() << 16);
 }
 
-/* A Paho client for U's broker in *OUT, its connection-lost callback set. */
+/* A Paho client for U's broker in *OUT, its callbacks set. */
 static int create_paho(struct sgw_uplink *u, MQTTAsync *out)
 {
 	MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
@@ -170,7 +171,7 @@ static int create_paho(struct sgw_uplink *u, MQTTAsync *out)
 		*out = NULL;
 		return sgw_uplink_errno(rc);
 	}
-	rc = MQTTAsync_setConnectionLostCallback(*out, u, sgw_uplink_lost_cb);
+	rc = MQTTAsync_setCallbacks(*out, u, sgw_uplink_lost_cb, sgw_uplink_arrived_cb, NULL);
 	if (rc != MQTTASYNC_SUCCESS) {
 		MQTTAsync_destroy(out);
 		return sgw_uplink_errno(rc);
@@ -283,6 +284,7 @@ void sgw_uplink_free(struct sgw_uplink *u)
 	MQTTAsync_destroy(&u->client);
 	if (u->state == UPLINK_CONNECTING)
 		sgw_uplink_clues_connecting(false);
+	sgw_uplink_drain_inbound(u);
 	sgw_mailbox_free(u->events);
 	pthread_mutex_destroy(&u->lock);
 	free_fields(u);

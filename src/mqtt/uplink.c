@@ -162,6 +162,8 @@ static void announce(struct sgw_uplink *u)
 {
 	u->ready = true;
 	u->st.connects++;
+	/* Renewed on every connect: a clean session forgot them. */
+	sgw_uplink_subscribe_all(u);
 	if (u->h->on_connected)
 		u->h->on_connected(u->harg, u);
 }
@@ -336,6 +338,11 @@ static void handle(struct sgw_uplink *u, const struct uplink_event *ev)
 	case EV_DISCONNECTED:
 		u->disconnected = true;
 		break;
+	case EV_SUB_OK:
+	case EV_SUB_FAIL:
+	case EV_MESSAGE:
+		sgw_uplink_handle_inbound(u, ev);
+		break;
 	}
 }
 
@@ -437,6 +444,9 @@ const char *sgw_uplink_server(const struct sgw_uplink *u)
 void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *st)
 {
 	*st = u->st;
+	pthread_mutex_lock((pthread_mutex_t *)&u->lock);
+	st->dropped_in = u->inbox_dropped;
+	pthread_mutex_unlock((pthread_mutex_t *)&u->lock);
 }
 
 /* Process events until DONE(u) or the deadline; returns DONE(u). */

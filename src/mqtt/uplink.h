@@ -18,6 +18,16 @@
  * again.  With QoS 0 on_ack fires once Paho has written the message.  The
  * uplink's own status messages ("online", "offline") are never reported.
  *
+ * Subscriptions: the uplink subscribes (QoS 1) to the topic filters given
+ * to sgw_uplink_subscribe() on every connect, when the caller hears of it,
+ * and so renews them after each reconnect (the session is clean).
+ * Messages that arrive on them are copied by Paho's thread into the
+ * uplink's mailbox and reach the handler's on_message in the main thread,
+ * from sgw_uplink_dispatch().  The mailbox holds at most
+ * SGW_UPLINK_INBOX_MSGS messages and SGW_UPLINK_INBOX_BYTES bytes: beyond
+ * that a message is dropped and counted (stats.dropped_in), never waited
+ * for, so that a flood of commands cannot stall Paho or exhaust memory.
+ *
  * The uplink prints nothing: what happens to the connection reaches the
  * handler, which decides what to log.
  */
@@ -50,13 +60,29 @@ struct sgw_uplink_handler {
 	void (*on_disconnected)(void *arg, struct sgw_uplink *u, const char *why);
 	void (*on_ack)(void *arg, struct sgw_uplink *u, uint64_t tag);
 	void (*on_fail)(void *arg, struct sgw_uplink *u, uint64_t tag);
+	/*
+	 * A message arrived on a subscription.  TOPIC and PAYLOAD (LEN bytes,
+	 * followed by a NUL byte that LEN does not count) are valid during the
+	 * call only.  RETAINED: the broker kept it from before the
+	 * subscription was made.
+	 */
+	void (*on_message)(void *arg, struct sgw_uplink *u, const char *topic,
+			   const void *payload, size_t len, bool retained);
 };
+
+/* The bounds of the inbound mailbox (messages waiting for dispatch). */
+#define SGW_UPLINK_INBOX_MSGS 256
+#define SGW_UPLINK_INBOX_BYTES (1024 * 1024)
 
 struct sgw_uplink_stats {
 	uint64_t published, acked, failed, connects, disconnects;
 	uint64_t connect_failures;
 	uint64_t stale;		/* completions of a connection already given up */
 	uint64_t renewed;	/* Paho clients replaced: a loss left publishes unsent */
+	uint64_t subscribed;	/* subscriptions the broker granted */
+	uint64_t sub_failed;	/* ... refused, or not sent */
+	uint64_t received;	/* messages handed to on_message */
+	uint64_t dropped_in;	/* messages dropped: the inbound mailbox was full */
 };
 
 /*
@@ -94,6 +120,14 @@ int sgw_uplink_publish(struct sgw_uplink *u, const char *topic,
 int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic,
 			  const void *payload, size_t len, int qos, bool retain,
 			  uint64_t tag);
+
+/*
+ * Main thread: subscribe at QoS 1 to FILTER (an MQTT topic filter, '+' and
+ * '#' allowed) after every connect from now on, and at once if connected.
+ * A filter given twice is kept once.  0, -EINVAL (empty, longer than
+ * 65535 bytes), -ENOMEM.
+ */
+int sgw_uplink_subscribe(struct sgw_uplink *u, const char *filter);
 
 bool sgw_uplink_connected(const struct sgw_uplink *u);
 size_t sgw_uplink_inflight(const struct sgw_uplink *u);

@@ -5,6 +5,7 @@
  *   uplink.c     the main thread: connection state, publishing, events
  *   client.c     the Paho client made from the configuration: create,
  *                connect options (Last Will, TLS, ALPN), free
+ *   subscribe.c  the main thread: subscriptions, inbound messages
  *   callbacks.c  Paho's threads: callbacks that post events
  *   why.c        why a connect failed, in words (why.h)
  *   clues.c      Paho's threads: the clues to it (why.h)
@@ -45,6 +46,17 @@ enum uplink_event_type {
 	EV_PUB_OK,
 	EV_PUB_FAIL,
 	EV_DISCONNECTED,
+	EV_SUB_OK,
+	EV_SUB_FAIL,
+	EV_MESSAGE,
+};
+
+/* An inbound message, one allocation: the payload, a NUL, the topic. */
+struct uplink_inbound {
+	size_t len;		/* of the payload */
+	bool retained;
+	const char *topic;	/* inside data[] */
+	char data[];
 };
 
 struct uplink_event {
@@ -54,6 +66,7 @@ struct uplink_event {
 	int token;
 	int code;		/* Paho error code, or MQTT 5 reason code */
 	char why[96];
+	struct uplink_inbound *in;	/* EV_MESSAGE: the receiver frees it */
 };
 
 struct sgw_uplink {
@@ -74,6 +87,9 @@ struct sgw_uplink {
 	uint32_t gen;		/* connection generation */
 	uint64_t stamp;		/* sends begun */
 	struct uplink_clues clues;	/* of the last failed connect */
+	/* The inbound messages in the mailbox, and those dropped. */
+	size_t inbox_msgs, inbox_bytes;
+	uint64_t inbox_dropped;
 
 	/* Main thread only. */
 	enum uplink_state state;
@@ -89,6 +105,8 @@ struct sgw_uplink {
 	const struct sgw_uplink_handler *h;
 	void *harg;
 	struct sgw_uplink_stats st;
+	char **subs;		/* topic filters, subscribed on every connect */
+	size_t nsubs;
 };
 
 
@@ -111,8 +129,21 @@ int sgw_uplink_errno(int rc);
  */
 int sgw_uplink_renew_paho(struct sgw_uplink *u);
 
+/* subscribe.c */
+
+/* Subscribe to every filter: the connection is open to the caller. */
+void sgw_uplink_subscribe_all(struct sgw_uplink *u);
+/* An EV_SUB_OK, EV_SUB_FAIL or EV_MESSAGE event; frees the message. */
+void sgw_uplink_handle_inbound(struct sgw_uplink *u, const struct uplink_event *ev);
+/* Free the messages still in the mailbox; after Paho's client is gone. */
+void sgw_uplink_drain_inbound(struct sgw_uplink *u);
+void sgw_uplink_free_subs(struct sgw_uplink *u);
+
 /* callbacks.c: the callbacks of Paho's threads, set into Paho's options. */
 
+void sgw_uplink_set_subscribe_cbs(MQTTAsync_responseOptions *o, int mqtt_version);
+/* For MQTTAsync_setCallbacks(), with the uplink as context. */
+int sgw_uplink_arrived_cb(void *ctx, char *topic, int topic_len, MQTTAsync_message *m);
 void sgw_uplink_set_connect_cbs(MQTTAsync_connectOptions *o, int mqtt_version);
 void sgw_uplink_set_publish_cbs(MQTTAsync_responseOptions *o, int mqtt_version);
 void sgw_uplink_set_disconnect_cbs(MQTTAsync_disconnectOptions *o, int mqtt_version);

@@ -96,6 +96,8 @@ static const struct bad_case {
 	{ "password_without_user.ini", "password_without_user.ini:7: ", "MQTT 3.1.1 sends a password only with a username" },
 	{ "keepalive_fraction.ini", "keepalive_fraction.ini:7: ", "keepalive: \"5500ms\" is not a whole number of seconds" },
 	{ "bad_protocol.ini", "bad_protocol.ini:7: ", "protocol: \"3.1\" is not one of: 3.1.1, 5" },
+	{ "ha_prefix_wildcard.ini", "ha_prefix_wildcard.ini:8: ", "homeassistant_prefix: \"ha/+/x\"" },
+	{ "ha_prefix_slash.ini", "ha_prefix_slash.ini:8: ", "homeassistant_prefix: \"ha/\" ends with '/'" },
 	{ "text_after_section.ini", "text_after_section.ini:5: ", "text after the section header" },
 	{ "bad_key_name.ini", "bad_key_name.ini:10: ", "bad key name \"inter val\"" },
 	{ "gateway_with_name.ini", "gateway_with_name.ini:1: ", "[gateway] takes no name" },

@@ -76,6 +76,8 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(u->max_rate, 0);	/* unlimited */
 	ck_assert_uint_eq(u->reconnect_min_ms, 1000);
 	ck_assert_uint_eq(u->reconnect_max_ms, 60000);
+	ck_assert(!u->homeassistant);
+	ck_assert_str_eq(u->homeassistant_prefix, "homeassistant");
 
 	ck_assert_uint_eq(c->nsensors, 1);
 	s = sgw_config_sensor(c, "t");
@@ -145,6 +147,8 @@ START_TEST(test_full)
 	ck_assert_uint_eq(u->reconnect_min_ms, 500);
 	ck_assert_uint_eq(u->reconnect_max_ms, 300000);
 	ck_assert_ptr_null(u->ca_file);
+	ck_assert(u->homeassistant);
+	ck_assert_str_eq(u->homeassistant_prefix, "ha/discovery");
 
 	u = &c->uplinks[1];
 	ck_assert_str_eq(u->name, "aws");
@@ -158,6 +162,7 @@ START_TEST(test_full)
 	ck_assert_int_eq(u->qos, 0);
 	ck_assert_int_eq(u->mqtt_version, 4);
 	ck_assert_ptr_null(u->password);
+	ck_assert(!u->homeassistant);
 
 	ck_assert_uint_eq(c->nsensors, 2);
 	s = sgw_config_sensor(c, "sala");

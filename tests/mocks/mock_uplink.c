@@ -3,6 +3,7 @@
 #include "mock_uplink.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,8 +89,6 @@ void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
 int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *payload,
 			  size_t len, int qos, bool retain, uint64_t tag)
 {
-	(void)topic;
-	(void)retain;
 	if (!u->connected)
 		return -ENOTCONN;
 	if (qos == 0) {
@@ -109,6 +108,9 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *p
 
 		memcpy(u->payloads[u->n], payload, k);
 		u->payloads[u->n][k] = '\0';
+		snprintf(u->topics[u->n], sizeof(u->topics[0]), "%s", topic);
+		u->lens[u->n] = len;
+		u->retained[u->n] = retain;
 		u->tags[u->n++] = tag;
 	}
 	return 0;
@@ -149,6 +151,27 @@ const char *sgw_uplink_server(const struct sgw_uplink *u)
 void sgw_uplink_get_stats(const struct sgw_uplink *u, struct sgw_uplink_stats *st)
 {
 	*st = u->st;
+}
+
+int sgw_uplink_subscribe(struct sgw_uplink *u, const char *filter)
+{
+	if (!filter || !*filter || strlen(filter) >= sizeof(u->subs[0]))
+		return -EINVAL;
+	for (size_t i = 0; i < u->nsubs; i++)
+		if (strcmp(u->subs[i], filter) == 0)
+			return 0;
+	if (u->nsubs == MOCK_SUBS)
+		return -ENOMEM;
+	strcpy(u->subs[u->nsubs++], filter);
+	return 0;
+}
+
+void mock_uplink_deliver(struct sgw_uplink *u, const char *topic, const char *payload,
+			 bool retained)
+{
+	u->st.received++;
+	if (u->h->on_message)
+		u->h->on_message(u->arg, u, topic, payload, strlen(payload), retained);
 }
 
 void mock_uplink_connect(struct sgw_uplink *u)

@@ -18,6 +18,7 @@
 
 #define MOCK_MAX 4096
 #define MOCK_UPLINKS 8
+#define MOCK_SUBS 8
 
 struct sgw_uplink {
 	const struct sgw_uplink_handler *h;
@@ -29,11 +30,16 @@ struct sgw_uplink {
 	size_t n;
 	uint64_t tags[MOCK_MAX];	/* tags published, in order */
 	char payloads[MOCK_MAX][16];	/* their payloads, cut to 15 bytes */
+	char topics[MOCK_MAX][80];	/* their topics, cut to 79 bytes */
+	size_t lens[MOCK_MAX];		/* their payloads' lengths */
+	bool retained[MOCK_MAX];
 	uint64_t pending[MOCK_MAX];	/* tags in flight, in order */
 	size_t npending;
 	size_t nstatus;			/* untracked QoS 0 publishes (status) */
 	int64_t next_ns;		/* reconnect deadline after a failure; 0: none */
 	struct sgw_uplink_stats st;
+	char subs[MOCK_SUBS][64];	/* topic filters subscribed to */
+	size_t nsubs;
 };
 
 extern struct sgw_uplink mock;
@@ -50,6 +56,9 @@ void mock_uplink_fail_connect(struct sgw_uplink *u, const char *why);
 bool mock_uplink_ack_next(struct sgw_uplink *u);
 /* Acknowledge everything in flight, again and again, until nothing is. */
 void mock_uplink_ack_all(struct sgw_uplink *u);
+/* A message arrives on a subscription: on_message. */
+void mock_uplink_deliver(struct sgw_uplink *u, const char *topic, const char *payload,
+			 bool retained);
 /* The connection is lost: on_fail for each message in flight, then on_disconnected. */
 void mock_uplink_lose(struct sgw_uplink *u);
 

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* Home Assistant's MQTT discovery messages; the contract is in discovery.h. */
+#include "discovery.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/driver.h"
+#include "json.h"
+
+#define DEVICE_MODEL "sensorgw gateway"
+#define MANUFACTURER "sensorgw"
+
+/*
+ * Home Assistant checks a sensor's unit against its device class and
+ * refuses the entity when they do not go together: a class is given only
+ * for units that belong to it (QUANTITY NULL: any quantity).  A percentage
+ * is a humidity only when the quantity says so.
+ */
+static const struct {
+	const char *quantity, *unit, *device_class;
+} classes[] = {
+	{ NULL, "°C", "temperature" },
+	{ NULL, "°F", "temperature" },
+	{ NULL, "K", "temperature" },
+	{ "humidity", "%", "humidity" },
+	{ NULL, "hPa", "pressure" },
+	{ NULL, "Pa", "pressure" },
+	{ NULL, "kPa", "pressure" },
+	{ NULL, "mbar", "pressure" },
+	{ NULL, "lx", "illuminance" },
+	{ NULL, "V", "voltage" },
+	{ NULL, "mV", "voltage" },
+	{ NULL, "W", "power" },
+	{ NULL, "kW", "power" },
+	{ NULL, "Wh", "energy" },
+	{ NULL, "kWh", "energy" },
+	{ NULL, "MWh", "energy" },
+};
+
+static const char *device_class(const struct sgw_channel_config *ch, bool total)
+{
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (strcmp(classes[i].unit, ch->unit) != 0)
+			continue;
+		if (classes[i].quantity && strcmp(classes[i].quantity, ch->name) != 0)
+			continue;
+		/* Energy is a total: a rate in kWh is none of these. */
+		if (strcmp(classes[i].device_class, "energy") == 0 && !total)
+			return NULL;
+		return classes[i].device_class;
+	}
+	return NULL;
+}
+
+static bool is_binary(const struct sgw_sensor_config *sc)
+{
+	return sc->driver && strcmp(sc->driver->name, "gpio_input") == 0;
+}
+
+/* A pulse counter's running total: it only grows, and starts over with the daemon. */
+static bool is_total(const struct sgw_sensor_config *sc, const struct sgw_channel_config *ch)
+{
+	return sc->driver && strcmp(sc->driver->name, "pulse_counter") == 0 &&
+	       strcmp(ch->name, "total") == 0;
+}
+
+/* A delta stage keeps a steady value back: Home Assistant would expire it. */
+static bool may_hold_back(const struct sgw_channel_config *ch)
+{
+	return ch->filter && strstr(ch->filter, "delta");
+}
+
+static unsigned long expire_after_s(const struct sgw_sensor_config *sc)
+{
+	uint64_t ms = (uint64_t)sc->interval_ms * SGW_DISCOVERY_EXPIRE_INTERVALS;
+	unsigned long s = (unsigned long)((ms + 999) / 1000);
+
+	return s < SGW_DISCOVERY_EXPIRE_MIN_S ? SGW_DISCOVERY_EXPIRE_MIN_S : s;
+}
+
+/* "sensorgw_" (or "") and the names joined by '_', each character not allowed in an object id as '_'. */
+static char *object_id(const char *head, const char *a, const char *b, const char *c)
+{
+	const char *parts[] = { a, b, c };
+	size_t len = strlen(head), k;
+	char *id;
+
+	for (size_t i = 0; i < 3; i++)
+		len += parts[i] ? strlen(parts[i]) + 1 : 0;
+	id = malloc(len + 1);
+	if (!id)
+		return NULL;
+	k = (size_t)sprintf(id, "%s", head);
+	for (size_t i = 0; i < 3; i++) {
+		if (!parts[i])
+			continue;
+		if (i > 0)
+			id[k++] = '_';
+		for (const char *p = parts[i]; *p; p++) {
+			bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				  (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+
+			id[k++] = ok ? *p : '_';
+		}
+	}
+	id[k] = '\0';
+	return id;
+}
+
+struct entity_src {
+	const struct sgw_gateway_config *gw;
+	const struct sgw_sensor_config *sc;
+	const struct sgw_channel_config *ch;
+	const char *unique_id, *device_id;
+};
+
+static void write_config(struct sgw_json *w, const struct entity_src *e)
+{
+	const struct sgw_sensor_config *sc = e->sc;
+	const struct sgw_channel_config *ch = e->ch;
+	bool total = is_total(sc, ch);
+	char name[160];
+	const char *dc;
+
+	snprintf(name, sizeof(name), "%s %s", sc->name, ch->name);
+	sgw_json_object_begin(w);
+	sgw_json_key(w, "name");
+	sgw_json_string(w, name);
+	sgw_json_key(w, "unique_id");
+	sgw_json_string(w, e->unique_id);
+	sgw_json_key(w, "state_topic");
+	sgw_json_string(w, ch->topic);
+	sgw_json_key(w, "availability_topic");
+	sgw_json_string(w, e->gw->status_topic);
+	sgw_json_key(w, "payload_available");
+	sgw_json_string(w, "online");
+	sgw_json_key(w, "payload_not_available");
+	sgw_json_string(w, "offline");
+
+	sgw_json_key(w, "device");
+	sgw_json_object_begin(w);
+	sgw_json_key(w, "identifiers");
+	sgw_json_array_begin(w);
+	sgw_json_string(w, e->device_id);
+	sgw_json_array_end(w);
+	sgw_json_key(w, "name");
+	sgw_json_string(w, e->gw->name);
+	sgw_json_key(w, "model");
+	sgw_json_string(w, DEVICE_MODEL);
+	sgw_json_key(w, "manufacturer");
+	sgw_json_string(w, MANUFACTURER);
+	sgw_json_key(w, "sw_version");
+	sgw_json_string(w, PACKAGE_VERSION);
+	sgw_json_object_end(w);
+
+	if (is_binary(sc)) {
+		sgw_json_key(w, "payload_on");
+		sgw_json_string(w, "1");
+		sgw_json_key(w, "payload_off");
+		sgw_json_string(w, "0");
+	} else {
+		if (ch->unit && *ch->unit) {
+			sgw_json_key(w, "unit_of_measurement");
+			sgw_json_string(w, ch->unit);
+		}
+		if ((dc = device_class(ch, total))) {
+			sgw_json_key(w, "device_class");
+			sgw_json_string(w, dc);
+		}
+		sgw_json_key(w, "state_class");
+		sgw_json_string(w, total ? "total_increasing" : "measurement");
+		sgw_json_key(w, "suggested_display_precision");
+		sgw_json_int(w, ch->precision);
+	}
+	if (!may_hold_back(ch)) {
+		sgw_json_key(w, "expire_after");
+		sgw_json_uint(w, expire_after_s(sc));
+	}
+	if (sc->format == SGW_FORMAT_JSON) {
+		sgw_json_key(w, "value_template");
+		sgw_json_string(w, "{{ value_json.value }}");
+	}
+	sgw_json_object_end(w);
+}
+
+/* The config JSON of E in a new string. */
+static char *render(const struct entity_src *e, size_t *len)
+{
+	struct sgw_json w;
+	ssize_t n;
+	char *buf;
+
+	sgw_json_init(&w, NULL, 0);
+	write_config(&w, e);
+	n = sgw_json_finish(&w);
+	if (n < 0)
+		return NULL;
+	buf = malloc((size_t)n + 1);
+	if (!buf)
+		return NULL;
+	sgw_json_init(&w, buf, (size_t)n + 1);
+	write_config(&w, e);
+	sgw_json_finish(&w);
+	*len = (size_t)n;
+	return buf;
+}
+
+static int build_one(const struct sgw_config *cfg, const char *prefix,
+		     const struct sgw_sensor_config *sc, const struct sgw_channel_config *ch,
+		     const char *device_id, struct sgw_discovery_entity *d)
+{
+	struct entity_src e = { .gw = &cfg->gw, .sc = sc, .ch = ch, .device_id = device_id };
+	char *oid = object_id("", cfg->gw.name, sc->name, ch->name);
+
+	if (!oid)
+		return -ENOMEM;
+	d->unique_id = object_id("sensorgw_", cfg->gw.name, sc->name, ch->name);
+	if (asprintf(&d->topic, "%s/%s/%s/config", prefix,
+		     is_binary(sc) ? "binary_sensor" : "sensor", oid) < 0)
+		d->topic = NULL;
+	free(oid);
+	if (!d->unique_id || !d->topic)
+		return -ENOMEM;
+	e.unique_id = d->unique_id;
+	d->payload = render(&e, &d->len);
+	return d->payload ? 0 : -ENOMEM;
+}
+
+int sgw_discovery_build(const struct sgw_config *cfg, const char *prefix,
+			struct sgw_discovery_entity **out, size_t *n)
+{
+	struct sgw_discovery_entity *v;
+	char *device_id;
+	size_t k = 0, total = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < cfg->nsensors; i++)
+		total += cfg->sensors[i].nchannels;
+	v = calloc(total ? total : 1, sizeof(*v));
+	device_id = object_id("sensorgw_", cfg->gw.name, NULL, NULL);
+	if (!v || !device_id) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	for (size_t i = 0; i < cfg->nsensors && !err; i++) {
+		const struct sgw_sensor_config *sc = &cfg->sensors[i];
+
+		for (size_t c = 0; c < sc->nchannels && !err; c++)
+			err = build_one(cfg, prefix, sc, &sc->ch[c], device_id, &v[k++]);
+	}
+	if (err)
+		goto err_free;
+	free(device_id);
+	*out = v;
+	*n = k;
+	return 0;
+
+err_free:
+	free(device_id);
+	sgw_discovery_free(v, k);
+	return err;
+}
+
+void sgw_discovery_free(struct sgw_discovery_entity *e, size_t n)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].topic);
+		free(e[i].unique_id);
+		free(e[i].payload);
+	}
+	free(e);
+}
