@@ -403,52 +403,47 @@ run_max_sgw() {
 	return 0
 }
 
-# The floor's ramp: the same steps and window as sensorgw's.
-run_max_floor() {
-	local s n ival offered sat=0
+# ramp IMPL KEY STEP...: raise the offered load step by step until the
+# delivered rate stops following it; the best step makes the table's row.
+# step_KEY NAME STEP starts the producer for one step and sets $offered
+# and $step_note.
+offered= step_note=
+ramp() {
+	local impl=$1 key=$2 s sat=0
+	shift 2
 	best_rate=0 best_m= best_offered= best_note= prev_rate=0
-	for s in $sgw_steps; do
-		n=${s%%:*} ival=${s#*:}
-		offered=$(( n * 1000 / ival ))
-		log "max: floor, offered $offered/s ($n sensors every $ival ms), window $max_inflight_default"
-		start_broker "max-floor-$offered"
-		start_floor "max-floor-$offered" "$n" "$ival" "$max_inflight_default"
-		measure "max-floor-$offered" "$max_warm" "$max_win" 0 || true
+	for s in "$@"; do
+		start_broker "max-$key-${s/:/x}"
+		"step_$key" "max-$key-${s/:/x}" "$s"
+		measure "max-$key-${s/:/x}" "$max_warm" "$max_win" 0 || true
 		stop_producer
 		stop_broker
-		steps+=("floor     offered $offered/s window $max_inflight_default: ${m:-FAILED}")
-		consider "$offered" "window $max_inflight_default"
+		steps+=("$(printf '%-9s' "$impl") offered $offered/s${step_note:+ $step_note}: ${m:-FAILED}")
+		consider "$offered" "$step_note"
 		if [ -n "$m" ] && saturated "$offered"; then sat=1; break; fi
 		[ -z "$m" ] || prev_rate=$(kv rate)
 	done
 	[ $sat = 1 ] || ! behind "$offered" || sat=1
 	m=$best_m
-	[ $sat = 1 ] || best_note="$best_note; never saturated: a lower bound"
-	row "max QoS 1" floor "$best_offered" "$best_note"
-	[ -n "$m" ] && keep_result max floor
+	[ $sat = 1 ] || best_note="${best_note:+$best_note; }never saturated: a lower bound"
+	row "max QoS 1" "$impl" "$best_offered" "$best_note"
+	[ -n "$m" ] && keep_result max "$key"
 	return 0
 }
 
-run_max_nr() {
-	local offered sat=0
-	best_rate=0 best_m= best_offered= best_note= prev_rate=0
-	for offered in $nr_steps; do
-		log "max: node-red, offered $offered/s"
-		start_broker "max-nr-$offered"
-		start_nodered "max-nr-$offered" BENCH_MODE=rate BENCH_SENSORS=100 BENCH_RATE="$offered"
-		measure "max-nr-$offered" "$max_warm" "$max_win" 0 || true
-		stop_producer
-		stop_broker
-		steps+=("node-red  offered $offered/s: ${m:-FAILED}")
-		consider "$offered" ""
-		if [ -n "$m" ] && saturated "$offered"; then sat=1; break; fi
-		[ -z "$m" ] || prev_rate=$(kv rate)
-	done
-	[ $sat = 1 ] || ! behind "$offered" || sat=1
-	m=$best_m
-	row "max QoS 1" node-red "$best_offered" "$([ $sat = 1 ] || echo "never saturated: a lower bound")"
-	[ -n "$m" ] && keep_result max nr
-	return 0
+# The floor: the same steps ("sensors:interval_ms") and window as sensorgw's.
+step_floor() {
+	local n=${2%%:*} ival=${2#*:}
+	offered=$(( n * 1000 / ival )) step_note="window $max_inflight_default"
+	log "max: floor, offered $offered/s ($n sensors every $ival ms), $step_note"
+	start_floor "$1" "$n" "$ival" "$max_inflight_default"
+}
+
+# Node-RED: STEP is the offered rate.
+step_nr() {
+	offered=$2 step_note=
+	log "max: node-red, offered $offered/s"
+	start_nodered "$1" BENCH_MODE=rate BENCH_SENSORS=100 BENCH_RATE="$offered"
 }
 
 # --- the run --------------------------------------------------------------------------
@@ -457,8 +452,10 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_fixed idle "10 sensors @ 1 Hz" 10 1000 "$idle_warm" "$idle_win"
 run_fixed k1 "1000 readings/s" 100 100 "$k1_warm" "$k1_win"
 if want sensorgw; then run_max_sgw; fi
-if want floor; then run_max_floor; fi
-if want node-red; then run_max_nr; fi
+# shellcheck disable=SC2086
+if want floor; then ramp floor floor $sgw_steps; fi
+# shellcheck disable=SC2086
+if want node-red; then ramp node-red nr $nr_steps; fi
 elapsed=$(( $(date +%s) - started ))
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 

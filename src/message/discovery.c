@@ -68,15 +68,31 @@ static bool is_total(const struct sgw_sensor_config *sc, const struct sgw_channe
 	       strcmp(ch->name, "total") == 0;
 }
 
-/* A delta stage keeps a steady value back: Home Assistant would expire it. */
-static bool may_hold_back(const struct sgw_channel_config *ch)
+/* A delta stage keeps a steady value back, up to the sensor's heartbeat. */
+static bool has_delta(const struct sgw_channel_config *ch)
 {
 	return ch->filter && strstr(ch->filter, "delta");
 }
 
-static unsigned long expire_after_s(const struct sgw_sensor_config *sc)
+/*
+ * Without a heartbeat a delta may hold a steady value back for ever, and
+ * Home Assistant would expire it: no expire_after then.
+ */
+static bool may_hold_back(const struct sgw_sensor_config *sc, const struct sgw_channel_config *ch)
 {
-	uint64_t ms = (uint64_t)sc->interval_ms * SGW_DISCOVERY_EXPIRE_INTERVALS;
+	return has_delta(ch) && !sc->heartbeat_ms;
+}
+
+/* A few of the longest silences of a live channel: its interval, or the heartbeat of a delta. */
+static unsigned long expire_after_s(const struct sgw_sensor_config *sc,
+				    const struct sgw_channel_config *ch)
+{
+	uint32_t period = sc->interval_ms;
+	uint64_t ms;
+
+	if (has_delta(ch) && sc->heartbeat_ms > period)
+		period = sc->heartbeat_ms;
+	ms = (uint64_t)period * SGW_DISCOVERY_EXPIRE_INTERVALS;
 	unsigned long s = (unsigned long)((ms + 999) / 1000);
 
 	return s < SGW_DISCOVERY_EXPIRE_MIN_S ? SGW_DISCOVERY_EXPIRE_MIN_S : s;
@@ -176,9 +192,9 @@ static void write_config(struct sgw_json *w, const struct entity_src *e)
 		sgw_json_key(w, "suggested_display_precision");
 		sgw_json_int(w, ch->precision);
 	}
-	if (!may_hold_back(ch)) {
+	if (!may_hold_back(sc, ch)) {
 		sgw_json_key(w, "expire_after");
-		sgw_json_uint(w, expire_after_s(sc));
+		sgw_json_uint(w, expire_after_s(sc, ch));
 	}
 	if (sc->format == SGW_FORMAT_JSON) {
 		sgw_json_key(w, "value_template");

@@ -15,8 +15,10 @@
  *   device                one per gateway: identifiers ["sensorgw_<gateway>"],
  *                         name, model, manufacturer "sensorgw", sw_version
  *   expire_after          3 x the sensor's interval, at least 60 s, in
- *                         seconds; left out when the channel's filter has a
- *                         delta stage, which may hold readings back for ever
+ *                         seconds; when the channel's filter has a delta
+ *                         stage, which holds a steady value back up to the
+ *                         sensor's heartbeat: 3 x the heartbeat, and left
+ *                         out without one
  *   value_template        "{{ value_json.value }}" when the payload is JSON
  * and, by component:
  *   sensor                unit_of_measurement (unless the unit is empty),

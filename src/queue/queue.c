@@ -257,6 +257,15 @@ int sgw_queue_append(struct sgw_queue *q, const void *data, size_t len, uint64_t
 
 	if (len > SGW_QREC_LEN_MAX || total > q->opt.segment_size)
 		return -EMSGSIZE;
+	/*
+	 * Only damage takes numbering this far (records near the limit, or a
+	 * state just below it and a crash's skip): a record numbered at the
+	 * limit would read back as damage and be lost, so it is not written.
+	 */
+	if (q->next_seq >= SGW_QUEUE_SEQ_LIMIT) {
+		q->st.refused++;
+		return -EOVERFLOW;
+	}
 	if (total > q->wcap) {
 		uint8_t *w = realloc(q->wbuf, total);
 
@@ -501,6 +510,9 @@ struct sgw_queue *sgw_queue_open(const char *dir, const struct sgw_queue_options
 		if (after + reserve > q->next_seq)
 			q->next_seq = after + reserve;
 	}
+	/* Damage's numbers (see queue.h): no further; appends are refused there. */
+	if (q->next_seq > SGW_QUEUE_SEQ_LIMIT)
+		q->next_seq = SGW_QUEUE_SEQ_LIMIT;
 	/*
 	 * A new ack.state or tail segment is named durably now, not with the
 	 * first group commit: records read from the page cache before it must

@@ -148,7 +148,8 @@ int sgw_queue_close(struct sgw_queue *q);
  * sequence number in *SEQ (may be NULL; set only when the record was
  * appended).  Returns 0; -EMSGSIZE when too
  * long; -ENOSPC when the queue is full under SGW_QUEUE_REFUSE, or the file
- * system is full and nothing can be dropped; -EIO (or another -errno) when
+ * system is full and nothing can be dropped; -EOVERFLOW when the numbering
+ * reached SGW_QUEUE_SEQ_LIMIT (damage only gets there); -EIO (or another -errno) when
  * writing failed.  A failed append leaves no trace in the queue and is
  * counted in stats.refused.  With SGW_QUEUE_SYNC_ALWAYS a failed sync
  * returns its -errno although the record was appended (*SEQ is set).

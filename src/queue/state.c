@@ -46,8 +46,10 @@ static int slot_decode(const uint8_t *p, struct sgw_qstate *st)
 	st->ncursors = sgw_get_le32(p + 24);
 	st->flags = sgw_get_le32(p + 28);
 	st->seq_reserve = sgw_get_le32(p + 32);
+	/* NEXT_SEQ may be the limit itself once the last number below it was
+	 * given, and so may a cursor's acknowledged position. */
 	if (st->ncursors > SGW_QUEUE_MAX_CURSORS || st->gen == 0 ||
-	    st->next_seq >= SGW_QUEUE_SEQ_LIMIT)
+	    st->next_seq > SGW_QUEUE_SEQ_LIMIT)
 		return -1;
 	for (uint32_t i = 0; i < st->ncursors; i++) {
 		const uint8_t *e = p + SLOT_HEAD + i * SLOT_ENTRY;
@@ -59,7 +61,7 @@ static int slot_decode(const uint8_t *p, struct sgw_qstate *st)
 		c->ack_seq = sgw_get_le64(e + 64);
 		c->hint_seg = sgw_get_le64(e + 72);
 		c->hint_off = sgw_get_le64(e + 80);
-		if (c->ack_seq >= SGW_QUEUE_SEQ_LIMIT)
+		if (c->ack_seq > SGW_QUEUE_SEQ_LIMIT)
 			return -1;
 	}
 	return 0;

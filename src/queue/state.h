@@ -7,7 +7,7 @@
  * reach the other), written alternately: a save goes to the slot that does
  * not hold the newest state, then fdatasync.  Each slot carries a generation
  * number and a CRC-32C; load takes the valid slot (magic, version and CRC
- * right, sequence numbers below SGW_QUEUE_SEQ_LIMIT) with the higher
+ * right, sequence numbers at most SGW_QUEUE_SEQ_LIMIT) with the higher
  * generation.  A torn save therefore falls back to the state before it,
  * which is safe: the queue deletes segments only after a save succeeded, so
  * the older state never points at deleted data it needs, and records

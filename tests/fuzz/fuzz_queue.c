@@ -335,7 +335,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		snprintf(body, sizeof(body), "rec%zu", k);
 		rc = sgw_queue_append(q, body, strlen(body), &appended[k]);
-		if (rc == -ENOSPC && o.full == SGW_QUEUE_REFUSE) {
+		if ((rc == -ENOSPC && o.full == SGW_QUEUE_REFUSE) ||
+		    (rc == -EOVERFLOW && sgw_queue_next_seq(q) >= SGW_QUEUE_SEQ_LIMIT)) {
 			nappend = k;	/* full: the ones before are there */
 			break;
 		}

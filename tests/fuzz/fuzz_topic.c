@@ -41,6 +41,12 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 	seed(emit, arg, 0xf, "{prefix", "casa");
 	seed(emit, arg, 0xf, "{prefixx}", "casa");
 	seed(emit, arg, 0xf, "{prefix}/x", "$SYS");
+	/* AWS IoT Basic Ingest: the one '$' topic allowed, and near misses. */
+	seed(emit, arg, 0xf, "$aws/rules/readings_1/{prefix}/{sensor}", "casa");
+	seed(emit, arg, 0xf, "$aws/rules/ws/r", "casa");
+	seed(emit, arg, 0xf, "$aws/rules/bad-rule/x", "casa");
+	seed(emit, arg, 0xf, "$aws/rules/rule/", "casa");
+	seed(emit, arg, 0xf, "$aws/rules//x", "casa");
 	seed(emit, arg, 0xf, "casa/+/#", "casa");
 	seed(emit, arg, 0xf, "casa/sala/\xc2\xb0" "C/\xf0\x9f\x8c\xa1", "casa");
 	seed(emit, arg, 0xf, "bad/\xc0\xaf/\xed\xa0\x80/\x7f/\xc2\x85", "casa");
@@ -80,11 +86,28 @@ static size_t ref_utf8(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+/*
+ * AWS IoT Basic Ingest, "$aws/rules/RULE/REST": RULE of 1..128 characters of
+ * A-Z a-z 0-9 _, REST not empty.  The length of the prefix, or 0.
+ */
+static size_t ref_basic_ingest(const char *t)
+{
+	static const char head[] = "$aws/rules/";
+	size_t n = sizeof(head) - 1, rule;
+
+	if (strncmp(t, head, n) != 0)
+		return 0;
+	rule = strspn(t + n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+	if (rule < 1 || rule > 128 || t[n + rule] != '/' || !t[n + rule + 1])
+		return 0;
+	return n + rule + 1;
+}
+
 static bool ref_valid(const char *t)
 {
 	size_t len = strlen(t);
 
-	if (len == 0 || len > SGW_TOPIC_MAX || t[0] == '$')
+	if (len == 0 || len > SGW_TOPIC_MAX || (t[0] == '$' && !ref_basic_ingest(t)))
 		return false;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
@@ -177,6 +200,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	v2 = sgw_topic_validate(s[0]);
 	FUZZ_CHECK(!v2 == ref_valid(s[0]), "validate \"%.60s\": %s", s[0], v2 ? v2 : "valid");
+	FUZZ_CHECK(sgw_topic_basic_ingest(s[0]) == ref_basic_ingest(s[0]),
+		   "basic ingest \"%.60s\": %zu, reference %zu", s[0], sgw_topic_basic_ingest(s[0]),
+		   ref_basic_ingest(s[0]));
 	free(buf);
 	return 0;
 }

@@ -40,14 +40,16 @@ note "$beats heartbeats in $elapsed_ms ms; $quiet message(s) without a heartbeat
 # Ten readings a second: without the delta holding them back there would
 # be ten times as many.
 [ "$beats" -le $((elapsed_ms / 1000 + 2)) ] || fail "$beats heartbeats in $elapsed_ms ms: too many"
-# The same value each time, sampled a heartbeat apart (the sample times come
-# from the schedule, give or take a late read).
+# The same value each time, sampled a heartbeat apart: the heartbeat counts
+# in scheduled time, the stamp is the time of the read, which a loaded
+# machine (or an emulator) may make late by a few hundred ms.
 awk '$2 == "casa/beat/temperature" { print $3 }' "$T/sub" | python3 -c '
 import json, sys
+slack = int(sys.argv[1])
 msgs = [json.loads(l) for l in sys.stdin]
 values = {m["value"] for m in msgs}
 gaps = [b["ts"] - a["ts"] for a, b in zip(msgs, msgs[1:])]
 assert len(values) == 1, "values differ: %s" % values
-assert min(gaps) >= 900, "heartbeats closer than 1 s: %s" % gaps
-' || fail "heartbeat payloads"
+assert min(gaps) >= 1000 - slack, "heartbeats closer than 1 s: %s" % gaps
+' $((300 * SLOW)) || fail "heartbeat payloads"
 exit 0

@@ -153,6 +153,42 @@ START_TEST(test_sensor_json)
 }
 END_TEST
 
+/*
+ * With a heartbeat the delta's channel expires after 3 heartbeats; the
+ * others keep 3 intervals, and a heartbeat shorter than the interval
+ * changes nothing.
+ */
+START_TEST(test_heartbeat_expiry)
+{
+	static const char hb[] =
+		"[gateway]\nname = gw1\nstate_dir = /nonexistent\n"
+		"[mqtt]\nuri = mqtt://localhost\nhomeassistant = yes\n"
+		"[sensor env]\ndriver = sim\nquantities = temperature, pressure\n"
+		"interval = 30s\nheartbeat = 10m\nfilter.pressure = delta 0.5\n"
+		"[sensor fast]\ndriver = sim\nquantities = pressure\ninterval = 2m\n"
+		"heartbeat = 1m\nfilter = delta 0.5\n";
+	struct sgw_diag d = { .file = "hb.ini", .out = stderr };
+	FILE *f = fmemopen((void *)hb, sizeof(hb) - 1, "r");
+	struct sgw_discovery_entity *he;
+	struct sgw_config *hc;
+	size_t hn;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(sgw_config_load_stream(f, "hb.ini", &d, &hc), 0);
+	fclose(f);
+	ck_assert_int_eq(sgw_discovery_build(hc, "homeassistant", &he, &hn), 0);
+	ck_assert_uint_eq(hn, 3);
+	ck_assert_str_eq(he[0].unique_id, "sensorgw_gw1_env_temperature");
+	ck_assert_ptr_nonnull(strstr(he[0].payload, "\"expire_after\":90"));
+	ck_assert_str_eq(he[1].unique_id, "sensorgw_gw1_env_pressure");
+	ck_assert_ptr_nonnull(strstr(he[1].payload, "\"expire_after\":1800"));
+	ck_assert_str_eq(he[2].unique_id, "sensorgw_gw1_fast_pressure");
+	ck_assert_ptr_nonnull(strstr(he[2].payload, "\"expire_after\":360"));
+	sgw_discovery_free(he, hn);
+	sgw_config_free(hc);
+}
+END_TEST
+
 START_TEST(test_binary_sensor)
 {
 	/* Plain payloads "1" / "0": no template; 3 x 5 s is below the 60 s floor. */
@@ -202,6 +238,7 @@ static Suite *discovery_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_entities_and_topics);
 	tcase_add_test(tc, test_sensor_json);
+	tcase_add_test(tc, test_heartbeat_expiry);
 	tcase_add_test(tc, test_binary_sensor);
 	tcase_add_test(tc, test_pulse_counter);
 	tcase_add_test(tc, test_prefix);
