@@ -159,7 +159,8 @@ struct sgw_announce *sgw_announce_new(const struct sgw_config *cfg,
 		err = -ENOMEM;
 		goto err_free;
 	}
-	err = sgw_discovery_build(cfg, uc->homeassistant_prefix, &a->e, &a->n);
+	err = sgw_discovery_build(cfg, (size_t)(uc - cfg->uplinks), uc->homeassistant_prefix, &a->e,
+				  &a->n);
 	if (err < 0)
 		goto err_free;
 	a->st.entities = a->n;

@@ -246,7 +246,7 @@ static int build_one(const struct sgw_config *cfg, const char *prefix,
 	return d->payload ? 0 : -ENOMEM;
 }
 
-int sgw_discovery_build(const struct sgw_config *cfg, const char *prefix,
+int sgw_discovery_build(const struct sgw_config *cfg, size_t uplink, const char *prefix,
 			struct sgw_discovery_entity **out, size_t *n)
 {
 	struct sgw_discovery_entity *v;
@@ -265,6 +265,9 @@ int sgw_discovery_build(const struct sgw_config *cfg, const char *prefix,
 	for (size_t i = 0; i < cfg->nsensors && !err; i++) {
 		const struct sgw_sensor_config *sc = &cfg->sensors[i];
 
+		/* Home Assistant would wait for ever for readings this uplink never carries. */
+		if (!(sc->uplinks & (UINT32_C(1) << uplink)))
+			continue;
 		for (size_t c = 0; c < sc->nchannels && !err; c++)
 			err = build_one(cfg, prefix, sc, &sc->ch[c], device_id, &v[k++]);
 	}

@@ -48,11 +48,12 @@ struct sgw_discovery_entity {
 };
 
 /*
- * The entities of every channel of CFG, in file order, under the discovery
- * prefix PREFIX: a new array in *OUT, *N of them.  0, or -ENOMEM
- * (nothing is left allocated).
+ * The entities of every channel that uplink UPLINK (an index into
+ * cfg->uplinks) carries ([mqtt NAME] sensors), in file order, under the
+ * discovery prefix PREFIX: a new array in *OUT, *N of them.  0, or
+ * -ENOMEM (nothing is left allocated).
  */
-int sgw_discovery_build(const struct sgw_config *cfg, const char *prefix,
+int sgw_discovery_build(const struct sgw_config *cfg, size_t uplink, const char *prefix,
 			struct sgw_discovery_entity **out, size_t *n);
 void sgw_discovery_free(struct sgw_discovery_entity *e, size_t n);
 

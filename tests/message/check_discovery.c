@@ -40,15 +40,23 @@ static struct sgw_config *cfg;
 static struct sgw_discovery_entity *e;
 static size_t n;
 
-static void setup(void)
+/* The configuration TEXT, which must load, as the file NAME. */
+static struct sgw_config *load_text(const char *text, const char *name)
 {
-	struct sgw_diag d = { .file = "ha.ini", .out = stderr };
-	FILE *f = fmemopen((void *)ini, sizeof(ini) - 1, "r");
+	struct sgw_diag d = { .file = name, .out = stderr };
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	struct sgw_config *c;
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(sgw_config_load_stream(f, "ha.ini", &d, &cfg), 0);
+	ck_assert_int_eq(sgw_config_load_stream(f, name, &d, &c), 0);
 	fclose(f);
-	ck_assert_int_eq(sgw_discovery_build(cfg, cfg->uplinks[0].homeassistant_prefix, &e, &n), 0);
+	return c;
+}
+
+static void setup(void)
+{
+	cfg = load_text(ini, "ha.ini");
+	ck_assert_int_eq(sgw_discovery_build(cfg, 0, cfg->uplinks[0].homeassistant_prefix, &e, &n), 0);
 }
 
 static void teardown(void)
@@ -167,16 +175,11 @@ START_TEST(test_heartbeat_expiry)
 		"interval = 30s\nheartbeat = 10m\nfilter.pressure = delta 0.5\n"
 		"[sensor fast]\ndriver = sim\nquantities = pressure\ninterval = 2m\n"
 		"heartbeat = 1m\nfilter = delta 0.5\n";
-	struct sgw_diag d = { .file = "hb.ini", .out = stderr };
-	FILE *f = fmemopen((void *)hb, sizeof(hb) - 1, "r");
+	struct sgw_config *hc = load_text(hb, "hb.ini");
 	struct sgw_discovery_entity *he;
-	struct sgw_config *hc;
 	size_t hn;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(sgw_config_load_stream(f, "hb.ini", &d, &hc), 0);
-	fclose(f);
-	ck_assert_int_eq(sgw_discovery_build(hc, "homeassistant", &he, &hn), 0);
+	ck_assert_int_eq(sgw_discovery_build(hc, 0, "homeassistant", &he, &hn), 0);
 	ck_assert_uint_eq(hn, 3);
 	ck_assert_str_eq(he[0].unique_id, "sensorgw_gw1_env_temperature");
 	ck_assert_ptr_nonnull(strstr(he[0].payload, "\"expire_after\":90"));
@@ -222,11 +225,39 @@ START_TEST(test_prefix)
 	struct sgw_discovery_entity *o;
 	size_t k;
 
-	ck_assert_int_eq(sgw_discovery_build(cfg, "ha/disc", &o, &k), 0);
+	ck_assert_int_eq(sgw_discovery_build(cfg, 0, "ha/disc", &o, &k), 0);
 	ck_assert_uint_eq(k, n);
 	ck_assert_str_eq(o[0].topic, "ha/disc/sensor/gw1_env_temperature/config");
 	ck_assert_str_eq(o[0].payload, e[0].payload);
 	sgw_discovery_free(o, k);
+}
+END_TEST
+
+/*
+ * An uplink announces only the sensors it carries ([mqtt NAME] sensors):
+ * Home Assistant would wait for ever for the readings of the others.
+ */
+START_TEST(test_uplink_subset)
+{
+	static const char two[] =
+		"[gateway]\nname = gw1\nstate_dir = /nonexistent\n"
+		"[mqtt]\nuri = mqtt://localhost\nhomeassistant = yes\n"
+		"[mqtt cloud]\nuri = mqtt://cloud.example\nhomeassistant = yes\nsensors = b\n"
+		"[sensor a]\ndriver = sim\nquantities = temperature, humidity\n"
+		"[sensor b]\ndriver = sim\nquantities = pressure\n";
+	struct sgw_config *tc = load_text(two, "two.ini");
+	struct sgw_discovery_entity *te;
+	size_t tn;
+
+	ck_assert_int_eq(sgw_discovery_build(tc, 0, "homeassistant", &te, &tn), 0);
+	ck_assert_uint_eq(tn, 3);
+	ck_assert_str_eq(te[2].unique_id, "sensorgw_gw1_b_pressure");
+	sgw_discovery_free(te, tn);
+	ck_assert_int_eq(sgw_discovery_build(tc, 1, "homeassistant", &te, &tn), 0);
+	ck_assert_uint_eq(tn, 1);
+	ck_assert_str_eq(te[0].unique_id, "sensorgw_gw1_b_pressure");
+	sgw_discovery_free(te, tn);
+	sgw_config_free(tc);
 }
 END_TEST
 
@@ -242,6 +273,7 @@ static Suite *discovery_suite(void)
 	tcase_add_test(tc, test_binary_sensor);
 	tcase_add_test(tc, test_pulse_counter);
 	tcase_add_test(tc, test_prefix);
+	tcase_add_test(tc, test_uplink_subset);
 	suite_add_tcase(s, tc);
 	return s;
 }
