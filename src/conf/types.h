@@ -82,6 +82,33 @@ struct sgw_sensor_config {
 	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
 };
 
+/* [actuator NAME] driver: what the output lines drive. */
+enum sgw_actuator_kind {
+	SGW_ACTUATOR_SWITCH,	/* driver = gpio_output: one line, on/off, optional pulse */
+	SGW_ACTUATOR_COVER,	/* driver = cover: an up and a down line, interlocked */
+};
+
+/* [actuator NAME]: an output driven by MQTT commands (src/actuate/). */
+struct sgw_actuator_config {
+	char *name;		/* from "[actuator NAME]" */
+	int line;		/* line of the section header */
+	enum sgw_actuator_kind kind;
+	char *chip;		/* GPIO chip, as drivers/hal/gpio.h takes it */
+	unsigned int offset;	/* switch: its line */
+	unsigned int offset_up, offset_down;	/* cover: the two motor lines */
+	bool active_low;	/* the lines are on when low */
+	bool initial_on;	/* switch: state set at start (after the safe state) */
+	bool safe_on;		/* switch: the safe state (a cover's is stopped) */
+	uint32_t pulse_ms;	/* switch: ON turns itself off after this; 0: stays on */
+	uint32_t dead_time_ms;	/* cover: both lines off this long between directions */
+	uint32_t travel_ms;	/* cover: a full run from closed to open */
+	uint32_t min_interval_ms;	/* commands closer than this are refused */
+	char *topic;		/* state topic, expanded like a sensor's */
+	char *command_topic;	/* default: topic + "/set" */
+	bool retained_commands;	/* obey a command the broker kept (default: ignore) */
+	bool safe_on_disconnect;	/* go to the safe state when every commanding uplink is lost */
+};
+
 /* What an uplink's broker is, for the limits it imposes ([mqtt NAME] profile). */
 enum sgw_uplink_profile {
 	SGW_PROFILE_NONE,	/* any MQTT broker */
@@ -113,6 +140,7 @@ struct sgw_uplink_config {
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 	bool homeassistant;	/* announce the channels by Home Assistant's MQTT discovery */
 	char *homeassistant_prefix;	/* its discovery prefix; "homeassistant" */
+	bool commands;		/* may command actuators (default: no) */
 };
 
 enum sgw_queue_mode {
@@ -156,6 +184,8 @@ struct sgw_config {
 	struct sgw_uplink_config uplinks[SGW_MAX_UPLINKS];
 	size_t nsensors;
 	struct sgw_sensor_config *sensors;
+	size_t nactuators;
+	struct sgw_actuator_config *actuators;
 };
 
 #endif
