@@ -6,14 +6,7 @@
 . "${top_srcdir:?}/tests/it/lib.sh" || exit 99
 
 command -v openssl >/dev/null || skip "openssl not installed"
-(cd "$T" && exec 2>/dev/null &&
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout ca.key -out ca.crt -days 2 -subj /CN=sgw-test-ca &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout srv.key -out srv.csr -subj /CN=127.0.0.1 &&
-	printf 'subjectAltName=IP:127.0.0.1\n' >srv.ext &&
-	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-		-out srv.crt -extfile srv.ext) || fail "openssl could not make the certificates"
+sh "$top_srcdir/tests/fixtures/pki.sh" "$T" || fail "openssl could not make the certificates"
 
 port=$(free_port)
 release_port "$port"

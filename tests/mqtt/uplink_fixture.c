@@ -295,44 +295,16 @@ bool count_attempts(struct sgw_uplink *u, struct rec *r, size_t n)
 
 /* ------------------------------------------------------------------ TLS */
 
-/* Run SCRIPT with /bin/sh in DIR. */
-static int run_in(const char *dir, const char *script)
-{
-	char cmd[4096];
-
-	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "cd '%s' && { %s; }", dir, script), sizeof(cmd));
-	return system(cmd);
-}
-
-#define PKI_KEY "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-#define PKI_SIGN "openssl x509 -req -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
-/* openssl ca, for a certificate valid in the past only. */
-#define PKI_CA_CNF								\
-	"[ca]\\ndefault_ca = c\\n[c]\\ndatabase = index.txt\\nnew_certs_dir = .\\n"	\
-	"serial = serial\\ndefault_md = sha256\\npolicy = p\\nunique_subject = no\\n"	\
-	"[p]\\ncommonName = supplied\\n[x]\\nsubjectAltName = IP:127.0.0.1\\n"
-
 void pki_make(struct pki *p)
 {
+	const char *top = getenv("top_srcdir");
+	char cmd[512];
+
 	snprintf(p->dir, sizeof(p->dir), "/tmp/sgw-pki-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(p->dir));
-	ck_assert_int_eq(run_in(p->dir,
-			    "exec 2>/dev/null; "
-			    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-			    "-keyout ca.key -out ca.crt -days 2 -subj /CN=sgw-test-ca && "
-			    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-			    "-keyout other.key -out other.crt -days 2 -subj /CN=sgw-other-ca && "
-			    PKI_KEY "-keyout srv.key -out srv.csr -subj /CN=127.0.0.1 && "
-			    "printf 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1\\n' > srv.ext && "
-			    PKI_SIGN "-in srv.csr -out srv.crt -extfile srv.ext && "
-			    "printf 'subjectAltName=DNS:broker.example\\n' > wrong.ext && "
-			    PKI_SIGN "-in srv.csr -out wrong_host.crt -extfile wrong.ext && "
-			    "printf '" PKI_CA_CNF "' > ca.cnf && : > index.txt && echo 01 > serial && "
-			    "openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in srv.csr "
-			    "-out expired.crt -startdate 20200101000000Z -enddate 20200102000000Z "
-			    "-extensions x -notext && "
-			    PKI_KEY "-keyout client.key -out client.csr -subj /CN=sgw-test-client && "
-			    PKI_SIGN "-in client.csr -out client.crt"), 0);
+	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "sh '%s/tests/fixtures/pki.sh' '%s'",
+				  top ? top : ".", p->dir), sizeof(cmd));
+	ck_assert_msg(system(cmd) == 0, "%s failed (see %s/pki.err)", cmd, p->dir);
 	snprintf(p->ca, sizeof(p->ca), "%s/ca.crt", p->dir);
 	snprintf(p->other_ca, sizeof(p->other_ca), "%s/other.crt", p->dir);
 	snprintf(p->client_cert, sizeof(p->client_cert), "%s/client.crt", p->dir);
@@ -348,7 +320,10 @@ void pki_conf(const struct pki *p, const char *cert, char *buf, size_t cap)
 
 void pki_free(struct pki *p)
 {
+	char cmd[128];
+
 	/* Nothing but openssl's files is in the directory. */
-	ck_assert_int_eq(run_in(p->dir, "rm -f -- *"), 0);
+	snprintf(cmd, sizeof(cmd), "rm -f -- '%s'/*", p->dir);
+	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(rmdir(p->dir), 0);
 }

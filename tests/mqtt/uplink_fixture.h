@@ -95,7 +95,7 @@ struct pki {
 };
 
 /*
- * A throw-away PKI made by openssl: a CA, another CA, and, signed by the
+ * A throw-away PKI made by tests/fixtures/pki.sh: a CA, another CA, and, signed by the
  * first, server certificates for 127.0.0.1 ("srv"), for another host name
  * ("wrong_host") and one that expired in 2020 ("expired"), all with the key
  * srv.key, and a client certificate.  P->conf is the broker's TLS
