@@ -405,24 +405,14 @@ START_TEST(test_seq_far_past_tail)
 	const uint64_t far = 2 + (UINT64_C(1) << 32) + 5;
 	struct sgw_queue_options o;
 	struct sgw_queue_cursor *c;
-	struct sgw_qstate st;
 	struct sgw_queue *q;
 	uint64_t seqs[8];
-	char p[224];
-	int fd;
 
 	qt_opts(&o, 0, 0);
 	q = qt_open(&o);
 	qt_append_n(q, 1, 1);
 	ck_assert_int_eq(sgw_queue_close(q), 0);
-	qt_path(p, sizeof(p), "ack.state");
-	fd = open(p, O_RDWR);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(sgw_qstate_load(&sgw_queue_sys_ops, fd, &st), SGW_QSTATE_LOADED);
-	ck_assert_uint_eq(st.flags, SGW_QSTATE_CLEAN);
-	st.next_seq = far;
-	ck_assert_int_eq(sgw_qstate_save(&sgw_queue_sys_ops, fd, &st), 0);
-	close(fd);
+	qt_state_set_next(far, 1);
 
 	q = qt_open(&o);
 	ck_assert_uint_eq(sgw_queue_next_seq(q), far);
@@ -446,7 +436,6 @@ START_TEST(test_seq_near_wrap)
 	struct sgw_queue_options o;
 	struct sgw_queue_cursor *c;
 	struct sgw_queue_stats st;
-	struct sgw_qstate qs;
 	struct sgw_queue *q;
 	uint64_t seqs[8];
 	struct stat sb;
@@ -468,14 +457,7 @@ START_TEST(test_seq_near_wrap)
 	ck_assert_int_eq(stat(p, &sb), 0);	/* not ours: not deleted */
 
 	/* A clean state one short of 2^64, in both slots. */
-	qt_path(p, sizeof(p), "ack.state");
-	fd = open(p, O_RDWR);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(sgw_qstate_load(&sgw_queue_sys_ops, fd, &qs), SGW_QSTATE_LOADED);
-	qs.next_seq = UINT64_MAX - 1;
-	ck_assert_int_eq(sgw_qstate_save(&sgw_queue_sys_ops, fd, &qs), 0);
-	ck_assert_int_eq(sgw_qstate_save(&sgw_queue_sys_ops, fd, &qs), 0);
-	close(fd);
+	qt_state_set_next(UINT64_MAX - 1, 2);
 	q = qt_open(&o);
 	sgw_queue_get_stats(q, &st);
 	ck_assert(st.state_lost);
@@ -500,23 +482,14 @@ START_TEST(test_seq_at_limit)
 	struct sgw_queue_options o;
 	struct sgw_queue_cursor *c;
 	struct sgw_queue_stats st;
-	struct sgw_qstate qs;
 	struct sgw_queue *q;
 	uint64_t seqs[8], seq = 0;
-	char p[224];
-	int fd;
 
 	qt_opts(&o, 0, 0);
 	q = qt_open(&o);
 	qt_append_n(q, 1, 1);
 	ck_assert_int_eq(sgw_queue_close(q), 0);
-	qt_path(p, sizeof(p), "ack.state");
-	fd = open(p, O_RDWR);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(sgw_qstate_load(&sgw_queue_sys_ops, fd, &qs), SGW_QSTATE_LOADED);
-	qs.next_seq = SGW_QUEUE_SEQ_LIMIT - 1;
-	ck_assert_int_eq(sgw_qstate_save(&sgw_queue_sys_ops, fd, &qs), 0);
-	close(fd);
+	qt_state_set_next(SGW_QUEUE_SEQ_LIMIT - 1, 1);
 
 	q = qt_open(&o);
 	ck_assert_uint_eq(sgw_queue_next_seq(q), SGW_QUEUE_SEQ_LIMIT - 1);

@@ -4,11 +4,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "queue/state.h"
 #include "tests/fixtures/tmpdir.h"
 #include "tests/mocks/queue_faults.h"
 
@@ -116,6 +119,23 @@ void qt_seg_path(char *p, size_t cap, uint64_t base)
 
 	snprintf(name, sizeof(name), "%020" PRIu64 ".seg", base);
 	qt_path(p, cap, name);
+}
+
+void qt_state_set_next(uint64_t next_seq, int saves)
+{
+	struct sgw_qstate st;
+	char p[224];
+	int fd;
+
+	qt_path(p, sizeof(p), "ack.state");
+	fd = open(p, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(sgw_qstate_load(&sgw_queue_sys_ops, fd, &st), SGW_QSTATE_LOADED);
+	ck_assert_uint_eq(st.flags, SGW_QSTATE_CLEAN);
+	st.next_seq = next_seq;
+	while (saves-- > 0)
+		ck_assert_int_eq(sgw_qstate_save(&sgw_queue_sys_ops, fd, &st), 0);
+	close(fd);
 }
 
 size_t qt_list_bases(uint64_t *bases, size_t max)

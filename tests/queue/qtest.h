@@ -47,6 +47,12 @@ size_t qt_drain(struct sgw_queue_cursor *c, uint64_t *seqs, size_t max, int ack)
 void qt_path(char *p, size_t cap, const char *name);
 /* Path of the segment file that starts at BASE. */
 void qt_seg_path(char *p, size_t cap, uint64_t base);
+/*
+ * Make the closed queue's saved state (a clean one) say NEXT_SEQ is the next
+ * number, saved SAVES times (2: in both slots), as damage or another copy
+ * of the queue could.
+ */
+void qt_state_set_next(uint64_t next_seq, int saves);
 /* Sorted segment bases found in the directory (at most MAX). */
 size_t qt_list_bases(uint64_t *bases, size_t max);
 
