@@ -15,7 +15,9 @@
  *    refused for every broker by message/topic.h);
  *  - QoS 0 or 1; a client ID of at most 128 bytes; a keepalive of
  *    30..1200 s; at most 100 unacknowledged publishes per connection,
- *    and at most 100 publishes a second (max_rate: 100/s by default).
+ *    and at most 100 publishes a second (max_rate: 100/s by default);
+ *  - one connection attempt a second per client ID (reconnect_min: 2 s
+ *    by default, no less).
  */
 #include "load_int.h"
 
@@ -33,6 +35,12 @@
 #define AWS_RATE_MAX 100	/* publishes a second per connection */
 #define AWS_TOPIC_MAX 256
 #define AWS_TOPIC_SLASHES_MAX 7
+/*
+ * AWS IoT Core takes one CONNECT a second per client ID.  The backoff's
+ * first delay is drawn from [reconnect_min / 2, reconnect_min]
+ * (util/backoff.h): 2 s keeps every retry a second or more after the last.
+ */
+#define AWS_RECONNECT_MIN_MS 2000
 
 /* KEY when the section has it, else the profile key: where a message belongs. */
 static struct sgw_opt *key_or_profile(struct sgw_keys *ks, const char *key)
@@ -91,6 +99,18 @@ void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_upli
 		sgw_keys_bad(ks, sgw_keys_find(ks, "max_rate"),
 			     "AWS IoT Core takes at most %d publishes a second per connection "
 			     "(profile = aws-iot)", AWS_RATE_MAX);
+	if (u->reconnect_min_ms < AWS_RECONNECT_MIN_MS) {
+		if ((o = sgw_keys_find(ks, "reconnect_min")))
+			sgw_keys_bad(ks, o, "AWS IoT Core takes one connection attempt a second per "
+				     "client ID, and retries come as early as half of reconnect_min: "
+				     "2s at least (profile = aws-iot)");
+		else
+			u->reconnect_min_ms = AWS_RECONNECT_MIN_MS;
+		if (u->reconnect_max_ms < AWS_RECONNECT_MIN_MS)
+			sgw_keys_bad(ks, key_or_profile(ks, "reconnect_max"),
+				     "is less than reconnect_min, which is 2s at least for AWS IoT Core "
+				     "(profile = aws-iot)");
+	}
 }
 
 static size_t slashes(const char *s)

@@ -117,6 +117,8 @@ static const struct bad_case {
 	{ "aws_client_id.ini", "aws_client_id.ini:10: ", "makes a client ID of 130 bytes; AWS IoT Core allows 128" },
 	{ "aws_keepalive.ini", "aws_keepalive.ini:10: ", "[mqtt aws] keepalive: \"20s\" AWS IoT Core takes a keepalive of 30s..1200s" },
 	{ "aws_inflight.ini", "aws_inflight.ini:10: ", "[mqtt aws] max_inflight: \"101\" AWS IoT Core allows at most 100 unacknowledged publishes" },
+	{ "aws_reconnect.ini", "aws_reconnect.ini:10: ", "[mqtt aws] reconnect_min: \"1500ms\" AWS IoT Core takes one connection attempt a second per client ID, and retries come as early as half of reconnect_min: 2s at least" },
+	{ "aws_reconnect_max.ini", "aws_reconnect_max.ini:10: ", "[mqtt aws] reconnect_max: \"1s\" is less than reconnect_min, which is 2s at least for AWS IoT Core" },
 	{ "aws_slashes.ini", "aws_slashes.ini:13: ", "[sensor sala] temperature: topic \"casa/a/b/c/d/e/f/sala/temperature\" has 8 slashes; AWS IoT Core allows 7 ([mqtt aws] profile = aws-iot, line 6)" },
 	{ "aws_error_slashes.ini", "aws_error_slashes.ini:13: ", "topic \"casa/a/b/c/d/e/sala/temperature/error\" (where its errors go) has 8 slashes" },
 	{ "aws_topic_long.ini", "aws_topic_long.ini:13: ", "is 257 bytes; AWS IoT Core allows 256" },

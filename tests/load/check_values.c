@@ -231,7 +231,10 @@ START_TEST(test_aws_iot)
 	ck_assert_int_eq(u->keepalive_s, 1200);
 	ck_assert_int_eq(u->max_inflight, 32);
 	ck_assert_uint_eq(u->max_rate, 100);
+	ck_assert_uint_eq(u->reconnect_min_ms, 2000);	/* one CONNECT a second */
+	ck_assert_uint_eq(u->reconnect_max_ms, 60000);
 	u = &c->uplinks[1];
+	ck_assert_uint_eq(u->reconnect_min_ms, 1000);
 	ck_assert_int_eq(u->profile, SGW_PROFILE_NONE);
 	ck_assert_int_eq(u->profile_line, 17);
 	ck_assert_int_eq(u->max_inflight, 500);
