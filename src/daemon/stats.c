@@ -75,6 +75,11 @@ static void link_json(struct sgw_json *w, const struct sgw_router_link_stats *ls
 	sgw_json_uint(w, ls->outbox.rate_limited);
 	sgw_json_key(w, "connects");
 	sgw_json_uint(w, ls->uplink.connects);
+	/* Messages that came in on its subscriptions, and those the full inbox dropped. */
+	sgw_json_key(w, "received");
+	sgw_json_uint(w, ls->uplink.received);
+	sgw_json_key(w, "dropped_in");
+	sgw_json_uint(w, ls->uplink.dropped_in);
 	if (ls->oldest_memory_ts_ms != INT64_MIN) {
 		sgw_json_key(w, "oldest_memory_age_ms");
 		sgw_json_int(w, now - ls->oldest_memory_ts_ms);

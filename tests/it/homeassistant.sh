@@ -9,7 +9,7 @@
 port=$(free_port)
 broker_start "$port"
 write_ini() {
-	ini_gateway "$port"
+	ini_gateway "$port" | sed '/^\[gateway\]$/a stats_interval = 1s'
 	printf 'homeassistant = yes\nmax_inflight = 1\n\n[sensor env]\ndriver = sim\nquantities = temperature, humidity\n'
 	printf 'interval = 1s\nformat = json\n'
 	[ "${1:-}" = with_other ] && printf '\n[sensor other]\ndriver = sim\ninterval = 1s\n'
@@ -76,6 +76,9 @@ done
 wait_until 30 grep -q 'Home Assistant is online' "$T/gw.log" || fail "re-announce not logged"
 # Another's status is none of ours.
 mosquitto_pub -h 127.0.0.1 -p "$port" -q 1 -t homeassistant/status -m offline
+# Both came in through the uplink's subscription, and none was dropped.
+wait_until 30 status_ok 's["uplinks"][0]["received"] == 2 and s["uplinks"][0]["dropped_in"] == 0' ||
+	{ cat "$T/status" >&2; fail "the statistics do not count the messages received"; }
 gateway_stop
 [ "$(grep -c 'Home Assistant is online' "$T/gw.log")" = 1 ] || fail "announced on \"offline\""
 state=$T/state/homeassistant.default

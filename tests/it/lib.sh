@@ -166,6 +166,13 @@ gateway_stop() {
 	untrack "$GW_PID"
 }
 
+# status_ok PYTHON-ASSERTION: `sensorgw status` of "$T/gw.ini", as JSON in
+# s, satisfies it.
+status_ok() {
+	$TEST_EMULATOR "$SENSORGW" status -c "$T/gw.ini" >"$T/status" 2>/dev/null &&
+	/usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert $1, s" "$T/status"
+}
+
 # count FILE TOPIC: messages recorded for TOPIC.
 count() { awk -v t="$2" '$2 == t' "$1" | wc -l; }
 has_at_least() { [ "$(count "$1" "$2")" -ge "$3" ]; }

@@ -14,12 +14,6 @@ gw_ini() {
 	printf 'max_rate = 100/s\nmax_inflight = 100\n'
 	printf '\n[sensor s]\ndriver = sim\nwaveform = ramp\ninterval = %s\n' "$1"
 }
-# status_ok PYTHON-ASSERTION: `sensorgw status` as JSON in s satisfies it.
-status_ok() {
-	$TEST_EMULATOR "$SENSORGW" status -c "$T/gw.ini" >"$T/status" 2>/dev/null &&
-	/usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert $1, s" "$T/status"
-}
-
 # Offline: the readings of a fast sensor pile up on disk.
 gw_ini 5ms >"$T/gw.ini"
 gateway_start "$T/gw.ini"
