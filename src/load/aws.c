@@ -15,9 +15,10 @@
  *    refused for every broker by message/topic.h);
  *  - QoS 0 or 1, the uplink's and that of every sensor it carries
  *    ([sensor NAME] qos); retained messages are allowed (AWS IoT Core
- *    keeps them since 2021, within its own quotas); a client ID of at most 128 bytes; a keepalive of
- *    30..1200 s; at most 100 unacknowledged publishes per connection,
- *    and at most 100 publishes a second (max_rate: 100/s by default).
+ *    keeps them since 2021, within its own quotas); a client ID of at
+ *    most 128 bytes; a keepalive of 30..1200 s; at most 100
+ *    unacknowledged publishes per connection, and at most 100 publishes
+ *    a second (max_rate: 100/s by default).
  */
 #include "load_int.h"
 
