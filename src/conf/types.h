@@ -78,6 +78,14 @@ struct sgw_sensor_config {
 	 */
 	bool inline_io;
 	uint32_t uplinks;	/* bit i: cfg->uplinks[i] carries it ([mqtt] sensors) */
+	/*
+	 * Its readings' QoS and retain flag, when set overriding those of
+	 * each uplink that carries it; its error reports keep the uplink's.
+	 */
+	bool has_qos, has_retain;
+	uint8_t qos;		/* 0..2 */
+	bool retain;
+	int qos_line;		/* of the qos key, else of the section */
 	size_t nchannels;
 	struct sgw_channel_config ch[SGW_MAX_CHANNELS];
 };

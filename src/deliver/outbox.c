@@ -290,8 +290,9 @@ static bool pump_spool(struct sgw_outbox *ob)
 	while ((err = sgw_spool_peek(ob->sc, &m)) == 0) {
 		if (!rate_allows(ob) || tab_put(ob, m) < 0)
 			return false;
-		err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
-					 m->payload_len, m->tag);
+		err = sgw_uplink_publish_ex(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
+					    m->payload_len, sgw_msg_qos(m, sgw_uplink_qos(ob->u)),
+					    sgw_msg_retain(m, sgw_uplink_retain(ob->u)), m->tag);
 		if (err < 0 && !refused_for_good(err)) {
 			tab_take(ob, m->tag);
 			return false;
@@ -329,8 +330,9 @@ static bool send_memory(struct sgw_outbox *ob, struct sgw_msg *m)
 		return false;
 	if (tab_put(ob, m) < 0)
 		return false;	/* out of memory */
-	err = sgw_uplink_publish(ob->u, sgw_msg_topic(m), sgw_msg_payload(m), m->payload_len,
-				 m->tag);
+	err = sgw_uplink_publish_ex(ob->u, sgw_msg_topic(m), sgw_msg_payload(m), m->payload_len,
+				    sgw_msg_qos(m, sgw_uplink_qos(ob->u)),
+				    sgw_msg_retain(m, sgw_uplink_retain(ob->u)), m->tag);
 	if (err == 0) {
 		rate_sent(ob);
 		return true;

@@ -9,7 +9,10 @@
 
 #define QMSG_VERSION 0x10u
 #define QMSG_READING 0x20u
+#define QMSG_KIND 0x30u
 #define QMSG_UNSYNCED 0x08u
+#define QMSG_OWN_QOS 0x40u
+#define QMSG_OWN_RETAIN 0x80u
 #define VARINT_MAX 10u
 
 static size_t varint_size(uint64_t v)
@@ -89,6 +92,7 @@ long sgw_qmsg_encode(const struct sgw_qmsg *m, void *buf, size_t cap)
 	if (need > cap || need > (size_t)INT32_MAX)
 		return -EMSGSIZE;
 	p[n++] = (uint8_t)((m->reading ? QMSG_READING : QMSG_VERSION) |
+			   (m->own_qos ? QMSG_OWN_QOS : 0u) | (m->own_retain ? QMSG_OWN_RETAIN : 0u) |
 			   (m->ts.unsynced ? QMSG_UNSYNCED : 0u) | (m->retain ? 4u : 0u) | m->qos);
 	n += varint_put(p + n, zigzag(m->ts.wall_ms));
 	n += varint_put(p + n, m->seq);
@@ -116,7 +120,7 @@ static size_t decode_head(const uint8_t *p, size_t len, uint8_t *flags, int64_t 
 	uint64_t u;
 	size_t k;
 
-	if (len < 1 || ((p[0] & 0xf0) != QMSG_VERSION && (p[0] & 0xf0) != QMSG_READING) ||
+	if (len < 1 || ((p[0] & QMSG_KIND) != QMSG_VERSION && (p[0] & QMSG_KIND) != QMSG_READING) ||
 	    (p[0] & 3) > 2)
 		return 0;
 	*flags = p[0];
@@ -187,7 +191,9 @@ int sgw_qmsg_decode(struct sgw_qmsg *m, const void *buf, size_t len)
 	}
 	m->qos = flags & 3;
 	m->retain = (flags & 4) != 0;
-	m->reading = (flags & 0xf0) == QMSG_READING;
+	m->own_qos = (flags & QMSG_OWN_QOS) != 0;
+	m->own_retain = (flags & QMSG_OWN_RETAIN) != 0;
+	m->reading = (flags & QMSG_KIND) == QMSG_READING;
 	if (m->reading)
 		return decode_reading(m, p + n, len - n);
 	k = varint_get(p + n, len - n, &tlen);

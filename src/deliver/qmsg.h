@@ -6,7 +6,8 @@
  * and consumers can drop duplicates.
  *
  * Two encodings (compact: the SD card writes every byte).  Any message:
- *   u8      0x10 | unsynced << 3 | retain << 2 | qos   (high nibble: format version 1)
+ *   u8      flags: own_retain << 7 | own_qos << 6 | 0x10 | unsynced << 3 |
+ *           retain << 2 | qos                    (bits 4-5: 1, format version 1)
  *   varint  ts_ms, zigzag                 (ms since the epoch)
  *   varint  seq
  *   [time]
@@ -14,12 +15,17 @@
  *   the payload: the rest
  * A reading, whose topic and payload form are entry FORM of the queue's
  * form table (src/deliver/formtab.h) and whose payload is rendered from VALUE:
- *   u8      0x20 | unsynced << 3 | retain << 2 | qos   (version 2)
+ *   u8      flags: own_retain << 7 | own_qos << 6 | 0x20 | unsynced << 3 |
+ *           retain << 2 | qos                    (bits 4-5: 2, version 2)
  *   varint  ts_ms, zigzag
  *   varint  seq
  *   [time]
  *   varint  form
  *   varint  value, zigzag; nothing follows
+ * qos and retain are the message's own only with own_qos and own_retain
+ * set (a sensor's qos and retain keys); without, the uplink's apply and the
+ * bits say nothing (earlier versions wrote qos 1, retain 0 and never set
+ * bits 6 and 7: their records read as the uplink's).
  * [time] is there only when the unsynced bit is set: the sample time was
  * read before the clock was synchronised (util/clock.h), and the record
  * keeps what can make it right later:
@@ -47,6 +53,7 @@ struct sgw_qmsg {
 	size_t payload_len;
 	uint8_t qos;		/* 0..2 */
 	bool retain;
+	bool own_qos, own_retain;	/* qos, retain are the message's (else the uplink's) */
 	bool reading;		/* version 2: form and value, no topic or payload */
 	uint32_t form;
 	int32_t value;

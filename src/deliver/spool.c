@@ -187,7 +187,9 @@ int sgw_spool_append(struct sgw_spool *sp, const struct sgw_msg *m, uint32_t mas
 		.ts = m->ts, .seq = m->seq,
 		.topic = sgw_msg_topic(m), .topic_len = m->topic_len,
 		.payload = sgw_msg_payload(m), .payload_len = m->payload_len,
-		.qos = 1,
+		/* The uplink's unless the message has its own (qos 1 as before). */
+		.qos = m->qos >= 0 ? (uint8_t)m->qos : 1, .own_qos = m->qos >= 0,
+		.retain = m->retain > 0, .own_retain = m->retain >= 0,
 	};
 	uint64_t seq = 0;
 	size_t need;
@@ -223,11 +225,19 @@ int sgw_spool_cursor_append(struct sgw_spool_cursor *c, const struct sgw_msg *m)
 	return sgw_spool_append(c->sp, m, 1u << c->bit);
 }
 
-/* M (or NULL) tagged with the record number it was read from. */
-static struct sgw_msg *tagged(struct sgw_msg *m, uint64_t record)
+/*
+ * M (or NULL) tagged with the record number it was read from, with the
+ * QoS and retain flag of QM if they are its own.
+ */
+static struct sgw_msg *tagged(struct sgw_msg *m, const struct sgw_qmsg *qm, uint64_t record)
 {
-	if (m)
-		m->tag = sgw_tag_make(SGW_TAG_SPOOL, record);
+	if (!m)
+		return NULL;
+	m->tag = sgw_tag_make(SGW_TAG_SPOOL, record);
+	if (qm->own_qos)
+		m->qos = (int8_t)qm->qos;
+	if (qm->own_retain)
+		m->retain = qm->retain;
 	return m;
 }
 
@@ -248,7 +258,7 @@ static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_r
 	/* Stored whole: as it was made, "sync":false in its payload included. */
 	if (!qm.reading)
 		return tagged(sgw_msg_new(qm.seq, &qm.ts, qm.topic, qm.topic_len, qm.payload,
-					  qm.payload_len), rec->seq);
+					  qm.payload_len), &qm, rec->seq);
 	if (rec->seq >= sgw_formtab_first_seq(sp->forms))
 		e = sgw_formtab_get(sp->forms, qm.form);
 	if (!e) {
@@ -272,7 +282,7 @@ static struct sgw_msg *record_msg(struct sgw_spool *sp, const struct sgw_queue_r
 		sp->undecodable++;
 		errno = EBADMSG;
 	}
-	return tagged(m, rec->seq);
+	return tagged(m, &qm, rec->seq);
 }
 
 int sgw_spool_peek(struct sgw_spool_cursor *c, struct sgw_msg **m)

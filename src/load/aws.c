@@ -13,9 +13,12 @@
  *  - topics of at most 256 bytes and 7 slashes; a Basic Ingest topic's
  *    "$aws/rules/RULE/" does not count; no other '$' topic (those are
  *    refused for every broker by message/topic.h);
- *  - QoS 0 or 1; a client ID of at most 128 bytes; a keepalive of
- *    30..1200 s; at most 100 unacknowledged publishes per connection,
- *    and at most 100 publishes a second (max_rate: 100/s by default);
+ *  - QoS 0 or 1, the uplink's and that of every sensor it carries
+ *    ([sensor NAME] qos); retained messages are allowed (AWS IoT Core
+ *    keeps them since 2021, within its own quotas); a client ID of at
+ *    most 128 bytes; a keepalive of 30..1200 s; at most 100
+ *    unacknowledged publishes per connection, and at most 100 publishes
+ *    a second (max_rate: 100/s by default);
  *  - one connection attempt a second per client ID (reconnect_min: 2 s
  *    by default, no less).
  */
@@ -156,9 +159,9 @@ static bool topic_fits(struct loader *l, const struct sgw_uplink_config *u, cons
 
 /*
  * Every topic U (cfg->uplinks[BIT]) publishes: its sensors' readings',
- * their error reports', the status'.
+ * their error reports', the status'; and its sensors' QoS.
  */
-static void check_uplink_topics(struct loader *l, const struct sgw_uplink_config *u, size_t bit)
+static void check_uplink_sensors(struct loader *l, const struct sgw_uplink_config *u, size_t bit)
 {
 	const struct sgw_config *cfg = l->cfg;
 	char who[SGW_KEYS_LABEL_MAX + 64], label[SGW_SECTION_LABEL_MAX];
@@ -169,6 +172,10 @@ static void check_uplink_topics(struct loader *l, const struct sgw_uplink_config
 
 		if (!(sc->uplinks & (1u << bit)))
 			continue;
+		if (sc->has_qos && sc->qos == 2)
+			sgw_diag_error(l->d, sc->qos_line, "[sensor %s] qos: \"2\" AWS IoT Core does "
+				       "not support QoS 2 (%s profile = aws-iot, line %d)", sc->name,
+				       label, u->profile_line);
 		for (size_t c = 0; c < sc->nchannels; c++) {
 			int line = l->topic_line[i * SGW_MAX_CHANNELS + c];
 
@@ -195,5 +202,5 @@ void sgw_aws_check_topics(struct loader *l)
 {
 	for (size_t i = 0; i < l->cfg->nuplinks && !l->nomem; i++)
 		if (l->cfg->uplinks[i].profile == SGW_PROFILE_AWS_IOT)
-			check_uplink_topics(l, &l->cfg->uplinks[i], i);
+			check_uplink_sensors(l, &l->cfg->uplinks[i], i);
 }

@@ -67,7 +67,10 @@ void sgw_resolve_uplink_sensors(struct loader *l);
 /* U's own keys (KS, its section; PORT, its URI's, 0 when the URI is bad). */
 void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
 			  long port);
-/* The topics every aws-iot uplink publishes; once all sections are resolved. */
+/*
+ * The topics every aws-iot uplink publishes and the QoS of the sensors it
+ * carries; once all sections are resolved.
+ */
 void sgw_aws_check_topics(struct loader *l);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */

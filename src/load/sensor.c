@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A [sensor NAME] section: the core's keys (driver, interval, timeout,
- * format, bus, topic, filter, precision), then the driver's configure()
+ * format, bus, topic, filter, precision, qos, retain), then the driver's configure()
  * with the keys left over, then the channels it declared.
  */
 #include "load_int.h"
@@ -12,6 +12,22 @@
 
 #include "drivers/driver.h"
 #include "util/parse.h"
+
+/* qos and retain: absent, each uplink's. */
+static void resolve_delivery(struct sgw_keys *ks, struct sgw_sensor_config *sc)
+{
+	struct sgw_opt *o;
+	long qos;
+
+	sc->qos_line = sc->line;
+	if (sgw_keys_long(ks, "qos", 1, 0, 2, &qos) == 1) {
+		sc->has_qos = true;
+		sc->qos = (uint8_t)qos;
+		if ((o = sgw_keys_find(ks, "qos")))
+			sc->qos_line = o->line;
+	}
+	sc->has_retain = sgw_keys_bool(ks, "retain", false, &sc->retain) == 1;
+}
 
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc)
 {
@@ -62,6 +78,7 @@ void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sens
 	if (sgw_keys_get(&ks, "filter", &filter) != 1)
 		filter = NULL;
 	sgw_keys_long(&ks, "precision", -1, 0, 9, &precision);
+	resolve_delivery(&ks, sc);
 
 	/* Per-quantity keys wait for the driver's channels; the rest is the driver's. */
 	pp = &s->keys;

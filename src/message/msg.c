@@ -24,6 +24,7 @@ static struct sgw_msg *msg_alloc(uint64_t seq, const struct sgw_stamp *ts, const
 	m->seq = seq;
 	m->ts = *ts;
 	m->refs = 1;
+	m->qos = m->retain = -1;
 	m->topic_len = (uint32_t)topic_len;
 	m->unit_len = (uint32_t)unit_len;
 	m->payload_len = (uint32_t)payload_len;

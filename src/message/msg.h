@@ -10,6 +10,10 @@
  * bytes instead of the payload and make the same payload again later, and
  * so that a reading taken before the clock was synchronised can get its
  * wall time once it is (sgw_msg_restamp()).
+ *
+ * QoS and retain flag are the uplink's unless the message sets its own
+ * (a sensor's qos and retain keys): each uplink that carries it publishes
+ * it with sgw_msg_qos() and sgw_msg_retain() of its own defaults.
  */
 #ifndef SGW_MSG_H
 #define SGW_MSG_H
@@ -31,6 +35,8 @@ struct sgw_msg {
 	uint32_t payload_room;	/* bytes the payload may take (sgw_msg_restamp()) */
 	uint32_t unit_len;
 	int32_t value;		/* a reading's: the value it was rendered from */
+	int8_t qos;		/* 0..2; -1 (as made): the uplink's */
+	int8_t retain;		/* 0, 1; -1 (as made): the uplink's */
 	bool reading;		/* the payload is sgw_payload_render() of value */
 	uint8_t fmt, scale, precision;
 	char data[];		/* topic, NUL, unit, NUL, payload, NUL (and room) */
@@ -63,6 +69,15 @@ static inline const char *sgw_msg_payload(const struct sgw_msg *m)
 }
 /* A reading's payload form (unit points into M).  False for other messages. */
 bool sgw_msg_form(const struct sgw_msg *m, struct sgw_payload_form *f);
+/* The QoS and retain flag M goes out with on an uplink whose own are DEF. */
+static inline int sgw_msg_qos(const struct sgw_msg *m, int def)
+{
+	return m->qos >= 0 ? m->qos : def;
+}
+static inline bool sgw_msg_retain(const struct sgw_msg *m, bool def)
+{
+	return m->retain >= 0 ? m->retain != 0 : def;
+}
 static inline struct sgw_msg *sgw_msg_ref(struct sgw_msg *m) { m->refs++; return m; }
 void sgw_msg_unref(struct sgw_msg *m);
 /* qsort() comparator of (struct sgw_msg *) elements: by sequence number. */

@@ -416,6 +416,16 @@ int sgw_uplink_publish(struct sgw_uplink *u, const char *topic,
 	return sgw_uplink_publish_ex(u, topic, payload, len, u->qos, u->retain, tag);
 }
 
+int sgw_uplink_qos(const struct sgw_uplink *u)
+{
+	return u->qos;
+}
+
+bool sgw_uplink_retain(const struct sgw_uplink *u)
+{
+	return u->retain;
+}
+
 bool sgw_uplink_connected(const struct sgw_uplink *u)
 {
 	return u->state == UPLINK_CONNECTED && u->ready && !u->stopping;

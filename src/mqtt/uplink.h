@@ -116,7 +116,7 @@ void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns);
  */
 int sgw_uplink_publish(struct sgw_uplink *u, const char *topic,
 		       const void *payload, size_t len, uint64_t tag);
-/* Publish with explicit QoS/retain (status messages). */
+/* Publish with explicit QoS/retain (status messages, a sensor's own). */
 int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic,
 			  const void *payload, size_t len, int qos, bool retain,
 			  uint64_t tag);
@@ -130,6 +130,9 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic,
 int sgw_uplink_subscribe(struct sgw_uplink *u, const char *filter);
 
 bool sgw_uplink_connected(const struct sgw_uplink *u);
+/* Its QoS and retain flag ([mqtt] qos, retain): what sgw_uplink_publish() uses. */
+int sgw_uplink_qos(const struct sgw_uplink *u);
+bool sgw_uplink_retain(const struct sgw_uplink *u);
 size_t sgw_uplink_inflight(const struct sgw_uplink *u);
 size_t sgw_uplink_window(const struct sgw_uplink *u);
 /* The name of its [mqtt NAME] section ("default" for [mqtt]). */

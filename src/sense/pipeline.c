@@ -121,6 +121,11 @@ size_t sgw_pipeline_run(struct sgw_pipeline *p, const struct sgw_sample *s, size
 					log_warn("[sensor %s] %s: reading lost", sc->name, ch->name);
 				continue;
 			}
+			/* The sensor's own qos and retain, else each uplink's. */
+			if (sc->has_qos)
+				m->qos = (int8_t)sc->qos;
+			if (sc->has_retain)
+				m->retain = sc->retain;
 			(*seq)++;
 			p->last_ns[s[i].sensor][c] = s[i].due_ns;
 			emit(arg, m);

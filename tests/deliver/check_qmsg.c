@@ -216,6 +216,68 @@ START_TEST(test_unsynced)
 }
 END_TEST
 
+/*
+ * QoS and retain of the message's own (bits 6 and 7 of the flags) round
+ * trip in both versions; records as earlier versions wrote them (qos 1,
+ * retain 0, bits 6 and 7 clear) read as the uplink's.
+ */
+START_TEST(test_own_qos_retain)
+{
+	/* Version 1: "t", payload "x"; version 2: form 3, value -2 (zigzag 3). */
+	static const uint8_t old_whole[] = { 0x11, 0x02, 0x05, 0x01, 't', 'x' };
+	static const uint8_t old_reading[] = { 0x21, 0x02, 0x05, 0x03, 0x03 };
+	struct sgw_qmsg whole = sample(), reading = {
+		.ts.wall_ms = 1, .seq = 5, .reading = true, .form = 3, .value = -2,
+	}, d;
+	struct sgw_qmsg *ms[] = { &whole, &reading };
+	uint8_t buf[256];
+	long n;
+
+	for (size_t k = 0; k < 2; k++) {
+		for (unsigned v = 0; v < 4 * 3 * 2; v++) {
+			struct sgw_qmsg m = *ms[k];
+
+			m.qos = (uint8_t)(v % 3);
+			m.retain = (v / 3) % 2;
+			m.own_qos = (v / 6) % 2;
+			m.own_retain = v / 12;
+			n = sgw_qmsg_encode(&m, buf, sizeof(buf));
+			/* No byte more for them. */
+			ck_assert_int_eq(n, (long)sgw_qmsg_size(ms[k]));
+			ck_assert_uint_eq(buf[0] & 0xc0, (m.own_qos ? 0x40u : 0) | (m.own_retain ? 0x80u : 0));
+			ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), 0);
+			ck_assert_uint_eq(d.qos, m.qos);
+			ck_assert(d.retain == m.retain && d.own_qos == m.own_qos &&
+				  d.own_retain == m.own_retain && d.reading == m.reading);
+			ck_assert(sgw_qmsg_peek_ts(buf, (size_t)n) == m.ts.wall_ms);
+		}
+	}
+	ck_assert_int_eq(sgw_qmsg_decode(&d, old_whole, sizeof(old_whole)), 0);
+	ck_assert(!d.own_qos && !d.own_retain && !d.reading && d.seq == 5 && d.ts.wall_ms == 1);
+	ck_assert(d.topic_len == 1 && d.payload_len == 1);
+	ck_assert_int_eq(sgw_qmsg_decode(&d, old_reading, sizeof(old_reading)), 0);
+	ck_assert(!d.own_qos && !d.own_retain && d.reading && d.form == 3 && d.value == -2);
+	/* The same message with the uplink's QoS is written as earlier versions wrote it. */
+	whole.topic = "t";
+	whole.topic_len = 1;
+	whole.payload = "x";
+	whole.payload_len = 1;
+	whole.ts.wall_ms = 1;
+	whole.seq = 5;
+	whole.retain = false;
+	n = sgw_qmsg_encode(&whole, buf, sizeof(buf));
+	ck_assert_int_eq(n, (long)sizeof(old_whole));
+	ck_assert(memcmp(buf, old_whole, sizeof(old_whole)) == 0);
+	reading.qos = 1;
+	n = sgw_qmsg_encode(&reading, buf, sizeof(buf));
+	ck_assert_int_eq(n, (long)sizeof(old_reading));
+	ck_assert(memcmp(buf, old_reading, sizeof(old_reading)) == 0);
+	/* Both kinds at once (bits 4 and 5) is no version. */
+	buf[0] = 0x71;
+	ck_assert_int_eq(sgw_qmsg_decode(&d, buf, (size_t)n), -EBADMSG);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("qmsg");
@@ -227,6 +289,7 @@ int main(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_reading);
 	tcase_add_test(tc, test_unsynced);
+	tcase_add_test(tc, test_own_qos_retain);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

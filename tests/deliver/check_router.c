@@ -391,6 +391,74 @@ START_TEST(test_stop_keeps_memory_on_disk)
 }
 END_TEST
 
+/* The reading numbered SEQ with QoS and retain flag QOS and RETAIN (-1: the uplink's). */
+static void emit_as(struct sgw_router *r, uint64_t seq, int qos, int retain)
+{
+	char payload[16];
+	int n = snprintf(payload, sizeof(payload), "%llu", (unsigned long long)seq);
+	struct sgw_stamp ts = { .wall_ms = (int64_t)seq * 10 };
+	struct sgw_msg *m = sgw_msg_new(seq, &ts, "a/b", 3, payload, (size_t)n);
+
+	ck_assert_ptr_nonnull(m);
+	m->qos = (int8_t)qos;
+	m->retain = (int8_t)retain;
+	sgw_router_emit(r, m);
+}
+
+/* U's publishes from the I-th on went out with QoS Q[k] and retain flag R[k]. */
+static void assert_qos_retain(const struct sgw_uplink *u, size_t i, const int *q, const bool *rt,
+			      size_t n)
+{
+	ck_assert_uint_ge(u->n, i + n);
+	for (size_t k = 0; k < n; k++) {
+		ck_assert_msg(u->qoses[i + k] == q[k] && u->retained[i + k] == rt[k],
+			      "publish %zu (%s): QoS %d retain %d, want %d %d", i + k,
+			      u->payloads[i + k], u->qoses[i + k], u->retained[i + k], q[k], rt[k]);
+	}
+}
+
+/*
+ * A message's own QoS and retain flag, else the uplink's (QoS 1, retained
+ * here): sent from memory, and from disk after a restart.
+ */
+START_TEST(test_own_qos_retain)
+{
+	static const int want_q[] = { 0, 2, 1, 1 };
+	static const bool want_r[] = { false, true, false, true };
+	static const int own[][2] = { { 0, 0 }, { 2, -1 }, { -1, 0 }, { -1, -1 } };
+	struct sgw_router *r;
+	struct sgw_uplink *u;
+
+	fx.cfg.uplinks[0].retain = true;
+	r = start();
+	u = mock_uplinks[0];
+	mock_uplink_connect(u);
+	for (uint64_t s = 1; s <= 4; s++)
+		emit_as(r, s, own[s - 1][0], own[s - 1][1]);
+	ck_assert_uint_eq(depth(r), 0);
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 1, 4);
+	assert_qos_retain(u, 0, want_q, want_r, 4);
+
+	/* Offline: on disk, then stopped and started again. */
+	mock_uplink_lose(u);
+	for (uint64_t s = 5; s <= 8; s++)
+		emit_as(r, s, own[s - 5][0], own[s - 5][1]);
+	ck_assert_uint_eq(depth(r), 4);
+	sgw_router_stop(r, 0);
+	mock_uplinks_reset();
+	r = start();
+	u = mock_uplinks[0];
+	ck_assert_uint_eq(depth(r), 4);
+	mock_uplink_connect(u);
+	mock_uplink_ack_all(u);
+	assert_published(u, 0, 5, 8);
+	ck_assert_uint_eq(sgw_tag_kind(u->tags[0]), SGW_TAG_SPOOL);
+	assert_qos_retain(u, 0, want_q, want_r, 4);
+	sgw_router_stop(r, 0);
+}
+END_TEST
+
 /* Reload: every reading held in memory comes back once, oldest first. */
 START_TEST(test_release_hands_back_memory_once)
 {
@@ -564,6 +632,7 @@ int main(void)
 	tcase_add_test(tc, test_mode_always_uses_disk_online);
 	tcase_add_test(tc, test_memory_only_without_queue);
 	tcase_add_test(tc, test_stop_keeps_memory_on_disk);
+	tcase_add_test(tc, test_own_qos_retain);
 	tcase_add_test(tc, test_release_hands_back_memory_once);
 	tcase_add_test(tc, test_connect_trouble_logged_once);
 	tcase_add_test(tc, test_restamp_memory);

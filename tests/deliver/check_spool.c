@@ -180,16 +180,26 @@ static const struct sgw_queue_config qcfg = {
 
 #define NREAD 200
 
-/* Message I of the test's sequence: readings of each entry, some raw ones. */
+/*
+ * Message I of the test's sequence: readings of each entry, some raw ones;
+ * every QoS and retain flag of their own, and the uplink's (-1).
+ */
 static struct sgw_msg *make(size_t i)
 {
 	const struct sgw_formtab_entry *e = &entries[i % NENTRIES];
 	struct sgw_stamp ts = { .wall_ms = INT64_C(1763776800000) + (int64_t)i * 100 };
 	int32_t v = (int32_t)(i * 7919 % 20000) - 10000;
+	struct sgw_msg *m;
 
 	if (i % 10 == 9)
-		return sgw_msg_new(1000 + i, &ts, "casa/sala/temperatura/error", 27, "ok", 2);
-	return sgw_msg_new_reading(1000 + i, &ts, e->topic, e->topic_len, &e->form, v);
+		m = sgw_msg_new(1000 + i, &ts, "casa/sala/temperatura/error", 27, "ok", 2);
+	else
+		m = sgw_msg_new_reading(1000 + i, &ts, e->topic, e->topic_len, &e->form, v);
+	if (m) {
+		m->qos = (int8_t)(i % 4) - 1;
+		m->retain = (int8_t)(i % 3) - 1;
+	}
+	return m;
 }
 
 static struct sgw_spool *open_spool(struct sgw_spool_cursor **c, size_t nforms)
@@ -236,6 +246,8 @@ static void read_all(struct sgw_spool_cursor *c, size_t from, size_t to, bool on
 				     sgw_msg_payload(got), sgw_msg_topic(want), sgw_msg_payload(want));
 		/* The gateway's number, as stored; the record's number as the tag. */
 		ck_assert_uint_eq(got->seq, want->seq);
+		ck_assert_int_eq(got->qos, want->qos);
+		ck_assert_int_eq(got->retain, want->retain);
 		ck_assert_uint_eq(sgw_tag_kind(got->tag), SGW_TAG_SPOOL);
 		ck_assert_int_eq(sgw_spool_ack(c, got->tag), 0);
 		sgw_msg_unref(got);

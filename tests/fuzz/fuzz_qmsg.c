@@ -36,7 +36,8 @@ static void emit_fields(fuzz_emit_fn *emit, void *arg, const struct sgw_qmsg *m,
 	fuzz_put_u64(&o, (uint64_t)m->ts.boot_ms);
 	fuzz_put_u64(&o, m->ts.boot);
 	fuzz_put_u64(&o, m->seq);
-	fuzz_put_u8(&o, (uint8_t)(m->qos | m->retain << 2 | m->reading << 3 | m->ts.unsynced << 5));
+	fuzz_put_u8(&o, (uint8_t)(m->qos | m->retain << 2 | m->reading << 3 | m->ts.unsynced << 5 |
+				  m->own_qos << 6 | m->own_retain << 7));
 	fuzz_put_u32(&o, m->form);
 	fuzz_put_u32(&o, (uint32_t)m->value);
 	fuzz_put_u16(&o, cap);
@@ -57,7 +58,7 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 	};
 	struct sgw_qmsg r = {
 		.ts = { .wall_ms = -1, .boot_ms = 12345, .boot = UINT64_MAX, .unsynced = true },
-		.seq = UINT64_MAX, .qos = 2, .reading = true,
+		.seq = UINT64_MAX, .qos = 2, .own_qos = true, .own_retain = true, .reading = true,
 		.form = 4095, .value = INT32_MIN,
 	};
 
@@ -73,7 +74,8 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 static void check_same(const struct sgw_qmsg *a, const struct sgw_qmsg *b)
 {
 	FUZZ_CHECK(a->ts.wall_ms == b->ts.wall_ms && a->seq == b->seq && a->qos == b->qos &&
-		   a->retain == b->retain && a->reading == b->reading, "header fields differ");
+		   a->retain == b->retain && a->reading == b->reading && a->own_qos == b->own_qos &&
+		   a->own_retain == b->own_retain, "header fields differ");
 	FUZZ_CHECK(a->ts.unsynced == b->ts.unsynced &&
 		   (!a->ts.unsynced || (a->ts.boot_ms == b->ts.boot_ms && a->ts.boot == b->ts.boot)),
 		   "boot-time stamp differs");
@@ -149,6 +151,8 @@ static void encode_fields(struct fuzz_in *in)
 	m.qos = flags & 3;
 	m.retain = flags & 4;
 	m.reading = flags & 8;
+	m.own_qos = flags & 0x40;
+	m.own_retain = flags & 0x80;
 	m.form = fuzz_u32(in);
 	m.value = (int32_t)fuzz_u32(in);
 	cap = fuzz_u16(in);

@@ -89,6 +89,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(s->interval_ms, 10000);
 	ck_assert_uint_eq(s->timeout_ms, 5000);
 	ck_assert_uint_eq(s->heartbeat_ms, 0);
+	ck_assert(!s->has_qos && !s->has_retain);	/* the uplink's */
 	ck_assert_int_eq(s->format, SGW_FORMAT_PLAIN);
 	ck_assert_ptr_null(s->opts);
 	ck_assert_uint_eq(s->nchannels, 1);
@@ -268,6 +269,30 @@ START_TEST(test_sensors_lists)
 }
 END_TEST
 
+/* qos and retain of a sensor: its own when given, else unset (the uplinks'). */
+START_TEST(test_sensor_qos)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/sensor_qos.ini", &r);
+	const struct sgw_sensor_config *s;
+
+	s = sgw_config_sensor(c, "sala");
+	ck_assert(s->has_qos && s->has_retain);
+	ck_assert_int_eq(s->qos, 0);
+	ck_assert(s->retain);
+	ck_assert_int_eq(s->qos_line, 19);
+	s = sgw_config_sensor(c, "cozinha");
+	ck_assert(s->has_qos && !s->has_retain);
+	ck_assert_int_eq(s->qos, 2);
+	ck_assert_uint_eq(s->uplinks, 1u);	/* not aws's: QoS 2 is allowed */
+	s = sgw_config_sensor(c, "quarto");
+	ck_assert(!s->has_qos && s->has_retain);
+	ck_assert(!s->retain);
+	ck_assert_int_eq(s->qos_line, s->line);
+	load_done(&r);
+}
+END_TEST
+
 START_TEST(test_crlf_bom)
 {
 	struct load r;
@@ -393,6 +418,7 @@ int main(void)
 	tcase_add_test(good, test_full);
 	tcase_add_test(good, test_aws_iot);
 	tcase_add_test(good, test_sensors_lists);
+	tcase_add_test(good, test_sensor_qos);
 	tcase_add_test(good, test_crlf_bom);
 	tcase_add_test(good, test_stream);
 	tcase_add_test(good, test_examples);

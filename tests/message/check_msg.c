@@ -103,6 +103,11 @@ START_TEST(test_stays)
 	ck_assert_int_eq(sgw_clock_check(), 1);
 	ck_assert(!sgw_msg_restamp(raw));
 	ck_assert_str_eq(sgw_msg_payload(raw), report);
+	/* Made, a message leaves QoS and retain to the uplink. */
+	ck_assert_int_eq(raw->qos, -1);
+	ck_assert_int_eq(raw->retain, -1);
+	ck_assert_int_eq(old->qos, -1);
+	ck_assert_int_eq(old->retain, -1);
 	ck_assert(!sgw_msg_restamp(old));
 	expect_payload(old, "{\"value\":1.00,\"unit\":\"\xc2\xb0" "C\",\"ts\":1660000000000,\"seq\":2,"
 		       "\"sync\":false}");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliver/tag.h"
 #include "util/clock.h"
 
 struct sgw_uplink mock;
@@ -32,6 +33,8 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const cha
 	u->arg = arg;
 	strncpy(u->name, cfg->name ? cfg->name : "default", sizeof(u->name) - 1);
 	u->window = (size_t)cfg->max_inflight;
+	u->qos = cfg->qos;
+	u->retain = cfg->retain;
 	mock_uplinks[mock_nuplinks++] = u;
 	return u;
 }
@@ -91,10 +94,11 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *p
 {
 	if (!u->connected)
 		return -ENOTCONN;
-	if (qos == 0) {
+	if (sgw_tag_kind(tag) == SGW_TAG_UNTRACKED) {
 		u->nstatus++;
 		return 0;
 	}
+	/* QoS 0 too: the real uplink's on_ack comes once it is written. */
 	if (u->inflight >= u->window)
 		return -EAGAIN;
 	if (u->refuse_tag && tag == u->refuse_tag)
@@ -111,6 +115,7 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *p
 		snprintf(u->topics[u->n], sizeof(u->topics[0]), "%s", topic);
 		u->lens[u->n] = len;
 		u->retained[u->n] = retain;
+		u->qoses[u->n] = qos;
 		u->tags[u->n++] = tag;
 	}
 	return 0;
@@ -119,7 +124,17 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *p
 int sgw_uplink_publish(struct sgw_uplink *u, const char *topic, const void *payload,
 		       size_t len, uint64_t tag)
 {
-	return sgw_uplink_publish_ex(u, topic, payload, len, 1, false, tag);
+	return sgw_uplink_publish_ex(u, topic, payload, len, u->qos, u->retain, tag);
+}
+
+int sgw_uplink_qos(const struct sgw_uplink *u)
+{
+	return u->qos;
+}
+
+bool sgw_uplink_retain(const struct sgw_uplink *u)
+{
+	return u->retain;
 }
 
 bool sgw_uplink_connected(const struct sgw_uplink *u)

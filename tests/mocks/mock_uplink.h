@@ -25,6 +25,8 @@ struct sgw_uplink {
 	void *arg;
 	char name[32];
 	bool started, connected;
+	int qos;			/* its own ([mqtt] qos); zeroed: 0 */
+	bool retain;			/* its own ([mqtt] retain) */
 	size_t window, inflight;	/* counted publishes (QoS > 0) */
 	uint64_t refuse_tag;		/* publish of this tag fails with -EMSGSIZE */
 	size_t n;
@@ -33,9 +35,10 @@ struct sgw_uplink {
 	char topics[MOCK_MAX][80];	/* their topics, cut to 79 bytes */
 	size_t lens[MOCK_MAX];		/* their payloads' lengths */
 	bool retained[MOCK_MAX];
+	int qoses[MOCK_MAX];		/* their QoS */
 	uint64_t pending[MOCK_MAX];	/* tags in flight, in order */
 	size_t npending;
-	size_t nstatus;			/* untracked QoS 0 publishes (status) */
+	size_t nstatus;			/* untracked publishes (status) */
 	int64_t next_ns;		/* reconnect deadline after a failure; 0: none */
 	struct sgw_uplink_stats st;
 	char subs[MOCK_SUBS][64];	/* topic filters subscribed to */

@@ -163,6 +163,49 @@ START_TEST(test_batch_order_topics_payloads)
 END_TEST
 
 /*
+ * A sensor's qos and retain go with each of its messages; a sensor
+ * without them leaves both to the uplinks (-1).
+ */
+START_TEST(test_qos_retain)
+{
+	struct sgw_pipeline *p;
+	struct sgw_sample s[3] = {
+		sample(BME, 1000, 0x1, 2346, 0, 0),
+		sample(DOOR, 2000, 0x3, 1, 1234, 0),
+		sample(ATTIC, 3000, 0x1, 50000, 0, 0),
+	};
+	uint64_t seq = 1;
+
+	sc[BME].has_qos = true;
+	sc[BME].qos = 0;
+	sc[BME].has_retain = true;
+	sc[BME].retain = true;
+	sc[DOOR].has_qos = true;
+	sc[DOOR].qos = 2;
+	sc[DOOR].has_retain = true;
+	sc[DOOR].retain = false;
+	p = pipeline_new();
+	ck_assert_uint_eq(sgw_pipeline_run(p, s, 3, &seq, emit, &sink), 4);
+	ck_assert_int_eq(sink.m[0]->qos, 0);
+	ck_assert_int_eq(sink.m[0]->retain, 1);
+	ck_assert_int_eq(sgw_msg_qos(sink.m[0], 1), 0);
+	ck_assert(sgw_msg_retain(sink.m[0], false));
+	for (size_t i = 1; i < 3; i++) {
+		ck_assert_str_eq(sgw_msg_topic(sink.m[i]), i == 1 ? "home/door/state" : "home/door/light");
+		ck_assert_int_eq(sink.m[i]->qos, 2);
+		ck_assert_int_eq(sink.m[i]->retain, 0);
+		ck_assert(!sgw_msg_retain(sink.m[i], true));
+	}
+	ck_assert_int_eq(sink.m[3]->qos, -1);
+	ck_assert_int_eq(sink.m[3]->retain, -1);
+	ck_assert_int_eq(sgw_msg_qos(sink.m[3], 1), 1);
+	ck_assert(sgw_msg_retain(sink.m[3], true));
+	ck_assert(!sgw_msg_retain(sink.m[3], false));
+	sgw_pipeline_free(p);
+}
+END_TEST
+
+/*
  * A channel without its valid bit and a sample with an error make no
  * message, take no number and leave the filters alone.
  */
@@ -329,6 +372,7 @@ static Suite *pipeline_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_batch_order_topics_payloads);
+	tcase_add_test(tc, test_qos_retain);
 	tcase_add_test(tc, test_invalid_and_failed_skipped);
 	tcase_add_test(tc, test_filters_per_channel);
 	tcase_add_test(tc, test_heartbeat);
