@@ -244,6 +244,19 @@ START_TEST(safe_state)
 	ck_assert_int_eq(sgw_actuator_next_deadline(a), INT64_MAX);
 	act_tick(a, 40000 * MS);
 	assert_lines(0, 0);
+
+	/* a line that will not go off: tried again, the run ends where it was */
+	ck_assert_int_eq(act_cmd(a, "0", 41000 * MS, NULL, 0), 0);
+	act_fail_sets = 1;
+	act_now = 43000 * MS;
+	sgw_actuator_safe(a, 43000 * MS);
+	assert_lines(0, 1);
+	ck_assert_int_eq(sgw_actuator_next_deadline(a), 43100 * MS);
+	act_fail_sets = 0;
+	act_tick(a, 43100 * MS);
+	assert_lines(0, 0);
+	/* 80 % less 2 s of 10 s, not the 0 % it was going to */
+	ck_assert_int_eq(sgw_actuator_position(a, 50000 * MS), 60);
 	sgw_actuator_close(a);
 }
 END_TEST
