@@ -264,7 +264,7 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const cha
 	else if (!r)
 		r = dup_opt(&u->status_topic, status_topic);
 	if (!r && cfg->sas_key) {
-		if (!cfg->sas_resource || !cfg->sas_key_len || cfg->sas_ttl_s < 1)
+		if (!cfg->sas_resource || !cfg->username || !cfg->sas_key_len || cfg->sas_ttl_s < 1)
 			r = -EINVAL;
 		else if ((u->sas_key = malloc(cfg->sas_key_len)))
 			memcpy(u->sas_key, cfg->sas_key, u->sas_key_len = cfg->sas_key_len);

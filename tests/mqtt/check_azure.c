@@ -15,11 +15,14 @@
  * tests/it/azure.sh checks the tokens a broker receives the same way.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mqtt/azure.h"
+#include "tests/fixtures/broker.h"
 #include "tests/fixtures/run.h"
+#include "uplink_fixture.h"
 #include "util/clock.h"
 
 START_TEST(test_sas_token)
@@ -66,6 +69,73 @@ START_TEST(test_renew_schedule)
 }
 END_TEST
 
+/*
+ * An uplink with a SAS key against a private mosquitto (which takes any
+ * password): the status and a reading arrive on the events topic, not
+ * retained; the renewal is due 48 s after the connect for a 60 s token,
+ * and a tick at that moment (the clock injected: no test waits 48 s)
+ * ends the connection and makes it again, the caller told why.
+ */
+START_TEST(test_uplink_renews)
+{
+	static char events[] = "devices/dev/messages/events/", resource[] = "h/devices/dev";
+	static char user[] = "h/dev/?api-version=" SGW_AZURE_API_VERSION;
+	static unsigned char key[] = "0123456789abcdef";
+	struct test_broker *b = test_broker_start(NULL);
+	struct rec r = { 0 };
+	struct sub_msg m;
+	struct sgw_uplink *u;
+	struct sub *s;
+	struct tcfg t;
+	int64_t t0, t1, due;
+
+	ck_assert_ptr_nonnull(b);
+	s = sub_open(test_broker_uri(b), "#");
+	tcfg_init(&t, test_broker_uri(b), 4, 16);
+	t.c.username = user;
+	t.c.events_topic = events;
+	t.c.sas_key = key;
+	t.c.sas_key_len = 16;
+	t.c.sas_resource = resource;
+	t.c.sas_ttl_s = 60;
+	t0 = sgw_mono_ns();
+	u = up_connect(&t, "gw/status", &r);
+	t1 = sgw_mono_ns();
+	due = sgw_uplink_next_deadline(u);
+	ck_assert_int_ge(due, t0 + 48 * SGW_NS_PER_S);
+	ck_assert_int_le(due, t1 + 48 * SGW_NS_PER_S);
+
+	ck_assert_int_eq(sgw_uplink_publish(u, "casa/sala", "21.5", 4, 7), 0);
+	ck_assert(run_until(u, &r, reported, 1, WAIT_MS));
+	ck_assert_uint_eq(r.ack[0], 7);
+	ck_assert(sub_wait(s, sub_has, 2, WAIT_MS));
+	m = sub_get(s, 0);
+	ck_assert_str_eq(m.topic, "devices/dev/messages/events/topic=gw%2Fstatus");
+	ck_assert_str_eq(m.payload, "online");
+	ck_assert_int_eq(m.retained, 0);
+	m = sub_get(s, 1);
+	ck_assert_str_eq(m.topic, "devices/dev/messages/events/topic=casa%2Fsala");
+	ck_assert_str_eq(m.payload, "21.5");
+
+	sgw_uplink_tick(u, due - 1);
+	ck_assert(sgw_uplink_connected(u));
+	sgw_uplink_tick(u, due);
+	ck_assert(!sgw_uplink_connected(u));
+	ck_assert_int_eq(sgw_uplink_publish(u, "casa/sala", "21.6", 4, 8), -ENOTCONN);
+	ck_assert(run_until(u, &r, is_connected, 2, WAIT_MS));
+	ck_assert_int_eq(r.disconnected, 1);
+	ck_assert_str_eq(r.why, "the SAS token is renewed");
+	ck_assert_int_eq(r.connect_failed, 0);
+	/* The next renewal counts from the new token. */
+	ck_assert_int_gt(sgw_uplink_next_deadline(u), due);
+
+	sgw_uplink_stop(u, 5000);
+	sgw_uplink_free(u);
+	sub_close(s);
+	test_broker_free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("azure");
@@ -74,6 +144,8 @@ int main(void)
 	tcase_add_test(tc, test_sas_token);
 	tcase_add_test(tc, test_topic);
 	tcase_add_test(tc, test_renew_schedule);
+	tcase_add_test(tc, test_uplink_renews);
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }
