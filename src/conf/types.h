@@ -121,6 +121,7 @@ struct sgw_actuator_config {
 enum sgw_uplink_profile {
 	SGW_PROFILE_NONE,	/* any MQTT broker */
 	SGW_PROFILE_AWS_IOT,	/* AWS IoT Core: its limits checked at load (src/load/aws.c) */
+	SGW_PROFILE_AZURE_IOT_HUB,	/* Azure IoT Hub: its rules at load (src/load/azure.c) */
 };
 
 struct sgw_uplink_config {
@@ -149,6 +150,16 @@ struct sgw_uplink_config {
 	bool homeassistant;	/* announce the channels by Home Assistant's MQTT discovery */
 	char *homeassistant_prefix;	/* its discovery prefix; "homeassistant" */
 	bool commands;		/* may command actuators (default: no) */
+	/*
+	 * profile = azure-iot-hub: every topic is published as a property of
+	 * the device's telemetry topic (mqtt/azure.h); NULL for other brokers.
+	 */
+	char *events_topic;	/* "devices/DEVICE/messages/events/" */
+	/* ... and a SAS token made from the device key is the password. */
+	unsigned char *sas_key;	/* the decoded device key; NULL: X.509 or no Azure */
+	size_t sas_key_len;
+	char *sas_resource;	/* "HUB/devices/DEVICE", the token's resource URI */
+	uint32_t sas_ttl_s;	/* a token's validity, 60..30 days */
 };
 
 enum sgw_queue_mode {

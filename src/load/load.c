@@ -227,6 +227,11 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 	free(u->alpn);
 	free(u->sensors);
 	free(u->homeassistant_prefix);
+	free(u->events_topic);
+	if (u->sas_key)
+		explicit_bzero(u->sas_key, u->sas_key_len);
+	free(u->sas_key);
+	free(u->sas_resource);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

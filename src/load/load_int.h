@@ -7,6 +7,7 @@
  *     queue.c      [queue]
  *     mqtt.c       [mqtt] and [mqtt NAME]
  *       aws.c        profile = aws-iot: AWS IoT Core's limits
+ *       azure.c      profile = azure-iot-hub: Azure IoT Hub's rules
  *     sensor.c     [sensor NAME]
  *       quantities.c   topic.Q / filter.Q / precision.Q, topics
  *   common.c       what they all use: memory, paths, a section's keys
@@ -59,6 +60,13 @@ void sgw_resolve_queue(struct loader *l);
 /* mqtt.c: section S into U. */
 void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u);
+/*
+ * KEY names a file of secrets: its path in *PATH, its first line in *VALUE
+ * (the caller clears and frees it); a file that cannot be read is an error,
+ * one every user may read a warning.  True when *VALUE was read.
+ */
+bool sgw_load_secret_file(struct loader *l, struct sgw_keys *ks, const char *key, char **path,
+			  char **value);
 /* Each uplink's sensors = list into the sensors' uplinks masks; once all are resolved. */
 void sgw_resolve_uplink_sensors(struct loader *l);
 
@@ -72,6 +80,14 @@ void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_upli
  * carries; once all sections are resolved.
  */
 void sgw_aws_check_topics(struct loader *l);
+
+/*
+ * azure.c: profile = azure-iot-hub, Azure IoT Hub's rules, and the keys
+ * of no other profile (device_id, sas_key_file, sas_ttl).  KS is U's
+ * section; HOST (HOSTLEN bytes) and PORT its URI's (PORT 0: a bad URI).
+ */
+void sgw_azure_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
+			    const char *host, size_t hostlen, long port);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);

@@ -197,6 +197,25 @@ static void check_private(struct loader *l, struct sgw_keys *ks, const char *key
 			 ks->label, key, path, (unsigned)(st->st_mode & 07777));
 }
 
+bool sgw_load_secret_file(struct loader *l, struct sgw_keys *ks, const char *key, char **path,
+			  char **value)
+{
+	struct stat st;
+	const char *v;
+	int err;
+
+	if (sgw_keys_str(ks, key, NULL, &v) != 1 || !(*path = sgw_load_path(l, v)))
+		return false;
+	err = read_secret(*path, value, &st);
+	if (err == -ENOMEM)
+		l->nomem = true;
+	else if (err)
+		file_error(ks, key, *path, err, &st);
+	else
+		check_private(l, ks, key, *path, &st);
+	return !err;
+}
+
 /* Path-valued key that must name a readable file: resolved, checked; SECRET: not public. */
 static char *keys_file(struct loader *l, struct sgw_keys *ks, const char *key, bool secret)
 {
@@ -280,7 +299,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 			struct sgw_uplink_config *u)
 {
 	static const char *const protocols[] = { "3.1.1", "5", NULL };
-	static const char *const profiles[] = { "none", "aws-iot", NULL };
+	static const char *const profiles[] = { "none", "aws-iot", "azure-iot-hub", NULL };
 	static const char *const tls_keys[] = { "ca_file", "cert_file", "key_file", "alpn", NULL };
 	struct sgw_gateway_config *gw = &l->cfg->gw;
 	struct sgw_topic_vars vars = { .prefix = gw->topic_prefix, .gateway = gw->name };
@@ -323,18 +342,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 
 	if (sgw_keys_str(&ks, "username", NULL, &v) == 1)
 		u->username = sgw_load_strdup(l, v);
-	if (sgw_keys_str(&ks, "password_file", NULL, &v) == 1 &&
-	    (u->password_file = sgw_load_path(l, v))) {
-		struct stat st;
-		int err = read_secret(u->password_file, &u->password, &st);
-
-		if (err == -ENOMEM)
-			l->nomem = true;
-		else if (err)
-			file_error(&ks, "password_file", u->password_file, err, &st);
-		else
-			check_private(l, &ks, "password_file", u->password_file, &st);
-	}
+	sgw_load_secret_file(l, &ks, "password_file", &u->password_file, &u->password);
 
 	sgw_keys_duration(&ks, "keepalive", 60000, 5000, 65535000, &ms);
 	if (ms % 1000 && (o = sgw_keys_find(&ks, "keepalive"))) {
@@ -403,11 +411,13 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 		u->homeassistant_prefix = sgw_load_strdup(l, v);
 	if (u->uri)
 		check_public_broker(l, &ks, u, host, hostlen);
-	if (u->password_file && !u->username && u->mqtt_version == 4)
+	if (u->password_file && !u->username && u->mqtt_version == 4 &&
+	    u->profile != SGW_PROFILE_AZURE_IOT_HUB)
 		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
 			       "MQTT 3.1.1 sends a password only with a username");
 	if (u->profile == SGW_PROFILE_AWS_IOT)
 		sgw_aws_check_uplink(l, &ks, u, port);
+	sgw_azure_check_uplink(l, &ks, u, host, hostlen, port);
 	sgw_keys_report_unused(&ks, "");
 }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "azure.h"
 #include "util/clock.h"
 
 int sgw_uplink_connect_paho(struct sgw_uplink *u)
@@ -43,7 +44,7 @@ int sgw_uplink_connect_paho(struct sgw_uplink *u)
 
 	will.topicName = u->status_topic;
 	will.message = UPLINK_STATUS_OFFLINE;
-	will.retained = 1;
+	will.retained = !u->events_topic;	/* Azure IoT Hub keeps nothing */
 	will.qos = 1;
 	o->will = &will;
 
@@ -69,6 +70,22 @@ int sgw_uplink_connect_paho(struct sgw_uplink *u)
 	}
 
 	return MQTTAsync_connect(u->client, o);
+}
+
+int sgw_uplink_make_password(struct sgw_uplink *u)
+{
+	/* The token's expiry is wall-clock time, which the hub checks. */
+	int64_t expiry = sgw_real_ms() / 1000 + u->sas_ttl_s;
+	char *token = sgw_azure_sas_token(u->sas_resource, u->sas_key, u->sas_key_len, expiry);
+
+	if (!token)
+		return -errno;
+	if (u->password)
+		explicit_bzero(u->password, strlen(u->password));
+	free(u->password);
+	u->password = token;
+	u->renew_ns = sgw_azure_renew_ns(sgw_mono_ns(), u->sas_ttl_s);
+	return 0;
 }
 
 int sgw_uplink_errno(int rc)
@@ -131,6 +148,11 @@ static void free_fields(struct sgw_uplink *u)
 	if (u->password)
 		explicit_bzero(u->password, strlen(u->password));
 	free(u->password);
+	if (u->sas_key)
+		explicit_bzero(u->sas_key, u->sas_key_len);
+	free(u->sas_key);
+	free(u->sas_resource);
+	free(u->events_topic);
 	free(u->protos);
 	free(u->name);
 	free(u->server_uri);
@@ -235,7 +257,20 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const cha
 	if (!r) r = dup_opt(&u->ca_file, cfg->ca_file);
 	if (!r) r = dup_opt(&u->cert_file, cfg->cert_file);
 	if (!r) r = dup_opt(&u->key_file, cfg->key_file);
-	if (!r) r = dup_opt(&u->status_topic, status_topic);
+	if (!r) r = dup_opt(&u->events_topic, cfg->events_topic);
+	if (!r) r = dup_opt(&u->sas_resource, cfg->sas_resource);
+	if (!r && u->events_topic)
+		r = (u->status_topic = sgw_azure_topic(u->events_topic, status_topic)) ? 0 : -errno;
+	else if (!r)
+		r = dup_opt(&u->status_topic, status_topic);
+	if (!r && cfg->sas_key) {
+		if (!cfg->sas_resource || !cfg->username || !cfg->sas_key_len || cfg->sas_ttl_s < 1)
+			r = -EINVAL;
+		else if ((u->sas_key = malloc(cfg->sas_key_len)))
+			memcpy(u->sas_key, cfg->sas_key, u->sas_key_len = cfg->sas_key_len);
+		else
+			r = -ENOMEM;
+	}
 	if (!r && cfg->tls) r = alpn_wire(u, cfg->alpn);
 	if (r)
 		goto err_free_fields;
@@ -245,6 +280,7 @@ struct sgw_uplink *sgw_uplink_new(const struct sgw_uplink_config *cfg, const cha
 	u->mqtt_version = cfg->mqtt_version;
 	u->tls = cfg->tls;
 	u->window = (size_t)cfg->max_inflight;
+	u->sas_ttl_s = cfg->sas_ttl_s;
 	u->state = UPLINK_IDLE;
 	u->next_ns = INT64_MAX;
 	sgw_backoff_init(&u->backoff, cfg->reconnect_min_ms, cfg->reconnect_max_ms, backoff_seed(u));

@@ -34,8 +34,10 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "azure.h"
 #include "util/clock.h"
 
 /* Events taken from the mailbox at a time. */
@@ -100,8 +102,17 @@ static void report_connect_failed(struct sgw_uplink *u, const char *why)
 
 static void connect_now(struct sgw_uplink *u)
 {
+	char why[96];
 	int rc;
 
+	/* Every connect signs in with a new SAS token, valid from now. */
+	if (u->sas_key && (rc = sgw_uplink_make_password(u)) < 0) {
+		snprintf(why, sizeof(why), "cannot make a SAS token: %s",
+			 rc == -ELIBACC ? "OpenSSL's libcrypto.so.3 cannot be loaded" : strerror(-rc));
+		schedule_reconnect(u);
+		report_connect_failed(u, why);
+		return;
+	}
 	/* Before the call: Paho's thread may begin at once, and trace it. */
 	set_state(u, UPLINK_CONNECTING);
 	rc = sgw_uplink_connect_paho(u);
@@ -122,9 +133,10 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 	struct sgw_inflight_entry e = {
 		.tag = tag, .counted = qos > 0 && !own, .broker_ack = qos > 0, .own = own,
 	};
+	char *mapped = NULL;
 	int rc;
 
-	if (u->state != UPLINK_CONNECTED || (!own && !u->ready))
+	if (u->state != UPLINK_CONNECTED || (!own && (!u->ready || u->renewing)))
 		return -ENOTCONN;
 	if (!topic || qos < 0 || qos > 2 || (!payload && len))
 		return -EINVAL;
@@ -136,6 +148,12 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 	rc = sgw_inflight_reserve(&u->inflight);
 	if (rc < 0)
 		return rc;
+	/* Azure IoT Hub: the device's events topic; the status topic is mapped already. */
+	if (u->events_topic) {
+		retain = false;
+		if (!own && !(topic = mapped = sgw_azure_topic(u->events_topic, topic)))
+			return -ENOMEM;
+	}
 
 	msg.payload = (void *)payload;	/* Paho copies it */
 	msg.payloadlen = (int)len;
@@ -147,6 +165,7 @@ static int publish(struct sgw_uplink *u, const char *topic, const void *payload,
 	e.stamp = ++u->stamp;
 	pthread_mutex_unlock(&u->lock);
 	rc = MQTTAsync_sendMessage(u->client, topic, &msg, &ro);
+	free(mapped);	/* Paho copies the topic too */
 	if (rc != MQTTASYNC_SUCCESS)
 		return sgw_uplink_errno(rc);
 	e.gen = u->conn_gen;
@@ -265,6 +284,7 @@ static void handle_lost(struct sgw_uplink *u, const struct uplink_event *ev)
 		return;
 	set_state(u, u->stopping ? UPLINK_STOPPED : UPLINK_WAITING);
 	u->ready = false;
+	u->renewing = false;
 	unsent = caller_publish_unsent(u);
 	fail_all(u);
 	/* Not renewed (no memory): they may reach the next broker first. */
@@ -285,6 +305,40 @@ static void handle_lost(struct sgw_uplink *u, const struct uplink_event *ev)
 		snprintf(why, sizeof(why), "%s before the broker acknowledged anything", ev->why);
 		report_connect_failed(u, why);
 	}
+}
+
+/* The DISCONNECT of a renewal is over: down as after a loss, and up again now. */
+static void renew_done(struct sgw_uplink *u, const struct uplink_event *ev)
+{
+	struct uplink_event lost = *ev;
+
+	snprintf(lost.why, sizeof(lost.why), "the SAS token is renewed");
+	handle_lost(u, &lost);
+	if (u->state == UPLINK_WAITING) {
+		sgw_backoff_reset(&u->backoff);
+		u->next_ns = sgw_mono_ns();
+	}
+}
+
+/*
+ * The SAS token runs out: end the connection, letting what is in flight
+ * finish for a while, and make it again with a new token once Paho has
+ * closed it (renew_done()).  Nothing new is sent meanwhile.
+ */
+static void renew_start(struct sgw_uplink *u)
+{
+	MQTTAsync_disconnectOptions d = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions d5 = MQTTAsync_disconnectOptions_initializer5;
+	struct uplink_event ev = { .type = EV_DISCONNECTED };
+
+	if (u->mqtt_version == 5)
+		d = d5;
+	sgw_uplink_set_disconnect_cbs(&d, u->mqtt_version);
+	d.context = u;
+	d.timeout = UPLINK_RENEW_DRAIN_MS;
+	u->renewing = true;
+	if (MQTTAsync_disconnect(u->client, &d) != MQTTASYNC_SUCCESS)
+		renew_done(u, &ev);
 }
 
 static void handle_completion(struct sgw_uplink *u, const struct uplink_event *ev)
@@ -337,6 +391,8 @@ static void handle(struct sgw_uplink *u, const struct uplink_event *ev)
 		break;
 	case EV_DISCONNECTED:
 		u->disconnected = true;
+		if (u->renewing)
+			renew_done(u, ev);
 		break;
 	case EV_SUB_OK:
 	case EV_SUB_FAIL:
@@ -380,15 +436,25 @@ int sgw_uplink_fd(const struct sgw_uplink *u)
 	return sgw_mailbox_fd(u->events);
 }
 
+/* A connection whose SAS token is to be renewed at u->renew_ns. */
+static bool renewal_pending(const struct sgw_uplink *u)
+{
+	return u->sas_key && u->state == UPLINK_CONNECTED && !u->renewing && !u->stopping;
+}
+
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u)
 {
-	return u->state == UPLINK_WAITING ? u->next_ns : INT64_MAX;
+	if (u->state == UPLINK_WAITING)
+		return u->next_ns;
+	return renewal_pending(u) ? u->renew_ns : INT64_MAX;
 }
 
 void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns)
 {
 	if (u->state == UPLINK_WAITING && now_ns >= u->next_ns)
 		connect_now(u);
+	else if (renewal_pending(u) && now_ns >= u->renew_ns)
+		renew_start(u);
 }
 
 int sgw_uplink_start(struct sgw_uplink *u)
@@ -428,7 +494,7 @@ bool sgw_uplink_retain(const struct sgw_uplink *u)
 
 bool sgw_uplink_connected(const struct sgw_uplink *u)
 {
-	return u->state == UPLINK_CONNECTED && u->ready && !u->stopping;
+	return u->state == UPLINK_CONNECTED && u->ready && !u->stopping && !u->renewing;
 }
 
 size_t sgw_uplink_inflight(const struct sgw_uplink *u)

@@ -28,6 +28,14 @@
  * that a message is dropped and counted (stats.dropped_in), never waited
  * for, so that a flood of commands cannot stall Paho or exhaust memory.
  *
+ * Azure IoT Hub (profile = azure-iot-hub, mqtt/azure.h): the uplink
+ * publishes every topic, the status topic and its Last Will included, to
+ * the device's events topic with the topic as a property, never retained.
+ * With a SAS key every connect signs in with a new token, and before the
+ * token expires the uplink ends the connection (on_disconnected, in-flight
+ * messages failed as after a loss) and connects again at once with a new
+ * one; sgw_uplink_next_deadline() includes that moment.
+ *
  * The uplink prints nothing: what happens to the connection reaches the
  * handler, which decides what to log.
  */
@@ -103,9 +111,12 @@ int sgw_uplink_fd(const struct sgw_uplink *u);
 /* Main thread: run the handler for every pending event. */
 void sgw_uplink_dispatch(struct sgw_uplink *u);
 
-/* CLOCK_MONOTONIC ns of the next reconnect attempt, or INT64_MAX. */
+/*
+ * CLOCK_MONOTONIC ns of the next reconnect attempt or SAS token renewal, or
+ * INT64_MAX.
+ */
 int64_t sgw_uplink_next_deadline(const struct sgw_uplink *u);
-/* Main thread: start a reconnect attempt that is due at NOW_NS. */
+/* Main thread: start a reconnect attempt or a renewal that is due at NOW_NS. */
 void sgw_uplink_tick(struct sgw_uplink *u, int64_t now_ns);
 
 /*

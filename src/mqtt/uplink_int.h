@@ -4,7 +4,7 @@
  * only those below it:
  *   uplink.c     the main thread: connection state, publishing, events
  *   client.c     the Paho client made from the configuration: create,
- *                connect options (Last Will, TLS, ALPN), free
+ *                connect options (Last Will, TLS, ALPN, a SAS token), free
  *   subscribe.c  the main thread: subscriptions, inbound messages
  *   callbacks.c  Paho's threads: callbacks that post events
  *   why.c        why a connect failed, in words (why.h)
@@ -28,6 +28,8 @@
 /* Paho in-flight slots beyond the caller's window: "online" / "offline". */
 #define UPLINK_STATUS_SLOTS 2
 #define UPLINK_CONNECT_TIMEOUT_S 30
+/* How long a renewal of the SAS token lets in-flight publishes finish. */
+#define UPLINK_RENEW_DRAIN_MS 2000
 /* How long sgw_uplink_stop() waits for the DISCONNECT beyond its budget. */
 #define UPLINK_DISCONNECT_GRACE_MS 1000
 
@@ -78,6 +80,16 @@ struct sgw_uplink {
 	int keepalive_s, qos, mqtt_version;
 	bool retain, tls;
 	size_t window;
+	/*
+	 * Azure IoT Hub (mqtt/azure.h): every topic goes to EVENTS_TOPIC as a
+	 * property, the status topic too (mapped once, here); with SAS_KEY
+	 * the password is a token made for each connect.  NULL: another broker.
+	 */
+	char *events_topic;
+	unsigned char *sas_key;
+	size_t sas_key_len;
+	char *sas_resource;
+	uint32_t sas_ttl_s;
 
 	MQTTAsync client;
 	struct sgw_mailbox *events;	/* from Paho's threads */
@@ -99,6 +111,9 @@ struct sgw_uplink {
 	uint32_t conn_gen;	/* generation of the current connection */
 	bool proven;		/* a publish was acknowledged on this connection */
 	bool ready;		/* ... the "online" status: the caller was told */
+	/* The token expires: at RENEW_NS the connection ends and is made again. */
+	int64_t renew_ns;
+	bool renewing;		/* its DISCONNECT is under way */
 	struct sgw_backoff backoff;
 	int64_t next_ns;
 	struct sgw_inflight inflight;
@@ -120,6 +135,11 @@ struct sgw_uplink {
  * window, Last Will "offline", TLS).  Returns Paho's code.
  */
 int sgw_uplink_connect_paho(struct sgw_uplink *u);
+/*
+ * With a SAS key: a new token as the password, valid from now, and
+ * u->renew_ns set.  0 or -errno (-ELIBACC: no libcrypto).
+ */
+int sgw_uplink_make_password(struct sgw_uplink *u);
 /* A Paho return code as -errno. */
 int sgw_uplink_errno(int rc);
 /*

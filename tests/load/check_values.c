@@ -254,6 +254,43 @@ START_TEST(test_aws_iot)
 }
 END_TEST
 
+/*
+ * profile = azure-iot-hub: the client ID, username and telemetry topic are
+ * made from the device ID and the hub's host, the SAS key is decoded, and
+ * an X.509 device has no SAS key.
+ */
+START_TEST(test_azure_iot_hub)
+{
+	static const char key[] = "sensorgw-test-device-key-32bytes";
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/azure.ini", &r);
+	const struct sgw_uplink_config *u = &c->uplinks[0];
+
+	ck_assert_uint_eq(c->nuplinks, 2);
+	ck_assert_int_eq(u->profile, SGW_PROFILE_AZURE_IOT_HUB);
+	ck_assert_str_eq(u->server_uri, "ssl://gw-hub.azure-devices.net:8883");
+	ck_assert_str_eq(u->client_id, "sala-pi");
+	ck_assert_str_eq(u->username, "gw-hub.azure-devices.net/sala-pi/?api-version=2021-04-12");
+	ck_assert_ptr_null(u->password);
+	ck_assert_str_eq(u->events_topic, "devices/sala-pi/messages/events/");
+	ck_assert_str_eq(u->sas_resource, "gw-hub.azure-devices.net/devices/sala-pi");
+	ck_assert_uint_eq(u->sas_key_len, strlen(key));
+	ck_assert_mem_eq(u->sas_key, key, strlen(key));
+	ck_assert_uint_eq(u->sas_ttl_s, 7200);
+	ck_assert_int_eq(u->qos, 0);
+	ck_assert_int_eq(u->mqtt_version, 4);
+	u = &c->uplinks[1];
+	ck_assert_str_eq(u->client_id, "cozinha-pi");
+	ck_assert_str_eq(u->username, "gw-hub.azure-devices.net/cozinha-pi/?api-version=2021-04-12");
+	ck_assert_str_eq(u->events_topic, "devices/cozinha-pi/messages/events/");
+	ck_assert_ptr_null(u->sas_key);
+	ck_assert_ptr_null(u->sas_resource);
+	ck_assert_ptr_nonnull(u->cert_file);
+	ck_assert_int_eq(u->qos, 1);
+	load_done(&r);
+}
+END_TEST
+
 /* sensors = lists: spaces around names are not part of them; a sensor on no uplink is told. */
 START_TEST(test_sensors_lists)
 {
@@ -417,6 +454,7 @@ int main(void)
 	tcase_add_test(good, test_defaults);
 	tcase_add_test(good, test_full);
 	tcase_add_test(good, test_aws_iot);
+	tcase_add_test(good, test_azure_iot_hub);
 	tcase_add_test(good, test_sensors_lists);
 	tcase_add_test(good, test_sensor_qos);
 	tcase_add_test(good, test_crlf_bom);
