@@ -179,3 +179,29 @@ void sgw_azure_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_up
 	if (u->sas_key)
 		u->sas_resource = sgw_load_printf(l, "%.*s/devices/%s", (int)hostlen, host, id);
 }
+
+/*
+ * A sensor an Azure uplink carries may not ask for QoS 2 ([sensor NAME]
+ * qos), which the hub refuses.  Its retain = yes is not refused: the
+ * uplink publishes nothing retained (mqtt/azure.h), and the sensor may
+ * also go to a broker that keeps it.
+ */
+void sgw_azure_check_sensors(struct loader *l)
+{
+	const struct sgw_config *cfg = l->cfg;
+	char label[SGW_SECTION_LABEL_MAX];
+
+	for (size_t u = 0; u < cfg->nuplinks; u++) {
+		if (cfg->uplinks[u].profile != SGW_PROFILE_AZURE_IOT_HUB)
+			continue;
+		sgw_load_uplink_label(l, u, label, sizeof(label));
+		for (size_t i = 0; i < cfg->nsensors; i++) {
+			const struct sgw_sensor_config *sc = &cfg->sensors[i];
+
+			if ((sc->uplinks & (1u << u)) && sc->has_qos && sc->qos == 2)
+				sgw_diag_error(l->d, sc->qos_line, "[sensor %s] qos: \"2\" Azure IoT Hub "
+					       "does not support QoS 2 (%s profile = azure-iot-hub, "
+					       "line %d)", sc->name, label, cfg->uplinks[u].profile_line);
+		}
+	}
+}

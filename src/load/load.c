@@ -55,6 +55,7 @@ static void resolve(struct loader *l)
 	sgw_resolve_uplink_sensors(l);
 	sgw_check_topics_unique(l);
 	sgw_aws_check_topics(l);
+	sgw_azure_check_sensors(l);
 }
 
 /* ------------------------------------------------------------ loading */

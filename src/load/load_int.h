@@ -88,6 +88,8 @@ void sgw_aws_check_topics(struct loader *l);
  */
 void sgw_azure_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
 			    const char *host, size_t hostlen, long port);
+/* azure.c: no sensor an azure-iot-hub uplink carries asks for QoS 2. */
+void sgw_azure_check_sensors(struct loader *l);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);

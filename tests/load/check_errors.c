@@ -139,6 +139,7 @@ static const struct bad_case {
 	{ "azure_ttl.ini", "azure_ttl.ini:10: ", "[mqtt azure] sas_ttl: \"30s\" is out of range (1m..720h)" },
 	{ "azure_ttl_x509.ini", "azure_ttl_x509.ini:11: ", "[mqtt azure] sas_ttl: only with sas_key_file" },
 	{ "azure_qos2.ini", "azure_qos2.ini:10: ", "[mqtt azure] qos: \"2\" Azure IoT Hub does not support QoS 2 (profile = azure-iot-hub)" },
+	{ "azure_sensor_qos2.ini", "azure_sensor_qos2.ini:14: ", "[sensor sala] qos: \"2\" Azure IoT Hub does not support QoS 2 ([mqtt azure] profile = azure-iot-hub, line 6)" },
 	{ "azure_retain.ini", "azure_retain.ini:10: ", "[mqtt azure] retain: \"yes\" Azure IoT Hub keeps no retained messages" },
 	{ "azure_mqtt5.ini", "azure_mqtt5.ini:10: ", "[mqtt azure] protocol: \"5\" Azure IoT Hub's device API is MQTT 3.1.1" },
 	{ "azure_homeassistant.ini", "azure_homeassistant.ini:10: ", "[mqtt azure] homeassistant: \"yes\" Azure IoT Hub takes telemetry only, no Home Assistant discovery" },
