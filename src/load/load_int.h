@@ -9,6 +9,7 @@
  *       aws.c        profile = aws-iot: AWS IoT Core's limits
  *     sensor.c     [sensor NAME]
  *       quantities.c   topic.Q / filter.Q / precision.Q, topics
+ *     actuator.c   [actuator NAME], lines and topics across sections
  *   common.c       what they all use: memory, paths, a section's keys
  */
 #ifndef SGW_LOAD_INT_H
@@ -72,6 +73,11 @@ void sgw_aws_check_topics(struct loader *l);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);
+
+/* actuator.c: section S into A, which is in l->cfg->actuators; after the sensors. */
+void sgw_resolve_actuator(struct loader *l, struct sgw_section *s, struct sgw_actuator_config *a);
+/* Lines two outputs (or an output and an input) share, topics shared: reported. */
+void sgw_check_actuators(struct loader *l);
 
 /* quantities.c */
 
