@@ -15,12 +15,11 @@ struct sgw_gpio_line {
 	bool active_low;
 };
 
-int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line **out)
+/* The backend for REQ's chip in a new line, not requested yet. */
+static int line_new(const struct sgw_gpio_request *req, struct sgw_gpio_line **out)
 {
 	struct sgw_gpio_line *line;
-	int ret;
 
-	*out = NULL;
 	if (!req->chip || !*req->chip)
 		return -EINVAL;
 	line = calloc(1, sizeof(*line));
@@ -29,6 +28,19 @@ int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line 
 	line->ops = strcmp(req->chip, SGW_GPIO_SIM_CHIP) == 0 ? &sgw_gpio_sim_ops
 							     : &sgw_gpio_gpiod_ops;
 	line->active_low = req->active_low;
+	*out = line;
+	return 0;
+}
+
+int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line **out)
+{
+	struct sgw_gpio_line *line;
+	int ret;
+
+	*out = NULL;
+	ret = line_new(req, &line);
+	if (ret < 0)
+		return ret;
 	ret = line->ops->open(req, &line->priv);
 	if (ret < 0)
 		goto free_line;
@@ -38,6 +50,32 @@ int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line 
 free_line:
 	free(line);
 	return ret;
+}
+
+int sgw_gpio_output_open(const struct sgw_gpio_request *req, int value,
+			 struct sgw_gpio_line **out)
+{
+	struct sgw_gpio_line *line;
+	int ret;
+
+	*out = NULL;
+	ret = line_new(req, &line);
+	if (ret < 0)
+		return ret;
+	ret = line->ops->open_output(req, !!value != line->active_low, &line->priv);
+	if (ret < 0)
+		goto free_line;
+	*out = line;
+	return 0;
+
+free_line:
+	free(line);
+	return ret;
+}
+
+int sgw_gpio_line_set(struct sgw_gpio_line *line, int value)
+{
+	return line->ops->set(line->priv, !!value != line->active_low);
 }
 
 int sgw_gpio_line_get(struct sgw_gpio_line *line)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * GPIO input lines, with two backends behind one ops table:
+ * GPIO lines, inputs and outputs, with two backends behind one ops table:
  *
  *   gpiod  the Linux GPIO character device through libgpiod, the v1 API
  *          (1.6, Debian bookworm) or the v2 API (2.x, trixie), whichever
@@ -10,10 +10,10 @@
  *          demo drives with sgw_gpio_sim_set(); every change of level is an
  *          edge event, exactly as the kernel would report it.
  *
- * A line is requested as an input with edge events on both edges (drivers
- * decide which edges matter after debouncing).  Levels and edges are
- * logical: with active_low the layer above the backends inverts them, so
- * both backends behave the same.  Event timestamps are CLOCK_MONOTONIC
+ * A line is requested either as an input with edge events on both edges
+ * (drivers decide which edges matter after debouncing) or as an output
+ * (actuators).  Levels and edges are logical: with active_low the layer
+ * above the backends inverts them, so both backends behave the same.  Event timestamps are CLOCK_MONOTONIC
  * (util/clock.h's sgw_mono_ns()), the clock the kernel uses for line events
  * since Linux 5.7.
  *
@@ -24,6 +24,7 @@
 #define SGW_HAL_GPIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SGW_GPIO_SIM_CHIP "sim"
@@ -58,7 +59,15 @@ struct sgw_gpio_line;
  * -EBUSY (line already requested), other -errno.
  */
 int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line **out);
-/* Current logical level: 0 or 1, or -errno. */
+/*
+ * Request a line as an output driven to the logical VALUE from the start
+ * (bias is ignored).  Returns as sgw_gpio_line_open().
+ */
+int sgw_gpio_output_open(const struct sgw_gpio_request *req, int value,
+			 struct sgw_gpio_line **out);
+/* Drive an output line to the logical VALUE (nonzero: 1).  0 or -errno. */
+int sgw_gpio_line_set(struct sgw_gpio_line *line, int value);
+/* Current logical level: 0 or 1, or -errno (an output reads what it drives). */
 int sgw_gpio_line_get(struct sgw_gpio_line *line);
 /*
  * Wait up to timeout_ms (0: just look) for the next edge.  Returns 1 with
@@ -67,7 +76,7 @@ int sgw_gpio_line_get(struct sgw_gpio_line *line);
  * lost, as on real hardware).
  */
 int sgw_gpio_line_wait(struct sgw_gpio_line *line, int timeout_ms, struct sgw_gpio_event *ev);
-/* Release the line; NULL is fine. */
+/* Release the line (an output keeps its level on the sim chip); NULL is fine. */
 void sgw_gpio_line_close(struct sgw_gpio_line *line);
 
 /*
@@ -87,7 +96,45 @@ int sgw_gpio_sim_set_at(unsigned int offset, int value, int64_t ts_ns);
 int sgw_gpio_sim_get(unsigned int offset);
 /* Edges lost because the line's queue was full (since the last reset). */
 unsigned long sgw_gpio_sim_dropped(unsigned int offset);
-/* Undrive every line that is not requested and forget its edges. */
+/*
+ * Undrive every line that is not requested and forget its edges; forget
+ * the output history and what it dropped.
+ */
 void sgw_gpio_sim_reset(void);
+
+/*
+ * Sim output lines.  An output line drives the sim level (sgw_gpio_sim_get()
+ * reads it).  Every change of level an output makes, from its request to
+ * its release, is kept in one history of all lines, in the order made and
+ * stamped by the sim clock, sgw_mono_ns() unless a test set its own.
+ *
+ * When the environment variable SENSORGW_GPIO_SIM_TRACE names a file (read
+ * at each output request), each such change is also appended to it as one
+ * line "<ns> <offset> <level>\n": the stamp, the line, the physical level;
+ * written with O_APPEND, one write(2) per line, so that a test can follow
+ * the lines of a daemon running on the chip "sim".  A line never driven is
+ * at 0, so a request that leaves it at 0 writes nothing.
+ */
+struct sgw_gpio_sim_change {
+	unsigned int offset;
+	int level;		/* physical */
+	int64_t ts_ns;		/* the sim clock */
+};
+
+#define SGW_GPIO_SIM_HISTORY 1024	/* changes kept until taken */
+
+/*
+ * Take up to MAX of the oldest changes into CH, oldest first, removing
+ * them from the history; returns how many.  Changes made while
+ * SGW_GPIO_SIM_HISTORY are waiting are lost and counted.
+ */
+size_t sgw_gpio_sim_history(struct sgw_gpio_sim_change *ch, size_t max);
+/* Changes lost because the history was full (since the last reset). */
+unsigned long sgw_gpio_sim_history_dropped(void);
+/*
+ * The clock that stamps output changes: NOW, or NULL for sgw_mono_ns().  A
+ * test that passes its own now_ns to the code above sets the same here.
+ */
+void sgw_gpio_sim_set_clock(int64_t (*now)(void));
 
 #endif

@@ -12,7 +12,10 @@ struct sgw_gpio_ops {
 	const char *name;
 	/* Request the line (bias as asked, no active-low); *priv is the backend's handle. */
 	int (*open)(const struct sgw_gpio_request *req, void **priv);
+	/* Request the line as an output at the physical VALUE. */
+	int (*open_output)(const struct sgw_gpio_request *req, int value, void **priv);
 	int (*get)(void *priv);
+	int (*set)(void *priv, int value);
 	int (*wait)(void *priv, int timeout_ms, struct sgw_gpio_event *ev);
 	void (*close)(void *priv);
 };

@@ -2,6 +2,7 @@
 /* GPIO backend on the Linux character device, through libgpiod 1.6 (v1 API). */
 #include <errno.h>
 #include <gpiod.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -33,8 +34,13 @@ static int errno_or(int fallback)
 	return errno > 0 ? -errno : -fallback;
 }
 
-static int gpiod_open(const struct sgw_gpio_request *req, void **priv)
+/*
+ * Request REQ's line: as an input with edge events on both edges, or with
+ * OUTPUT as an output at the physical VALUE (bias is for inputs).
+ */
+static int handle_open(const struct sgw_gpio_request *req, bool output, int value, void **priv)
 {
+	const char *consumer = req->consumer ? req->consumer : "sensorgw";
 	struct gpiod_handle *h;
 	int ret;
 
@@ -59,9 +65,12 @@ static int gpiod_open(const struct sgw_gpio_request *req, void **priv)
 		goto close_chip;
 	}
 	errno = 0;
-	if (gpiod_line_request_both_edges_events_flags(h->line,
-			req->consumer ? req->consumer : "sensorgw",
-			bias_flags(req->bias)) < 0) {
+	if (output)
+		ret = gpiod_line_request_output(h->line, consumer, value);
+	else
+		ret = gpiod_line_request_both_edges_events_flags(h->line, consumer,
+								 bias_flags(req->bias));
+	if (ret < 0) {
 		ret = errno_or(EIO);
 		goto close_chip;
 	}
@@ -75,6 +84,16 @@ free_handle:
 	return ret;
 }
 
+static int gpiod_open(const struct sgw_gpio_request *req, void **priv)
+{
+	return handle_open(req, false, 0, priv);
+}
+
+static int gpiod_open_output(const struct sgw_gpio_request *req, int value, void **priv)
+{
+	return handle_open(req, true, value, priv);
+}
+
 static int gpiod_get(void *priv)
 {
 	struct gpiod_handle *h = priv;
@@ -83,6 +102,14 @@ static int gpiod_get(void *priv)
 	errno = 0;
 	v = gpiod_line_get_value(h->line);
 	return v < 0 ? errno_or(EIO) : v;
+}
+
+static int gpiod_set(void *priv, int value)
+{
+	struct gpiod_handle *h = priv;
+
+	errno = 0;
+	return gpiod_line_set_value(h->line, value) < 0 ? errno_or(EIO) : 0;
 }
 
 static int gpiod_wait(void *priv, int timeout_ms, struct sgw_gpio_event *ev)
@@ -126,7 +153,9 @@ static void gpiod_close(void *priv)
 const struct sgw_gpio_ops sgw_gpio_gpiod_ops = {
 	.name = "gpiod",
 	.open = gpiod_open,
+	.open_output = gpiod_open_output,
 	.get = gpiod_get,
+	.set = gpiod_set,
 	.wait = gpiod_wait,
 	.close = gpiod_close,
 };

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <gpiod.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@
 
 struct gpiod2_handle {
 	struct gpiod_line_request *request;
-	struct gpiod_edge_event_buffer *events;
+	struct gpiod_edge_event_buffer *events;	/* NULL for an output */
 	unsigned int offset;
 	size_t next, count;	/* events[next..count) not handed out yet */
 };
@@ -163,11 +164,12 @@ static int chip_lookup(const char *descr, struct gpiod_chip **out)
 /*
  * Request OFFSET on CHIP as an input with edge events on both edges, bias as
  * asked, physical levels (active-low is applied above the backends) and
- * CLOCK_MONOTONIC timestamps.  The kernel says EINVAL for an offset past the
- * chip's lines and EBUSY for a line already requested.
+ * CLOCK_MONOTONIC timestamps; or, with OUTPUT, as an output at the
+ * physical VALUE.  The kernel says EINVAL for an offset past the chip's
+ * lines and EBUSY for a line already requested.
  */
 static int line_request(struct gpiod_chip *chip, const struct sgw_gpio_request *req,
-			struct gpiod_line_request **out)
+			bool output, int value, struct gpiod_line_request **out)
 {
 	struct gpiod_line_settings *settings;
 	struct gpiod_request_config *req_cfg;
@@ -178,10 +180,17 @@ static int line_request(struct gpiod_chip *chip, const struct sgw_gpio_request *
 	settings = gpiod_line_settings_new();
 	if (!settings)
 		return errno_or(ENOMEM);
-	if (gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_INPUT) < 0 ||
-	    gpiod_line_settings_set_edge_detection(settings, GPIOD_LINE_EDGE_BOTH) < 0 ||
-	    gpiod_line_settings_set_bias(settings, bias_of(req->bias)) < 0 ||
-	    gpiod_line_settings_set_event_clock(settings, GPIOD_LINE_CLOCK_MONOTONIC) < 0) {
+	if (output)
+		ret = gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_OUTPUT) < 0 ||
+		      gpiod_line_settings_set_output_value(settings, value ? GPIOD_LINE_VALUE_ACTIVE
+								   : GPIOD_LINE_VALUE_INACTIVE) < 0;
+	else
+		ret = gpiod_line_settings_set_direction(settings, GPIOD_LINE_DIRECTION_INPUT) < 0 ||
+		      gpiod_line_settings_set_edge_detection(settings, GPIOD_LINE_EDGE_BOTH) < 0 ||
+		      gpiod_line_settings_set_bias(settings, bias_of(req->bias)) < 0 ||
+		      gpiod_line_settings_set_event_clock(settings,
+							  GPIOD_LINE_CLOCK_MONOTONIC) < 0;
+	if (ret) {
 		ret = errno_or(EINVAL);
 		goto free_settings;
 	}
@@ -212,7 +221,8 @@ free_settings:
 	return ret;
 }
 
-static int gpiod2_open(const struct sgw_gpio_request *req, void **priv)
+/* Request REQ's line as an input or, with OUTPUT, an output at VALUE. */
+static int handle_open(const struct sgw_gpio_request *req, bool output, int value, void **priv)
 {
 	struct gpiod2_handle *h;
 	struct gpiod_chip *chip;
@@ -223,15 +233,16 @@ static int gpiod2_open(const struct sgw_gpio_request *req, void **priv)
 		return -ENOMEM;
 	h->offset = req->offset;
 	errno = 0;
-	h->events = gpiod_edge_event_buffer_new(GPIOD2_EVENT_BATCH);
-	if (!h->events) {
+	/* an output has no events to read */
+	h->events = output ? NULL : gpiod_edge_event_buffer_new(GPIOD2_EVENT_BATCH);
+	if (!output && !h->events) {
 		ret = errno_or(ENOMEM);
 		goto free_handle;
 	}
 	ret = chip_lookup(req->chip, &chip);
 	if (ret < 0)
 		goto free_events;
-	ret = line_request(chip, req, &h->request);
+	ret = line_request(chip, req, output, value, &h->request);
 	/* the request has a descriptor of its own: the chip is not needed */
 	gpiod_chip_close(chip);
 	if (ret < 0)
@@ -246,6 +257,16 @@ free_handle:
 	return ret;
 }
 
+static int gpiod2_open(const struct sgw_gpio_request *req, void **priv)
+{
+	return handle_open(req, false, 0, priv);
+}
+
+static int gpiod2_open_output(const struct sgw_gpio_request *req, int value, void **priv)
+{
+	return handle_open(req, true, value, priv);
+}
+
 static int gpiod2_get(void *priv)
 {
 	struct gpiod2_handle *h = priv;
@@ -256,6 +277,18 @@ static int gpiod2_get(void *priv)
 	if (v == GPIOD_LINE_VALUE_ERROR)
 		return errno_or(EIO);
 	return v == GPIOD_LINE_VALUE_ACTIVE;
+}
+
+static int gpiod2_set(void *priv, int value)
+{
+	struct gpiod2_handle *h = priv;
+
+	errno = 0;
+	if (gpiod_line_request_set_value(h->request, h->offset,
+					 value ? GPIOD_LINE_VALUE_ACTIVE
+					       : GPIOD_LINE_VALUE_INACTIVE) < 0)
+		return errno_or(EIO);
+	return 0;
 }
 
 static int gpiod2_wait(void *priv, int timeout_ms, struct sgw_gpio_event *ev)
@@ -303,7 +336,9 @@ static void gpiod2_close(void *priv)
 const struct sgw_gpio_ops sgw_gpio_gpiod_ops = {
 	.name = "gpiod",
 	.open = gpiod2_open,
+	.open_output = gpiod2_open_output,
 	.get = gpiod2_get,
+	.set = gpiod2_set,
 	.wait = gpiod2_wait,
 	.close = gpiod2_close,
 };

@@ -4,7 +4,9 @@
  * [actuator NAME] section (conf/types.h: struct sgw_actuator_config).
  *
  *   switch  (driver = gpio_output) one line, "ON" / "OFF"; with pulse_ms
- *           an "ON" turns itself off after that long.  State "ON" / "OFF".
+ *           an "ON" turns itself off after that long (a second "ON"
+ *           starts the time again; initial_on is an "ON" too).  State
+ *           "ON" / "OFF".
  *   cover   (driver = cover) an up and a down line that are never on
  *           together: a change of direction first turns the running line
  *           off, waits dead_time_ms with both off, then turns the other on.
@@ -13,8 +15,14 @@
  *           run) or when the position asked for is reached, estimated from
  *           the travel time.  The position is unknown (-1) after a start
  *           until a full run has ended at a stop; a position command is
- *           refused until then.  State "open", "opening", "closed",
- *           "closing", "stopped" (Home Assistant's defaults).
+ *           refused until then.  "OPEN" and "CLOSE" always run travel_ms
+ *           (to the end stop, whatever the estimate says); a command in
+ *           the direction already running or waiting only sets a new end
+ *           ("OPEN" while opening: nothing).  The lines count as just
+ *           turned off at open, so a first run waits dead_time_ms too.
+ *           State "open", "opening", "closed", "closing", "stopped" (Home
+ *           Assistant's defaults); during a dead time the lines are off
+ *           and the state is that of the cover at rest.
  *
  * Everything runs in the caller's thread (the main loop), with time passed
  * in (CLOCK_MONOTONIC ns) so that tests lay out time lines of their own:
@@ -56,14 +64,19 @@ void sgw_actuator_close(struct sgw_actuator *a);
 
 /*
  * Obey the command PAYLOAD (LEN bytes, need not be NUL-terminated) at
- * NOW_NS.  0: applied (or scheduled, for a cover's change of direction).
+ * NOW_NS.  The words match whatever their case, with white space around
+ * them allowed; a position is decimal digits with an optional sign.
+ * 0: applied (or scheduled, for a cover's change of direction).
  * Refused, with nothing changed and a sentence in ERR (ERRCAP bytes, at
  * most SGW_ACTUATOR_ERROR_MAX are used) naming the payload:
  *   -EINVAL  not a command of this actuator ("unknown command \"FOO\"")
  *   -ERANGE  a position outside 0..100
  *   -EAGAIN  less than min_interval_ms after the last command obeyed
  *   -ENODATA a position while the position is unknown
- *   -EIO     a line could not be written (the state stays what it was)
+ *   -EIO     a line could not be written (the state stays what it was,
+ *            but for a cover stopped to turn the other way: it stays
+ *            stopped)
+ * Refused commands do not count for min_interval_ms.
  */
 int sgw_actuator_command(struct sgw_actuator *a, const void *payload, size_t len,
 			 int64_t now_ns, char *err, size_t errcap);

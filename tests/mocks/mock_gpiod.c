@@ -80,7 +80,34 @@ int gpiod_line_request_both_edges_events_flags(struct gpiod_line *line, const ch
 	}
 	mock_gpiod.offset = line->offset;
 	mock_gpiod.flags = flags;
+	mock_gpiod.output = false;
 	snprintf(mock_gpiod.consumer, sizeof(mock_gpiod.consumer), "%s", consumer);
+	return 0;
+}
+
+int gpiod_line_request_output(struct gpiod_line *line, const char *consumer, int default_val)
+{
+	if (mock_gpiod.request_errno) {
+		errno = mock_gpiod.request_errno;
+		return -1;
+	}
+	mock_gpiod.offset = line->offset;
+	mock_gpiod.flags = 0;
+	mock_gpiod.output = true;
+	mock_gpiod.value = default_val;
+	snprintf(mock_gpiod.consumer, sizeof(mock_gpiod.consumer), "%s", consumer);
+	return 0;
+}
+
+int gpiod_line_set_value(struct gpiod_line *line, int value)
+{
+	(void)line;
+	if (mock_gpiod.set_errno) {
+		errno = mock_gpiod.set_errno;
+		return -1;
+	}
+	mock_gpiod.sets++;
+	mock_gpiod.value = value;
 	return 0;
 }
 

@@ -20,6 +20,7 @@ struct mock_gpiod {
 	int value;			/* physical level gpiod_line_get_value() returns */
 	int request_errno;		/* nonzero: the request fails with it */
 	int wait_errno;			/* nonzero: event_wait fails with it */
+	int set_errno;			/* nonzero: set_value fails with it */
 	struct {
 		int type;		/* GPIOD_LINE_EVENT_RISING_EDGE / _FALLING_EDGE */
 		struct timespec ts;
@@ -29,6 +30,8 @@ struct mock_gpiod {
 	int open_chips;			/* opened and not closed */
 	unsigned int offset;
 	int flags;			/* of the last request */
+	bool output;			/* the last request was an output */
+	int sets;			/* gpiod_line_set_value() calls (value: the level set) */
 	char consumer[32];
 	struct timespec last_timeout;
 	int waits;

@@ -24,6 +24,7 @@ struct gpiod_line_settings {
 	enum gpiod_line_bias bias;
 	enum gpiod_line_clock clock;
 	bool active_low;
+	enum gpiod_line_value output_value;
 };
 
 struct gpiod_line_config {
@@ -172,6 +173,7 @@ struct gpiod_line_settings *gpiod_line_settings_new(void)
 	s->edge = GPIOD_LINE_EDGE_NONE;
 	s->bias = GPIOD_LINE_BIAS_AS_IS;
 	s->clock = GPIOD_LINE_CLOCK_MONOTONIC;
+	s->output_value = GPIOD_LINE_VALUE_INACTIVE;
 	return s;
 }
 
@@ -197,6 +199,13 @@ int gpiod_line_settings_set_edge_detection(struct gpiod_line_settings *settings,
 int gpiod_line_settings_set_bias(struct gpiod_line_settings *settings, enum gpiod_line_bias bias)
 {
 	settings->bias = bias;
+	return 0;
+}
+
+int gpiod_line_settings_set_output_value(struct gpiod_line_settings *settings,
+					 enum gpiod_line_value value)
+{
+	settings->output_value = value;
 	return 0;
 }
 
@@ -309,6 +318,9 @@ struct gpiod_line_request *gpiod_chip_request_lines(struct gpiod_chip *chip,
 	mock_gpiod2.bias = line_cfg->settings.bias;
 	mock_gpiod2.clock = line_cfg->settings.clock;
 	mock_gpiod2.active_low = line_cfg->settings.active_low;
+	mock_gpiod2.output_value = line_cfg->settings.output_value;
+	if (line_cfg->settings.direction == GPIOD_LINE_DIRECTION_OUTPUT)
+		mock_gpiod2.value = line_cfg->settings.output_value == GPIOD_LINE_VALUE_ACTIVE;
 	/* the kernel's default consumer is "?" */
 	snprintf(mock_gpiod2.consumer, sizeof(mock_gpiod2.consumer), "%s",
 		 req_cfg && req_cfg->consumer[0] ? req_cfg->consumer : "?");
@@ -339,6 +351,22 @@ enum gpiod_line_value gpiod_line_request_get_value(struct gpiod_line_request *re
 		return GPIOD_LINE_VALUE_ERROR;
 	}
 	return mock_gpiod2.value ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE;
+}
+
+int gpiod_line_request_set_value(struct gpiod_line_request *request, unsigned int offset,
+				 enum gpiod_line_value value)
+{
+	if (offset != request->offset) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (mock_gpiod2.set_errno) {
+		errno = mock_gpiod2.set_errno;
+		return -1;
+	}
+	mock_gpiod2.sets++;
+	mock_gpiod2.value = value == GPIOD_LINE_VALUE_ACTIVE;
+	return 0;
 }
 
 int gpiod_line_request_wait_edge_events(struct gpiod_line_request *request, int64_t timeout_ns)

@@ -42,6 +42,7 @@ struct mock_gpiod2 {
 	/* set by the test */
 	int value;			/* level gpiod_line_request_get_value() returns */
 	int get_errno;			/* nonzero: reading the value fails with it */
+	int set_errno;			/* nonzero: setting the value fails with it */
 	int request_errno;		/* nonzero: the request fails with it */
 	int wait_errno;			/* nonzero: waiting fails with it */
 	int read_errno;			/* nonzero: reading events fails with it */
@@ -63,6 +64,8 @@ struct mock_gpiod2 {
 	enum gpiod_line_bias bias;
 	enum gpiod_line_clock clock;
 	bool active_low;
+	enum gpiod_line_value output_value;	/* of the last request's settings */
+	int sets;			/* gpiod_line_request_set_value() calls (value: the level set) */
 	char consumer[32];
 	int64_t last_timeout_ns;
 	int waits, reads;

@@ -146,6 +146,46 @@ START_TEST(foreign_timestamps)
 }
 END_TEST
 
+START_TEST(output)
+{
+	struct sgw_gpio_request req = { "pinctrl-mock", 6, false, SGW_GPIO_BIAS_PULL_UP, "relay" };
+	struct sgw_gpio_line *line;
+
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 1, &line), 0);
+	ck_assert(mock_gpiod.output);
+	ck_assert_uint_eq(mock_gpiod.offset, 6);
+	ck_assert_int_eq(mock_gpiod.value, 1);
+	ck_assert_str_eq(mock_gpiod.consumer, "relay");
+	ck_assert_int_eq(sgw_gpio_line_set(line, 0), 0);
+	ck_assert_int_eq(mock_gpiod.value, 0);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 0);
+	ck_assert_int_eq(sgw_gpio_line_set(line, 5), 0);
+	ck_assert_int_eq(mock_gpiod.value, 1);
+	ck_assert_int_eq(mock_gpiod.sets, 2);
+	mock_gpiod.set_errno = EIO;
+	ck_assert_int_eq(sgw_gpio_line_set(line, 0), -EIO);
+	ck_assert_int_eq(mock_gpiod.value, 1);
+	sgw_gpio_line_close(line);
+	ck_assert_int_eq(mock_gpiod.open_chips, 0);
+
+	/* active-low: the logical value is inverted for the library */
+	req.active_low = true;
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 1, &line), 0);
+	ck_assert_int_eq(mock_gpiod.value, 0);
+	mock_gpiod.set_errno = 0;
+	ck_assert_int_eq(sgw_gpio_line_set(line, 0), 0);
+	ck_assert_int_eq(mock_gpiod.value, 1);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 0);
+	sgw_gpio_line_close(line);
+
+	/* failures release what was taken */
+	mock_gpiod.request_errno = EBUSY;
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 0, &line), -EBUSY);
+	ck_assert_ptr_null(line);
+	ck_assert_int_eq(mock_gpiod.open_chips, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gpio_gpiod");
@@ -157,6 +197,7 @@ int main(void)
 	tcase_add_test(tc, events_and_levels);
 	tcase_add_test(tc, active_low);
 	tcase_add_test(tc, foreign_timestamps);
+	tcase_add_test(tc, output);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }

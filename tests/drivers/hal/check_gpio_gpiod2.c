@@ -311,6 +311,54 @@ START_TEST(release)
 }
 END_TEST
 
+START_TEST(output)
+{
+	struct sgw_gpio_request req = { "pinctrl-rp1", 23, false, SGW_GPIO_BIAS_PULL_UP, "relay" };
+	struct sgw_gpio_line *line, *other;
+
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 1, &line), 0);
+	ck_assert_int_eq(mock_gpiod2.direction, GPIOD_LINE_DIRECTION_OUTPUT);
+	ck_assert_int_eq(mock_gpiod2.output_value, GPIOD_LINE_VALUE_ACTIVE);
+	/* outputs have no edge detection and no bias asked */
+	ck_assert_int_eq(mock_gpiod2.edge, GPIOD_LINE_EDGE_NONE);
+	ck_assert_int_eq(mock_gpiod2.bias, GPIOD_LINE_BIAS_AS_IS);
+	ck_assert(!mock_gpiod2.active_low);
+	ck_assert_uint_eq(mock_gpiod2.offset, 23);
+	ck_assert_str_eq(mock_gpiod2.consumer, "relay");
+	/* the request alone: no chip, no event buffer */
+	assert_nothing_leaked(1);
+	ck_assert_int_eq(mock_gpiod2.live_objects, 0);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 1);
+	ck_assert_int_eq(sgw_gpio_line_set(line, 0), 0);
+	ck_assert_int_eq(mock_gpiod2.value, 0);
+	ck_assert_int_eq(sgw_gpio_line_set(line, 3), 0);
+	ck_assert_int_eq(mock_gpiod2.value, 1);
+	ck_assert_int_eq(mock_gpiod2.sets, 2);
+	mock_gpiod2.set_errno = EIO;
+	ck_assert_int_eq(sgw_gpio_line_set(line, 0), -EIO);
+	ck_assert_int_eq(mock_gpiod2.value, 1);
+	mock_gpiod2.set_errno = 0;
+	/* taken: EBUSY, nothing left behind */
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 0, &other), -EBUSY);
+	ck_assert_ptr_null(other);
+	sgw_gpio_line_close(line);
+	assert_nothing_leaked(0);
+
+	/* active-low: the logical value is inverted for the library */
+	req.active_low = true;
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 1, &line), 0);
+	ck_assert_int_eq(mock_gpiod2.output_value, GPIOD_LINE_VALUE_INACTIVE);
+	ck_assert_int_eq(sgw_gpio_line_set(line, 0), 0);
+	ck_assert_int_eq(mock_gpiod2.value, 1);
+	ck_assert_int_eq(sgw_gpio_line_get(line), 0);
+	sgw_gpio_line_close(line);
+	req.offset = 54;	/* past the chip's lines */
+	ck_assert_int_eq(sgw_gpio_output_open(&req, 0, &line), -EINVAL);
+	assert_nothing_leaked(0);
+	ck_assert_int_eq(mock_gpiod2.live_objects, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gpio_gpiod2");
@@ -327,6 +375,7 @@ int main(void)
 	tcase_add_test(tc, wait_errors);
 	tcase_add_test(tc, active_low);
 	tcase_add_test(tc, release);
+	tcase_add_test(tc, output);
 	suite_add_tcase(s, tc);
 	return sgw_test_run(s);
 }
