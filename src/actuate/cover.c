@@ -207,12 +207,19 @@ static int64_t cover_next_deadline(const struct sgw_actuator *a)
 	return a->u.cover.motion == ACT_IDLE ? INT64_MAX : a->u.cover.deadline;
 }
 
-/* Stopped; a line that will not go off is tried again at the next tick. */
+/*
+ * Stopped.  A line that will not go off is tried again at the next tick,
+ * the run ending where it is now rather than where it was going.
+ */
 static void cover_safe(struct sgw_actuator *a, int64_t now)
 {
 	struct act_cover *cv = &a->u.cover;
 
 	if (halt(a, now) < 0) {
+		cv->pos_ns = pos_at(a, now);
+		cv->run_start = now;
+		cv->full = false;
+		cv->target_ns = cv->pos_ns;
 		cv->deadline = now + ACT_RETRY_NS;
 		return;
 	}
