@@ -75,7 +75,7 @@ void sgw_ini_free(struct sgw_ini *ini)
 
 const char *sgw_section_label(const struct sgw_section *s, char *buf, size_t size)
 {
-	static const char *const kinds[] = { "gateway", "mqtt", "sensor", "queue" };
+	static const char *const kinds[] = { "gateway", "mqtt", "sensor", "queue", "actuator" };
 
 	if (s->name)
 		snprintf(buf, size, "[%s %s]", kinds[s->kind], s->name);
@@ -211,11 +211,17 @@ static bool section_header(struct reader *r, char *s)
 			sgw_diag_error(r->d, r->lineno, "sensor section without a name: use [sensor NAME]");
 			return false;
 		}
+	} else if (strcmp(inner, "actuator") == 0) {
+		kind = SGW_SECTION_ACTUATOR;
+		if (!*name) {
+			sgw_diag_error(r->d, r->lineno, "actuator section without a name: use [actuator NAME]");
+			return false;
+		}
 	} else {
 		if (name != sep)
 			*sep = ' ';	/* the whole header, for the message */
 		sgw_diag_error(r->d, r->lineno,
-			       "unknown section [%s] (expected [gateway], [mqtt], [mqtt NAME], [queue] or [sensor NAME])",
+			       "unknown section [%s] (expected [gateway], [mqtt], [mqtt NAME], [queue], [sensor NAME] or [actuator NAME])",
 			       inner);
 		return false;
 	}
@@ -228,9 +234,9 @@ static bool section_header(struct reader *r, char *s)
 	if (dup) {
 		struct sgw_section tmp = { .kind = kind, .name = *name ? name : NULL };
 
-		if (kind == SGW_SECTION_SENSOR)
-			sgw_diag_error(r->d, r->lineno, "duplicate sensor name \"%s\" (first at line %d)",
-				       name, dup->line);
+		if (kind == SGW_SECTION_SENSOR || kind == SGW_SECTION_ACTUATOR)
+			sgw_diag_error(r->d, r->lineno, "duplicate %s name \"%s\" (first at line %d)",
+				       inner, name, dup->line);
 		else
 			sgw_diag_error(r->d, r->lineno, "duplicate section %s (first at line %d)",
 				       sgw_section_label(&tmp, label, sizeof(label)), dup->line);
@@ -242,6 +248,10 @@ static bool section_header(struct reader *r, char *s)
 	}
 	if (kind == SGW_SECTION_SENSOR && r->ini->nsensors >= SGW_MAX_SENSORS) {
 		sgw_diag_error(r->d, r->lineno, "too many sensors (at most %d)", SGW_MAX_SENSORS);
+		return false;
+	}
+	if (kind == SGW_SECTION_ACTUATOR && r->ini->nactuators >= SGW_MAX_ACTUATORS) {
+		sgw_diag_error(r->d, r->lineno, "too many actuators (at most %d)", SGW_MAX_ACTUATORS);
 		return false;
 	}
 	sec = r_alloc(r, calloc(1, sizeof(*sec)));
@@ -262,6 +272,8 @@ static bool section_header(struct reader *r, char *s)
 		r->ini->nuplinks++;
 	else if (kind == SGW_SECTION_SENSOR)
 		r->ini->nsensors++;
+	else if (kind == SGW_SECTION_ACTUATOR)
+		r->ini->nactuators++;
 	r->ini->bad_headers--;
 	return true;
 }

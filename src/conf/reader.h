@@ -38,6 +38,7 @@ enum sgw_section_kind {
 	SGW_SECTION_MQTT,	/* [mqtt] or [mqtt NAME] */
 	SGW_SECTION_SENSOR,	/* [sensor NAME] */
 	SGW_SECTION_QUEUE,	/* [queue] */
+	SGW_SECTION_ACTUATOR,	/* [actuator NAME] */
 };
 
 /* A section as read: its keys, in file order, none used yet. */
@@ -53,6 +54,7 @@ struct sgw_section {
 struct sgw_ini {
 	struct sgw_section *sections;	/* the valid ones, in file order */
 	size_t nsensors, nuplinks;	/* valid [sensor NAME] and [mqtt ...] sections */
+	size_t nactuators;		/* valid [actuator NAME] sections */
 	bool content;			/* a section header was seen, valid or not */
 	int bad_headers;		/* section headers refused */
 	bool stopped;			/* reading gave up: too many errors, too large */

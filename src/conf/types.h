@@ -16,7 +16,10 @@
  *   [sensor NAME]    one per sensor: driver, interval, timeout, bus, topic,
  *                    topic.Q / filter.Q / precision.Q per quantity Q,
  *                    plus driver-specific keys (see drivers/driver.h).
- * Topic templates may use {prefix} {gateway} {sensor} {quantity}.
+ *   [actuator NAME]  one per output: driver (gpio_output | cover), lines,
+ *                    timings, topic, command_topic (src/actuate/).
+ * Topic templates may use {prefix} {gateway} {sensor} {quantity}; an
+ * actuator's {prefix} {gateway} {actuator}.
  */
 #ifndef SGW_CONF_TYPES_H
 #define SGW_CONF_TYPES_H
@@ -28,6 +31,7 @@
 
 #define SGW_MAX_CHANNELS 8	/* quantities per sensor */
 #define SGW_MAX_SENSORS 256
+#define SGW_MAX_ACTUATORS 64
 #define SGW_MAX_UPLINKS 4
 
 enum sgw_format {

@@ -3,6 +3,7 @@
  * The daemon's state, shared by its files; each calls only those below it:
  *   loop.c     the poll loop, signals, start and stop
  *   reload.c   SIGHUP: a new configuration, the readings in memory carried over
+ *   actuators.c the outputs: opened, commanded, their state published, made safe
  *   service.c  the service manager: READY, RELOADING, STOPPING, STATUS, WATCHDOG
  *   stats.c    the statistics: <status topic>/stats, the status file, a summary
  *   timesync.c the wall clock: synchronised yet, readings re-stamped when it is
@@ -36,6 +37,8 @@ struct sgw_daemon {
 	int tfd;			/* the schedule's timerfd */
 	/* delivery */
 	struct sgw_router *router;
+	/* the outputs (actuators.c) */
+	struct sgw_daemon_actuators *actuators;
 	struct sgw_seqstore seq;
 	/* statistics (stats.c) */
 	int64_t start_ns, next_stats_ns;
@@ -51,6 +54,29 @@ struct sgw_daemon {
 	int64_t next_status_ns;		/* STATUS= is looked at no sooner */
 	char status[512];		/* the STATUS= line last sent */
 };
+
+/* actuators.c */
+
+/*
+ * Open every actuator of d->cfg (safe state, then initial), subscribe the
+ * uplinks with commands = yes to their command topics and take the
+ * router's commands; d->router must exist.  0, or -errno (logged): the
+ * daemon must not run without its outputs.
+ */
+int sgw_actuators_start(struct sgw_daemon *d);
+/* Safe state, published while the uplinks are still up, then close. */
+void sgw_actuators_stop(struct sgw_daemon *d);
+/*
+ * The router's hook: an uplink (re)connected: the statistics soon
+ * (sgw_stats_soon()) and every actuator's state published on it again.
+ */
+void sgw_actuators_connected(void *arg, const char *uplink);
+/*
+ * Run what is due at NOW_NS (pulse ends, dead times, runs), publish the
+ * states that changed, apply safe_on_disconnect.  The next deadline, or
+ * INT64_MAX.
+ */
+int64_t sgw_actuators_due(struct sgw_daemon *d, int64_t now_ns);
 
 /* timesync.c */
 

@@ -2,7 +2,7 @@
 /*
  * The poll loop: signals, the schedule's timer, the workers' samples and
  * the uplinks' events, with the deadlines of read timeouts, statistics,
- * reconnects, the disk queue's group commit, the service manager's
+ * reconnects, the disk queue's group commit, the actuators' timers, the service manager's
  * watchdog and the look at an unsynchronised clock; start and stop.
  */
 #include "daemon_int.h"
@@ -65,7 +65,7 @@ static int64_t min64(int64_t a, int64_t b)
 /* Start everything but the loop; returns 0 or logs why not and returns -1. */
 static int start(struct sgw_daemon *d)
 {
-	struct sgw_router_opts ro = { .connected = sgw_stats_soon, .arg = d };
+	struct sgw_router_opts ro = { .connected = sgw_actuators_connected, .arg = d };
 	const struct sgw_config *cfg = d->cfg;
 	char err[256];
 	int r;
@@ -91,19 +91,23 @@ static int start(struct sgw_daemon *d)
 		log_warn("cannot start the MQTT uplinks");
 		return -1;
 	}
+	if (sgw_actuators_start(d) < 0)
+		return -1;
 	sgw_timesync_start(d, false);
 	r = sgw_sensors_start(d);
 	if (r < 0) {
 		log_warnx("cannot start the sensor workers: %s", strerror(-r));
 		return -1;
 	}
-	log_info("started: %zu sensors, %zu uplinks, status on %s", cfg->nsensors,
-		 sgw_router_nlinks(d->router), cfg->gw.status_topic);
+	log_info("started: %zu sensors, %zu actuators, %zu uplinks, status on %s", cfg->nsensors,
+		 cfg->nactuators, sgw_router_nlinks(d->router), cfg->gw.status_topic);
 	return 0;
 }
 
 static void stop(struct sgw_daemon *d)
 {
+	/* Outputs safe first, and said so before the status goes offline. */
+	sgw_actuators_stop(d);
 	if (sgw_sensors_stop(d) == -EBUSY)
 		d->cfg = NULL;	/* a stuck driver thread still reads it */
 	sgw_router_stop(d->router, STOP_FLUSH_MS);
@@ -149,6 +153,7 @@ static int64_t run_due(struct sgw_daemon *d)
 	if (sgw_router_next_deadline(d->router) <= now)
 		sgw_router_tick(d->router, now);
 	next = min64(next, sgw_router_next_deadline(d->router));
+	next = min64(next, sgw_actuators_due(d, sgw_mono_ns()));
 	/* Fed here, in the loop itself: a loop that hangs stops the keep-alives. */
 	return min64(next, sgw_service_due(d, sgw_mono_ns()));
 }

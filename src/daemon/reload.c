@@ -4,7 +4,9 @@
  * that needs what a running process cannot change (Paho with TLS), is
  * refused and the running configuration stays.  Otherwise the sensors and
  * the uplinks restart with the new one, and the readings that memory held
- * for the old uplinks go to the new ones, in order, once each.
+ * for the old uplinks go to the new ones, in order, once each.  The
+ * actuators are closed and opened again: their outputs pass through the
+ * safe state and start from their initial state.
  */
 #include "daemon_int.h"
 
@@ -45,7 +47,7 @@ int sgw_daemon_reload(struct sgw_daemon *d)
 {
 	struct sgw_config *ncfg = load_new_config(d->cfg->path);
 	struct sgw_config *old = d->cfg;
-	struct sgw_router_opts ro = { .connected = sgw_stats_soon, .arg = d };
+	struct sgw_router_opts ro = { .connected = sgw_actuators_connected, .arg = d };
 	struct sgw_pipeline *np;
 	struct sgw_msg **carry;
 	size_t ncarry;
@@ -68,6 +70,8 @@ int sgw_daemon_reload(struct sgw_daemon *d)
 		sgw_config_free(ncfg);
 		return 0;
 	}
+	/* Closed and opened again: the outputs pass through the safe state. */
+	sgw_actuators_stop(d);
 	carry = sgw_router_release(d->router, &ncarry);
 	d->router = NULL;
 	stuck = sgw_sensors_stop(d) == -EBUSY;
@@ -79,6 +83,8 @@ int sgw_daemon_reload(struct sgw_daemon *d)
 	r = sgw_sensors_start(d);
 	if (r == 0 && !(d->router = sgw_router_new(d->cfg, &ro)))
 		r = -errno;
+	if (r == 0)
+		r = sgw_actuators_start(d);
 	if (r < 0) {
 		log_warnx("%s: cannot start with the new configuration: %s", ncfg->path, strerror(-r));
 		for (size_t i = 0; i < ncarry; i++)

@@ -2,7 +2,8 @@
 /*
  * Home Assistant's MQTT discovery on one uplink ([mqtt NAME] with
  * homeassistant = yes): the retained config message of every channel
- * (message/discovery.h), published at QoS 1
+ * and, with commands = yes, of every actuator (message/discovery.h),
+ * published at QoS 1
  *  - after each connect, once the uplink said "online";
  *  - again whenever Home Assistant says "online" on <prefix>/status (its
  *    birth message after a restart; a retained one met on subscribing is

@@ -40,6 +40,8 @@ struct sgw_router {
 	struct sgw_spool *spool;	/* NULL: memory only */
 	uint64_t spool_errors;		/* appends the disk refused */
 	bool stopping;			/* the uplinks are being stopped: not an error */
+	sgw_router_command_fn *command;	/* messages for the actuators, or NULL */
+	void *command_arg;
 	size_t nlinks;
 	struct link links[SGW_MAX_UPLINKS];
 };
@@ -163,8 +165,13 @@ static void on_message(void *arg, struct sgw_uplink *u, const char *topic, const
 		       size_t len, bool retained)
 {
 	struct link *l = arg;
+	size_t i = (size_t)(l - l->r->links);
 
-	if (!l->ha || !sgw_announce_message(l->ha, topic, payload, len, retained))
+	if (l->ha && sgw_announce_message(l->ha, topic, payload, len, retained))
+		return;
+	if (l->r->command && l->r->cfg->uplinks[i].commands)
+		l->r->command(l->r->command_arg, i, topic, payload, len, retained);
+	else
 		log_debug("[mqtt %s] message on %s ignored", sgw_uplink_name(u), topic);
 }
 
@@ -511,6 +518,32 @@ void sgw_router_publish_status(struct sgw_router *r, const char *topic, const vo
 		sgw_uplink_publish_ex(r->links[i].u, topic, payload, len, 0, true,
 				      sgw_tag_make(SGW_TAG_UNTRACKED, 0));
 	}
+}
+
+void sgw_router_set_command_handler(struct sgw_router *r, sgw_router_command_fn *fn, void *arg)
+{
+	r->command = fn;
+	r->command_arg = arg;
+}
+
+int sgw_router_subscribe(struct sgw_router *r, size_t link, const char *filter)
+{
+	return link < r->nlinks ? sgw_uplink_subscribe(r->links[link].u, filter) : -EINVAL;
+}
+
+int sgw_router_publish_on(struct sgw_router *r, size_t link, const char *topic,
+			  const void *payload, size_t len, int qos, bool retain)
+{
+	if (link >= r->nlinks || !sgw_uplink_connected(r->links[link].u))
+		return -ENOTCONN;
+	sgw_outbox_charge(r->links[link].ob);
+	return sgw_uplink_publish_ex(r->links[link].u, topic, payload, len, qos, retain,
+				     sgw_tag_make(SGW_TAG_UNTRACKED, 0));
+}
+
+bool sgw_router_link_connected(const struct sgw_router *r, size_t link)
+{
+	return link < r->nlinks && sgw_uplink_connected(r->links[link].u);
 }
 
 /* ------------------------------------------------------------ the loop */

@@ -18,7 +18,9 @@
  * exit and at reload.
  *
  * For an uplink with homeassistant = yes it also runs Home Assistant's
- * discovery (deliver/announce.h), whose messages go ahead of the readings.
+ * discovery (deliver/announce.h), whose messages go ahead of the readings;
+ * for one with commands = yes it hands the messages of its subscriptions
+ * to the command handler (the daemon's actuators).
  *
  * Main thread only.  It logs what happens to the uplinks, as
  * "[mqtt NAME] ...": a failed connect as a warning once per outage and
@@ -87,6 +89,27 @@ void sgw_router_emit(struct sgw_router *r, struct sgw_msg *m);
  */
 void sgw_router_publish_status(struct sgw_router *r, const char *topic, const void *payload,
 			       size_t len);
+
+/*
+ * Commands: a message that arrives on a subscription of uplink LINK (its
+ * index in cfg->uplinks) with commands = yes, and that is not Home
+ * Assistant's, goes to FN (NULL: none) with ARG; TOPIC and PAYLOAD (LEN
+ * bytes, NUL-terminated beyond) are valid during the call only.  Other
+ * uplinks' messages are logged at debug and dropped.
+ */
+typedef void sgw_router_command_fn(void *arg, size_t link, const char *topic,
+				   const void *payload, size_t len, bool retained);
+void sgw_router_set_command_handler(struct sgw_router *r, sgw_router_command_fn *fn, void *arg);
+/* Subscribe uplink LINK to FILTER, renewed on every connect (sgw_uplink_subscribe()). */
+int sgw_router_subscribe(struct sgw_router *r, size_t link, const char *filter);
+/*
+ * Publish on uplink LINK alone, now, with QOS and RETAIN (an actuator's
+ * state or error); nothing stores it or sends it again.  0, -ENOTCONN
+ * when the uplink is offline, or sgw_uplink_publish_ex()'s -errno.
+ */
+int sgw_router_publish_on(struct sgw_router *r, size_t link, const char *topic,
+			  const void *payload, size_t len, int qos, bool retain);
+bool sgw_router_link_connected(const struct sgw_router *r, size_t link);
 
 /* The uplinks' fds, one per uplink, to poll for POLLIN.  Returns how many. */
 size_t sgw_router_pollfds(const struct sgw_router *r, struct pollfd *pfd, size_t max);

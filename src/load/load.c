@@ -52,8 +52,16 @@ static void resolve(struct loader *l)
 	}
 	if (l->nomem)
 		return;
+	/* After the sensors: an actuator's line and topics are checked against theirs. */
+	cfg->actuators = sgw_load_alloc(l, calloc(l->ini.nactuators + 1, sizeof(*cfg->actuators)));
+	for (struct sgw_section *s = l->ini.sections; s && !l->nomem && cfg->actuators; s = s->next)
+		if (s->kind == SGW_SECTION_ACTUATOR)
+			sgw_resolve_actuator(l, s, &cfg->actuators[cfg->nactuators++]);
+	if (l->nomem)
+		return;
 	sgw_resolve_uplink_sensors(l);
 	sgw_check_topics_unique(l);
+	sgw_check_actuators(l);
 	sgw_aws_check_topics(l);
 	sgw_azure_check_sensors(l);
 }
@@ -210,6 +218,14 @@ static void sensor_config_free(struct sgw_sensor_config *sc)
 	free(sc->name);
 }
 
+static void actuator_config_free(struct sgw_actuator_config *a)
+{
+	free(a->name);
+	free(a->chip);
+	free(a->topic);
+	free(a->command_topic);
+}
+
 static void uplink_config_free(struct sgw_uplink_config *u)
 {
 	if (u->password) {
@@ -242,6 +258,9 @@ void sgw_config_free(struct sgw_config *cfg)
 	for (size_t i = 0; i < cfg->nsensors; i++)
 		sensor_config_free(&cfg->sensors[i]);
 	free(cfg->sensors);
+	for (size_t i = 0; i < cfg->nactuators; i++)
+		actuator_config_free(&cfg->actuators[i]);
+	free(cfg->actuators);
 	for (size_t i = 0; i < cfg->nuplinks; i++)
 		uplink_config_free(&cfg->uplinks[i]);
 	free(cfg->gw.name);

@@ -10,6 +10,7 @@
  *       azure.c      profile = azure-iot-hub: Azure IoT Hub's rules
  *     sensor.c     [sensor NAME]
  *       quantities.c   topic.Q / filter.Q / precision.Q, topics
+ *     actuator.c   [actuator NAME], lines and topics across sections
  *   common.c       what they all use: memory, paths, a section's keys
  */
 #ifndef SGW_LOAD_INT_H
@@ -93,6 +94,11 @@ void sgw_azure_check_sensors(struct loader *l);
 
 /* sensor.c: section S into SC, which is in l->cfg->sensors. */
 void sgw_resolve_sensor(struct loader *l, struct sgw_section *s, struct sgw_sensor_config *sc);
+
+/* actuator.c: section S into A, which is in l->cfg->actuators; after the sensors. */
+void sgw_resolve_actuator(struct loader *l, struct sgw_section *s, struct sgw_actuator_config *a);
+/* Lines two outputs (or an output and an input) share, topics shared: reported. */
+void sgw_check_actuators(struct loader *l);
 
 /* quantities.c */
 

@@ -409,6 +409,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 		sgw_keys_bad(&ks, sgw_keys_find(&ks, "homeassistant_prefix"), "%s", why);
 	else
 		u->homeassistant_prefix = sgw_load_strdup(l, v);
+	sgw_keys_bool(&ks, "commands", false, &u->commands);
 	if (u->uri)
 		check_public_broker(l, &ks, u, host, hostlen);
 	if (u->password_file && !u->username && u->mqtt_version == 4 &&

@@ -127,12 +127,88 @@ static char *object_id(const char *head, const char *a, const char *b, const cha
 	return id;
 }
 
+/* Availability from the gateway's status, and the gateway as the device. */
+static void write_device(struct sgw_json *w, const struct sgw_gateway_config *gw,
+			 const char *device_id)
+{
+	sgw_json_key(w, "availability_topic");
+	sgw_json_string(w, gw->status_topic);
+	sgw_json_key(w, "payload_available");
+	sgw_json_string(w, "online");
+	sgw_json_key(w, "payload_not_available");
+	sgw_json_string(w, "offline");
+
+	sgw_json_key(w, "device");
+	sgw_json_object_begin(w);
+	sgw_json_key(w, "identifiers");
+	sgw_json_array_begin(w);
+	sgw_json_string(w, device_id);
+	sgw_json_array_end(w);
+	sgw_json_key(w, "name");
+	sgw_json_string(w, gw->name);
+	sgw_json_key(w, "model");
+	sgw_json_string(w, DEVICE_MODEL);
+	sgw_json_key(w, "manufacturer");
+	sgw_json_string(w, MANUFACTURER);
+	sgw_json_key(w, "sw_version");
+	sgw_json_string(w, PACKAGE_VERSION);
+	sgw_json_object_end(w);
+}
+
+/* A sensor's channel (SC, CH), or an actuator (ACT). */
 struct entity_src {
 	const struct sgw_gateway_config *gw;
 	const struct sgw_sensor_config *sc;
 	const struct sgw_channel_config *ch;
+	const struct sgw_actuator_config *act;
 	const char *unique_id, *device_id;
+	const char *position_topic;	/* a cover's */
 };
+
+/* What the actuators take and report (actuate/actuator.h), as key, value pairs. */
+static const char *const switch_pairs[] = {
+	"payload_on", "ON", "payload_off", "OFF", "state_on", "ON", "state_off", "OFF", NULL,
+};
+static const char *const cover_pairs[] = {
+	"payload_open", "OPEN", "payload_close", "CLOSE", "payload_stop", "STOP",
+	"state_open", "open", "state_opening", "opening", "state_closed", "closed",
+	"state_closing", "closing", "state_stopped", "stopped", NULL,
+};
+
+static void write_actuator(struct sgw_json *w, const struct entity_src *e)
+{
+	const struct sgw_actuator_config *a = e->act;
+	bool cover = a->kind == SGW_ACTUATOR_COVER;
+
+	sgw_json_object_begin(w);
+	sgw_json_key(w, "name");
+	sgw_json_string(w, a->name);
+	sgw_json_key(w, "unique_id");
+	sgw_json_string(w, e->unique_id);
+	sgw_json_key(w, "command_topic");
+	sgw_json_string(w, a->command_topic);
+	sgw_json_key(w, "state_topic");
+	sgw_json_string(w, a->topic);
+	if (cover) {
+		sgw_json_key(w, "position_topic");
+		sgw_json_string(w, e->position_topic);
+		/* A number on the command topic is a position (actuate/actuator.h). */
+		sgw_json_key(w, "set_position_topic");
+		sgw_json_string(w, a->command_topic);
+	}
+	write_device(w, e->gw, e->device_id);
+	for (const char *const *p = cover ? cover_pairs : switch_pairs; *p; p += 2) {
+		sgw_json_key(w, p[0]);
+		sgw_json_string(w, p[1]);
+	}
+	if (cover) {
+		sgw_json_key(w, "position_open");
+		sgw_json_int(w, 100);
+		sgw_json_key(w, "position_closed");
+		sgw_json_int(w, 0);
+	}
+	sgw_json_object_end(w);
+}
 
 static void write_config(struct sgw_json *w, const struct entity_src *e)
 {
@@ -150,28 +226,7 @@ static void write_config(struct sgw_json *w, const struct entity_src *e)
 	sgw_json_string(w, e->unique_id);
 	sgw_json_key(w, "state_topic");
 	sgw_json_string(w, ch->topic);
-	sgw_json_key(w, "availability_topic");
-	sgw_json_string(w, e->gw->status_topic);
-	sgw_json_key(w, "payload_available");
-	sgw_json_string(w, "online");
-	sgw_json_key(w, "payload_not_available");
-	sgw_json_string(w, "offline");
-
-	sgw_json_key(w, "device");
-	sgw_json_object_begin(w);
-	sgw_json_key(w, "identifiers");
-	sgw_json_array_begin(w);
-	sgw_json_string(w, e->device_id);
-	sgw_json_array_end(w);
-	sgw_json_key(w, "name");
-	sgw_json_string(w, e->gw->name);
-	sgw_json_key(w, "model");
-	sgw_json_string(w, DEVICE_MODEL);
-	sgw_json_key(w, "manufacturer");
-	sgw_json_string(w, MANUFACTURER);
-	sgw_json_key(w, "sw_version");
-	sgw_json_string(w, PACKAGE_VERSION);
-	sgw_json_object_end(w);
+	write_device(w, e->gw, e->device_id);
 
 	if (is_binary(sc)) {
 		sgw_json_key(w, "payload_on");
@@ -211,7 +266,7 @@ static char *render(const struct entity_src *e, size_t *len)
 	char *buf;
 
 	sgw_json_init(&w, NULL, 0);
-	write_config(&w, e);
+	(e->act ? write_actuator : write_config)(&w, e);
 	n = sgw_json_finish(&w);
 	if (n < 0)
 		return NULL;
@@ -219,7 +274,7 @@ static char *render(const struct entity_src *e, size_t *len)
 	if (!buf)
 		return NULL;
 	sgw_json_init(&w, buf, (size_t)n + 1);
-	write_config(&w, e);
+	(e->act ? write_actuator : write_config)(&w, e);
 	sgw_json_finish(&w);
 	*len = (size_t)n;
 	return buf;
@@ -246,6 +301,33 @@ static int build_one(const struct sgw_config *cfg, const char *prefix,
 	return d->payload ? 0 : -ENOMEM;
 }
 
+static int build_actuator(const struct sgw_config *cfg, const char *prefix,
+			  const struct sgw_actuator_config *a, const char *device_id,
+			  struct sgw_discovery_entity *d)
+{
+	struct entity_src e = { .gw = &cfg->gw, .act = a, .device_id = device_id };
+	char *oid = object_id("", cfg->gw.name, a->name, NULL), *pos = NULL;
+	int err = -ENOMEM;
+
+	if (!oid)
+		return -ENOMEM;
+	d->unique_id = object_id("sensorgw_", cfg->gw.name, a->name, NULL);
+	if (asprintf(&d->topic, "%s/%s/%s/config", prefix,
+		     a->kind == SGW_ACTUATOR_COVER ? "cover" : "switch", oid) < 0)
+		d->topic = NULL;
+	if (asprintf(&pos, "%s/position", a->topic) < 0)
+		pos = NULL;
+	if (d->unique_id && d->topic && pos) {
+		e.unique_id = d->unique_id;
+		e.position_topic = pos;
+		d->payload = render(&e, &d->len);
+		err = d->payload ? 0 : -ENOMEM;
+	}
+	free(pos);
+	free(oid);
+	return err;
+}
+
 int sgw_discovery_build(const struct sgw_config *cfg, size_t uplink, const char *prefix,
 			struct sgw_discovery_entity **out, size_t *n)
 {
@@ -256,6 +338,7 @@ int sgw_discovery_build(const struct sgw_config *cfg, size_t uplink, const char 
 
 	for (size_t i = 0; i < cfg->nsensors; i++)
 		total += cfg->sensors[i].nchannels;
+	total += cfg->nactuators;
 	v = calloc(total ? total : 1, sizeof(*v));
 	device_id = object_id("sensorgw_", cfg->gw.name, NULL, NULL);
 	if (!v || !device_id) {
@@ -271,6 +354,9 @@ int sgw_discovery_build(const struct sgw_config *cfg, size_t uplink, const char 
 		for (size_t c = 0; c < sc->nchannels && !err; c++)
 			err = build_one(cfg, prefix, sc, &sc->ch[c], device_id, &v[k++]);
 	}
+	/* Only an uplink that obeys commands offers the actuators to Home Assistant. */
+	for (size_t i = 0; cfg->uplinks[uplink].commands && i < cfg->nactuators && !err; i++)
+		err = build_actuator(cfg, prefix, &cfg->actuators[i], device_id, &v[k++]);
 	if (err)
 		goto err_free;
 	free(device_id);

@@ -28,6 +28,20 @@
  *                         suggested_display_precision (the channel's)
  *   binary_sensor         gpio_input's channel: payload_on "1",
  *                         payload_off "0", as it publishes its level
+ *
+ * On an uplink with commands = yes, one entity per actuator too, under
+ * object id <gateway>_<actuator>, with name (the actuator's), unique_id
+ * sensorgw_<gateway>_<actuator>, command_topic, state_topic, the same
+ * availability and device, and by component (actuate/actuator.h):
+ *   switch                payload_on / payload_off and state_on /
+ *                         state_off "ON" / "OFF"
+ *   cover                 position_topic <topic>/position,
+ *                         set_position_topic the command topic,
+ *                         payload_open / _close / _stop "OPEN" / "CLOSE" /
+ *                         "STOP", state_open / _opening / _closed /
+ *                         _closing / _stopped "open", "opening", "closed",
+ *                         "closing", "stopped", position_open 100,
+ *                         position_closed 0
  */
 #ifndef SGW_DISCOVERY_H
 #define SGW_DISCOVERY_H
@@ -49,7 +63,8 @@ struct sgw_discovery_entity {
 
 /*
  * The entities of every channel that uplink UPLINK (an index into
- * cfg->uplinks) carries ([mqtt NAME] sensors), in file order, under the
+ * cfg->uplinks) carries ([mqtt NAME] sensors), in file order, then those
+ * of the actuators when it has commands = yes, under the
  * discovery prefix PREFIX: a new array in *OUT, *N of them.  0, or
  * -ENOMEM (nothing is left allocated).
  */

@@ -64,6 +64,7 @@ static const char *lookup(const struct sgw_topic_vars *v, const char *name, size
 		{ "gateway", offsetof(struct sgw_topic_vars, gateway) },
 		{ "sensor", offsetof(struct sgw_topic_vars, sensor) },
 		{ "quantity", offsetof(struct sgw_topic_vars, quantity) },
+		{ "actuator", offsetof(struct sgw_topic_vars, actuator) },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -129,7 +130,7 @@ int sgw_topic_expand(const char *tmpl, const struct sgw_topic_vars *vars,
 		}
 		val = lookup(vars, open + 1, (size_t)(close - open - 1), &known);
 		if (!known) {
-			*why = "unknown variable (use {prefix} {gateway} {sensor} {quantity})";
+			*why = "unknown variable (use {prefix} {gateway} {sensor} {quantity} {actuator})";
 			ret = -EINVAL;
 			break;
 		}

@@ -3,7 +3,8 @@
  * MQTT topic names: template expansion and the checks a publish topic must
  * pass (MQTT 3.1.1 section 4.7, MQTT 5 section 4.7).
  *
- * Templates may use the variables {prefix} {gateway} {sensor} {quantity};
+ * Templates may use the variables {prefix} {gateway} {sensor} {quantity}
+ * and, in an actuator's topic, {actuator};
  * their values are inserted as they are (case kept).  Every '{' must open
  * one of these names: a topic cannot carry a literal '{'.  A lone '}' is an
  * ordinary character.
@@ -25,6 +26,7 @@ struct sgw_topic_vars {
 	const char *gateway;
 	const char *sensor;
 	const char *quantity;
+	const char *actuator;
 };
 
 /*

@@ -219,7 +219,7 @@ START_TEST(test_bad_headers)
 			 "t.ini:5: [gateway] takes no name\n"
 			 "t.ini:6: [queue] takes no name\n"
 			 "t.ini:7: sensor section without a name: use [sensor NAME]\n"
-			 "t.ini:8: unknown section [sensors s] (expected [gateway], [mqtt], [mqtt NAME], [queue] or [sensor NAME])\n"
+			 "t.ini:8: unknown section [sensors s] (expected [gateway], [mqtt], [mqtt NAME], [queue], [sensor NAME] or [actuator NAME])\n"
 			 "t.ini:9: [sensor a b]: bad name (1..64 characters of A-Z a-z 0-9 . _ -)\n"
 			 "t.ini:10: text after the section header: \"x\"\n"
 			 "t.ini:11: section header without ']'\n"

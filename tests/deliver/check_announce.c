@@ -37,7 +37,8 @@ static void on_ack(void *arg, struct sgw_uplink *u, uint64_t tag)
 
 static const struct sgw_uplink_handler handler = { .on_ack = on_ack };
 
-static void load_cfg(const char *mqtt_extra)
+/* The configuration with MQTT_EXTRA in [mqtt] and the sections TAIL after the sensor. */
+static void load_cfg_with(const char *mqtt_extra, const char *tail)
 {
 	struct sgw_diag d = { .file = "ha.ini", .out = stderr };
 	char *text;
@@ -45,13 +46,18 @@ static void load_cfg(const char *mqtt_extra)
 
 	ck_assert_int_ge(asprintf(&text, "[gateway]\nname = gw\nstate_dir = %s\n"
 				  "[mqtt]\nuri = mqtt://localhost\nhomeassistant = yes\n%s"
-				  "[sensor env]\ndriver = sim\nquantities = temperature, humidity\n",
-				  dir, mqtt_extra), 0);
+				  "[sensor env]\ndriver = sim\nquantities = temperature, humidity\n%s",
+				  dir, mqtt_extra, tail), 0);
 	f = fmemopen(text, strlen(text), "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(sgw_config_load_stream(f, "ha.ini", &d, &cfg), 0);
 	fclose(f);
 	free(text);
+}
+
+static void load_cfg(const char *mqtt_extra)
+{
+	load_cfg_with(mqtt_extra, "");
 }
 
 static void make(size_t window)
@@ -157,6 +163,38 @@ START_TEST(test_removal_first)
 }
 END_TEST
 
+/*
+ * An actuator is announced on an uplink with commands = yes, listed in the
+ * state file, and removed once it is no longer configured.
+ */
+START_TEST(test_actuator_removed)
+{
+	static const char pump[] = "homeassistant/switch/gw_pump/config";
+
+	sgw_config_free(cfg);
+	load_cfg_with("commands = yes\n", "[actuator pump]\ndriver = gpio_output\nline = 5\n");
+	make(8);
+	sgw_announce_start(a);
+	ck_assert_uint_eq(mock.n, 3);
+	ck_assert_str_eq(mock.topics[2], pump);
+	ck_assert_str_eq(mock.payloads[2], "{\"name\":\"pump\",");
+	mock_uplink_ack_all(&mock);
+	ck_assert_str_eq(slurp(state), T_ENV "\n" H_ENV "\n" "homeassistant/switch/gw_pump/config\n");
+	sgw_announce_free(a);
+	sgw_config_free(cfg);
+
+	/* Gone from the file: an empty retained config first, and off the list. */
+	load_cfg("commands = yes\n");
+	make(8);
+	sgw_announce_start(a);
+	ck_assert_uint_eq(mock.n, 3);
+	assert_published(0, pump, true);
+	assert_published(1, T_ENV, false);
+	mock_uplink_ack_all(&mock);
+	ck_assert_str_eq(slurp(state), T_ENV "\n" H_ENV "\n");
+}
+END_TEST
+
 /* A removal lost with the connection is sent again with the next one. */
 START_TEST(test_removal_lost)
 {
@@ -248,6 +286,7 @@ static Suite *announce_suite(void)
 	tcase_add_test(tc, test_first_round);
 	tcase_add_test(tc, test_removal_first);
 	tcase_add_test(tc, test_removal_lost);
+	tcase_add_test(tc, test_actuator_removed);
 	tcase_add_test(tc, test_earlier_round_acks);
 	tcase_add_test(tc, test_status_messages);
 	tcase_add_test(tc, test_prefix);

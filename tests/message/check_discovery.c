@@ -2,8 +2,9 @@
 /*
  * Home Assistant discovery messages from a loaded configuration: topics in
  * the documented <prefix>/<component>/<object_id>/config form, and the
- * config JSON of a sensor and a binary_sensor field by field, every key one
- * that Home Assistant's MQTT sensor / binary_sensor schema documents.
+ * config JSON of a sensor, a binary_sensor, a switch and a cover field by
+ * field, every key one that Home Assistant's MQTT sensor / binary_sensor /
+ * switch / cover schema documents.
  */
 #include <check.h>
 #include <stdio.h>
@@ -23,6 +24,15 @@ static const char *const sensor_keys[] = {
 	"unit_of_measurement", "device_class", "state_class", "suggested_display_precision", NULL,
 };
 static const char *const binary_keys[] = { "payload_on", "payload_off", NULL };
+/* Home Assistant's MQTT switch and cover; "name" ... "device" are common_keys. */
+static const char *const switch_keys[] = {
+	"command_topic", "payload_on", "payload_off", "state_on", "state_off", NULL,
+};
+static const char *const cover_keys[] = {
+	"command_topic", "position_topic", "set_position_topic", "payload_open",
+	"payload_close", "payload_stop", "state_open", "state_opening", "state_closed",
+	"state_closing", "state_stopped", "position_open", "position_closed", NULL,
+};
 static const char *const device_keys[] = {
 	"identifiers", "name", "model", "manufacturer", "sw_version", NULL,
 };
@@ -261,6 +271,59 @@ START_TEST(test_uplink_subset)
 }
 END_TEST
 
+/*
+ * Actuators, after the channels, only on an uplink with commands = yes:
+ * Home Assistant would offer switches that nothing obeys.
+ */
+START_TEST(test_actuators)
+{
+	static const char act[] =
+		"[gateway]\nname = gw1\ntopic_prefix = home\nstate_dir = /nonexistent\n"
+		"[mqtt]\nuri = mqtt://localhost\nhomeassistant = yes\ncommands = yes\n"
+		"[mqtt view]\nuri = mqtt://other\nhomeassistant = yes\n"
+		"[sensor a]\ndriver = sim\n"
+		"[actuator garden.pump]\ndriver = gpio_output\nline = 5\n"
+		"[actuator blind]\ndriver = cover\nline_up = 6\nline_down = 7\ntravel_time = 20s\n"
+		"command_topic = cmd/blind\n";
+	struct sgw_config *ac = load_text(act, "act.ini");
+	struct sgw_discovery_entity *ae;
+	size_t an;
+
+	ck_assert_int_eq(sgw_discovery_build(ac, 0, "homeassistant", &ae, &an), 0);
+	ck_assert_uint_eq(an, 3);
+	ck_assert_str_eq(ae[0].unique_id, "sensorgw_gw1_a_temperature");
+	ck_assert_str_eq(ae[1].topic, "homeassistant/switch/gw1_garden_pump/config");
+	ck_assert_str_eq(ae[1].unique_id, "sensorgw_gw1_garden_pump");
+	ck_assert_str_eq(ae[1].payload,
+		"{\"name\":\"garden.pump\",\"unique_id\":\"sensorgw_gw1_garden_pump\","
+		"\"command_topic\":\"home/gw1/garden.pump/set\","
+		"\"state_topic\":\"home/gw1/garden.pump\"," AVAIL "," DEVICE ","
+		"\"payload_on\":\"ON\",\"payload_off\":\"OFF\","
+		"\"state_on\":\"ON\",\"state_off\":\"OFF\"}");
+	ck_assert_uint_eq(ae[1].len, strlen(ae[1].payload));
+	assert_schema(ae[1].payload, switch_keys);
+	ck_assert_str_eq(ae[2].topic, "homeassistant/cover/gw1_blind/config");
+	ck_assert_str_eq(ae[2].unique_id, "sensorgw_gw1_blind");
+	ck_assert_str_eq(ae[2].payload,
+		"{\"name\":\"blind\",\"unique_id\":\"sensorgw_gw1_blind\","
+		"\"command_topic\":\"cmd/blind\",\"state_topic\":\"home/gw1/blind\","
+		"\"position_topic\":\"home/gw1/blind/position\","
+		"\"set_position_topic\":\"cmd/blind\"," AVAIL "," DEVICE ","
+		"\"payload_open\":\"OPEN\",\"payload_close\":\"CLOSE\",\"payload_stop\":\"STOP\","
+		"\"state_open\":\"open\",\"state_opening\":\"opening\","
+		"\"state_closed\":\"closed\",\"state_closing\":\"closing\","
+		"\"state_stopped\":\"stopped\",\"position_open\":100,\"position_closed\":0}");
+	assert_schema(ae[2].payload, cover_keys);
+	sgw_discovery_free(ae, an);
+
+	ck_assert_int_eq(sgw_discovery_build(ac, 1, "homeassistant", &ae, &an), 0);
+	ck_assert_uint_eq(an, 1);
+	ck_assert_str_eq(ae[0].unique_id, "sensorgw_gw1_a_temperature");
+	sgw_discovery_free(ae, an);
+	sgw_config_free(ac);
+}
+END_TEST
+
 static Suite *discovery_suite(void)
 {
 	Suite *s = suite_create("discovery");
@@ -274,6 +337,7 @@ static Suite *discovery_suite(void)
 	tcase_add_test(tc, test_pulse_counter);
 	tcase_add_test(tc, test_prefix);
 	tcase_add_test(tc, test_uplink_subset);
+	tcase_add_test(tc, test_actuators);
 	suite_add_tcase(s, tc);
 	return s;
 }
