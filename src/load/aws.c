@@ -10,7 +10,8 @@
  *
  *  - TLS with a client certificate, on port 8883, or on 443 with the ALPN
  *    protocol name x-amzn-mqtt-ca;
- *  - topics of at most 256 bytes and 7 slashes; a Basic Ingest topic's
+ *  - topics (and an actuator's command topic filter) of at most 256
+ *    bytes and 7 slashes; a Basic Ingest topic's
  *    "$aws/rules/RULE/" does not count; no other '$' topic (those are
  *    refused for every broker by message/topic.h);
  *  - QoS 0 or 1, the uplink's and that of every sensor it carries
@@ -198,9 +199,39 @@ static void check_uplink_sensors(struct loader *l, const struct sgw_uplink_confi
 	}
 }
 
+/*
+ * The actuators' topics: each is published on every uplink (its state,
+ * /position and /error), and its command topic is subscribed to on an
+ * uplink with commands = yes; AWS IoT Core's limits are the same for a
+ * topic filter.
+ */
+static void check_uplink_actuators(struct loader *l, const struct sgw_uplink_config *u,
+				   size_t bit)
+{
+	const struct sgw_config *cfg = l->cfg;
+	char who[SGW_KEYS_LABEL_MAX + 64], label[SGW_SECTION_LABEL_MAX];
+
+	sgw_load_uplink_label(l, bit, label, sizeof(label));
+	for (size_t i = 0; i < cfg->nactuators && !l->nomem; i++) {
+		const struct sgw_actuator_config *a = &cfg->actuators[i];
+
+		if (!a->topic)
+			continue;
+		snprintf(who, sizeof(who), "[actuator %s]", a->name);
+		if (topic_fits(l, u, label, a->line, who, a->topic, "/position",
+			       " (where its position goes)") &&
+		    topic_fits(l, u, label, a->line, who, a->topic, "/error",
+			       " (where its errors go)") && u->commands && a->command_topic)
+			topic_fits(l, u, label, a->line, who, a->command_topic, "",
+				   " (its commands)");
+	}
+}
+
 void sgw_aws_check_topics(struct loader *l)
 {
 	for (size_t i = 0; i < l->cfg->nuplinks && !l->nomem; i++)
-		if (l->cfg->uplinks[i].profile == SGW_PROFILE_AWS_IOT)
+		if (l->cfg->uplinks[i].profile == SGW_PROFILE_AWS_IOT) {
 			check_uplink_sensors(l, &l->cfg->uplinks[i], i);
+			check_uplink_actuators(l, &l->cfg->uplinks[i], i);
+		}
 }

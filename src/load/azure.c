@@ -14,9 +14,9 @@
  *    or a SAS token made from its symmetric key (sas_key_file: Base64 of
  *    16..64 bytes), valid sas_ttl (1m..30d, 1h by default) and renewed
  *    before it expires (mqtt/azure.h);
- *  - QoS 0 or 1, no retained messages; no Home Assistant discovery (the
- *    hub takes telemetry only, on the device's events topic, to which
- *    the uplink maps every topic: mqtt/azure.h).
+ *  - QoS 0 or 1, no retained messages; no Home Assistant discovery and
+ *    no actuator commands (the hub takes telemetry only, on the device's
+ *    events topic, to which the uplink maps every topic: mqtt/azure.h).
  */
 #include "load_int.h"
 
@@ -141,6 +141,11 @@ static void check_mqtt(struct sgw_keys *ks, const struct sgw_uplink_config *u, l
 		sgw_keys_bad(ks, sgw_keys_find(ks, "homeassistant"),
 			     "Azure IoT Hub takes telemetry only, no Home Assistant discovery"
 			     AZURE_PROFILE);
+	/* The hub sends a device its messages on devices/ID/messages/devicebound/ only. */
+	if (u->commands)
+		sgw_keys_bad(ks, sgw_keys_find(ks, "commands"),
+			     "Azure IoT Hub lets a device subscribe to its cloud-to-device "
+			     "messages only, not to actuators' command topics" AZURE_PROFILE);
 }
 
 void sgw_azure_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,

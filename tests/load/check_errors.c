@@ -119,6 +119,7 @@ static const struct bad_case {
 	{ "sensor_retain.ini", "sensor_retain.ini:10: ", "[sensor sala] retain: \"sometimes\" is not a boolean" },
 	{ "aws_client_id.ini", "aws_client_id.ini:10: ", "makes a client ID of 130 bytes; AWS IoT Core allows 128" },
 	{ "aws_keepalive.ini", "aws_keepalive.ini:10: ", "[mqtt aws] keepalive: \"20s\" AWS IoT Core takes a keepalive of 30s..1200s" },
+	{ "aws_actuator_slashes.ini", "aws_actuator_slashes.ini:14: ", "[actuator blind]: topic \"casa/a/b/c/d/e/f/persiana/position\" (where its position goes) has 8 slashes; AWS IoT Core allows 7 ([mqtt aws] profile = aws-iot, line 6)" },
 	{ "aws_inflight.ini", "aws_inflight.ini:10: ", "[mqtt aws] max_inflight: \"101\" AWS IoT Core allows at most 100 unacknowledged publishes" },
 	{ "aws_reconnect.ini", "aws_reconnect.ini:10: ", "[mqtt aws] reconnect_min: \"1500ms\" AWS IoT Core takes one connection attempt a second per client ID, and retries come as early as half of reconnect_min: 2s at least" },
 	{ "aws_reconnect_max.ini", "aws_reconnect_max.ini:10: ", "[mqtt aws] reconnect_max: \"1s\" is less than reconnect_min, which is 2s at least for AWS IoT Core" },
@@ -143,6 +144,7 @@ static const struct bad_case {
 	{ "azure_retain.ini", "azure_retain.ini:10: ", "[mqtt azure] retain: \"yes\" Azure IoT Hub keeps no retained messages" },
 	{ "azure_mqtt5.ini", "azure_mqtt5.ini:10: ", "[mqtt azure] protocol: \"5\" Azure IoT Hub's device API is MQTT 3.1.1" },
 	{ "azure_homeassistant.ini", "azure_homeassistant.ini:10: ", "[mqtt azure] homeassistant: \"yes\" Azure IoT Hub takes telemetry only, no Home Assistant discovery" },
+	{ "azure_commands.ini", "azure_commands.ini:10: ", "[mqtt azure] commands: \"yes\" Azure IoT Hub lets a device subscribe to its cloud-to-device messages only" },
 	{ "azure_other_profile.ini", "azure_other_profile.ini:7: ", "[mqtt azure] device_id: only with profile = azure-iot-hub" },
 	{ "aws_status_slashes.ini", "aws_status_slashes.ini:6: ", "[mqtt aws] profile: topic \"a/b/c/d/e/f/test/status/stats\" (the statistics topic) has 8 slashes" },
 };
