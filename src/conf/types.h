@@ -141,6 +141,13 @@ struct sgw_uplink_config {
 	bool homeassistant;	/* announce the channels by Home Assistant's MQTT discovery */
 	char *homeassistant_prefix;	/* its discovery prefix; "homeassistant" */
 	bool commands;		/* may command actuators (default: no) */
+	/* batch = yes: readings go out as JSON arrays on batch_topic (deliver/batch.h). */
+	bool batch;
+	int batch_line;		/* of the batch key, else of the section */
+	uint32_t batch_bytes;	/* a batch's payload at most, 256..131072 */
+	uint32_t batch_readings;	/* readings a batch at most, 1..1000 */
+	uint32_t batch_wait_ms;	/* how long a batch's first reading may wait, 0..60 s */
+	char *batch_topic;	/* expanded; default "<prefix>/<gateway>/batch" */
 };
 
 enum sgw_queue_mode {

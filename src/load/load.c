@@ -227,6 +227,7 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 	free(u->alpn);
 	free(u->sensors);
 	free(u->homeassistant_prefix);
+	free(u->batch_topic);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

@@ -406,6 +406,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	if (u->password_file && !u->username && u->mqtt_version == 4)
 		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
 			       "MQTT 3.1.1 sends a password only with a username");
+	sgw_resolve_uplink_batch(l, &ks, u);
 	if (u->profile == SGW_PROFILE_AWS_IOT)
 		sgw_aws_check_uplink(l, &ks, u, port);
 	sgw_keys_report_unused(&ks, "");
