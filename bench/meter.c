@@ -521,7 +521,7 @@ int main(int argc, char **argv)
 	static long rss[MAX_RSS_SAMPLES], anon[MAX_RSS_SAMPLES];
 	struct parser ps = { 0 };
 	struct tree_cpu pa, pb, ba, bb;
-	uint64_t n0, n1, m0, b0, b1;
+	uint64_t n0, n1, m0, b0, b1, got;
 	bool pticks = false, bticks = false;
 	double pcpu, bcpu;
 
@@ -601,8 +601,8 @@ int main(int argc, char **argv)
 			}
 			tnext += 0.5;
 		}
-		if (t - t0 >= window &&
-		    ((long)(ps.publishes - n0) >= min_msgs || t - t0 >= 3 * window))
+		got = ps.count_readings ? ps.readings : ps.publishes;
+		if (t - t0 >= window && ((long)(got - n0) >= min_msgs || t - t0 >= 3 * window))
 			break;
 		pump(fd, &ps, 20);
 	}
