@@ -10,6 +10,10 @@
 
 BYTES=1024
 COUNT=20
+status_ok() {
+	$TEST_EMULATOR "$SENSORGW" status -c "$T/gw.ini" >"$T/status" 2>/dev/null &&
+	/usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert ($1), s" "$T/status"
+}
 p1=$(free_port)
 p2=$(free_port)
 BROKER_PERSIST=1
@@ -17,7 +21,7 @@ broker_start "$p1"
 psub_start "$p1" "sgwtest-house-$$" "$T/house" 't/#'
 broker_start "$p2"; B2=$BROKER_PID
 psub_start "$p2" "sgwtest-cloud-$$" "$T/cloud" 't/#'
-{ ini_gateway "$p1"
+{ ini_gateway "$p1" | sed 's/^clock = rtc$/clock = rtc\nstats_interval = 1s/'
   printf '\n[mqtt cloud]\nuri = mqtt://127.0.0.1:%s\nclient_id = sgwtest-cloud-gw-%s\nqos = 1\n' "$p2" "$$"
   printf 'reconnect_min = 100ms\nreconnect_max = 1s\nsensors = s2, s3\n'
   printf 'batch = yes\nbatch_bytes = %s\nbatch_readings = %s\nbatch_wait = 500ms\n' "$BYTES" "$COUNT"
@@ -32,6 +36,11 @@ sleep $((20 * SLOW))
 back=$(date +%s%3N)
 BROKER_PID=$B2; broker_start "$p2"
 sleep $((4 * SLOW))	# the cloud's backlog, then live traffic to both again
+# The statistics count the batches and their readings, of the cloud alone.
+wait_until 20 status_ok 's["uplinks"][1]["name"] == "cloud" and s["uplinks"][1]["batches"] >= 40 and
+	s["uplinks"][1]["batched_readings"] >= 5 * s["uplinks"][1]["batches"] and
+	s["uplinks"][0]["batches"] == 0 and s["uplinks"][0]["batched_readings"] == 0' ||
+	fail "statistics: $(cat "$T/status")"
 gateway_stop
 [ "$GW_STATUS" = 0 ] || fail "exit status $GW_STATUS"
 
