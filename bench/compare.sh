@@ -18,7 +18,7 @@
 # after a warm-up.  Nothing leaves the loopback interface.
 #
 # Usage: bench/compare.sh [--quick] [--only IMPL[,IMPL]] [--keep] [--tls]
-#                         [--sensorgw PATH] [--sgw-bus NAME]
+#                         [--sensorgw PATH] [--sgw-bus NAME] [--batch N]
 #   --quick   shorter windows and fewer steps (< 3 min instead of < 10)
 #   --only    run these of sensorgw, floor, node-red (default: all three)
 #   --keep    keep the work directory (configs, logs, raw meter lines)
@@ -27,6 +27,10 @@
 #             with --only sensorgw: the floor and Node-RED stay on plain MQTT
 #   --sgw-bus put all of sensorgw's sim sensors on bus NAME (one worker
 #             thread) instead of the default: one bus, and thread, each
+#   --batch   every workload batched, N readings a PUBLISH as one JSON array:
+#             sensorgw with batch = yes (batch_readings = N), Node-RED with a
+#             join node of N before its mqtt out, the floor publishing arrays
+#             of N; the meter counts readings, not messages
 # Environment: SENSORGW (binary), CC (default cc).
 #
 # Node-RED is installed from the npm registry into bench/peer/node_modules on
@@ -43,6 +47,7 @@ keep=0
 tls=0
 sgw_bin=${SENSORGW:-}
 sgw_bus=
+batch=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
@@ -51,7 +56,8 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--sensorgw) sgw_bin=$2; shift ;;
 	--sgw-bus) sgw_bus=$2; shift ;;
-	-h|--help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--batch) batch=$2; shift ;;
+	-h|--help) sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "compare.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -243,6 +249,8 @@ start_sensorgw() {
 		fi
 		printf 'client_id = sensorgw-bench\n'
 		printf 'qos = 1\nmax_inflight = %s\n' "$inflight"
+		# --batch: the count decides, not the bytes
+		[ "$batch" = 0 ] || printf 'batch = yes\nbatch_readings = %s\nbatch_bytes = 128K\n' "$batch"
 		for ((i = 1; i <= n; i++)); do
 			printf '\n[sensor s%03d]\ndriver = sim\ninterval = %sms\n' "$i" "$ival"
 			printf 'quantities = temperature\nseed = %d\n' "$i"
@@ -257,7 +265,10 @@ start_sensorgw() {
 
 # floor NAME SENSORS INTERVAL_MS WINDOW
 start_floor() {
-	"$work/paho_floor" -p "$broker_port" -n "$2" -i "$3" -w "$4" 2>"$work/$1.floor.log" &
+	local b=()
+	[ "$batch" = 0 ] || b=(-b "$batch")
+	"$work/paho_floor" -p "$broker_port" -n "$2" -i "$3" -w "$4" "${b[@]+"${b[@]}"}" \
+		2>"$work/$1.floor.log" &
 	prod_pid=$!
 	pids+=("$prod_pid")
 }
@@ -267,7 +278,11 @@ start_nodered() {
 	local name=$1
 	shift
 	mkdir -p "$work/$name.nr"
-	cp "$here/peer/flow-sim.json" "$work/$name.nr/flow.json"
+	if [ "$batch" = 0 ]; then
+		cp "$here/peer/flow-sim.json" "$work/$name.nr/flow.json"
+	else
+		nr_batch_flow "$here/peer/flow-sim.json" >"$work/$name.nr/flow.json"
+	fi
 	env BENCH_NR_USERDIR="$work/$name.nr" BENCH_NR_FLOW="$work/$name.nr/flow.json" \
 		BENCH_MQTT_PORT="$broker_port" BENCH_PREFIX=bench "$@" \
 		node "$here/peer/node_modules/node-red/red.js" \
@@ -275,6 +290,31 @@ start_nodered() {
 		>"$work/$name.node-red.log" 2>&1 &
 	prod_pid=$!
 	pids+=("$prod_pid")
+}
+
+# The flow with a join node of $batch between the readings and mqtt out,
+# the readings as objects like sensorgw's, the arrays to bench/nodered/batch.
+nr_batch_flow() {	# FLOW
+	/usr/bin/python3 - "$1" "$batch" <<-'PY'
+	import json, sys
+	flow, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+	fn = next(x for x in flow if x["type"] == "function")
+	out = next(x for x in flow if x["type"] == "mqtt out")
+	old = "payload: (v / 100).toFixed(2) }"
+	assert old in fn["initialize"]
+	fn["initialize"] = fn["initialize"].replace(old, "payload: { topic: topics[i], "
+	    "value: v / 100, unit: '\u00b0C', ts: Date.now(), seq: n } }")
+	join = {"id": "b1e7c0de00000005", "type": "join", "z": fn["z"], "name": "batch",
+	        "mode": "custom", "build": "array", "property": "payload",
+	        "propertyType": "msg", "key": "topic", "joiner": "\\n", "joinerType": "str",
+	        "accumulate": False, "timeout": "1", "count": str(n), "reduceRight": False,
+	        "reduceExp": "", "reduceInit": "", "reduceInitType": "", "reduceFixup": "",
+	        "x": 250, "y": 80, "wires": [[out["id"]]]}
+	fn["wires"] = [[join["id"]]]
+	out["topic"] = "bench/nodered/batch"
+	flow.append(join)
+	json.dump(flow, sys.stdout, indent=1)
+	PY
 }
 
 stop_producer() {
@@ -290,7 +330,7 @@ measure() {
 	local name=$1 mp
 	# In the background: a signal to this script then interrupts the wait
 	# at once instead of after the window.
-	"$work/meter" -p "$broker_port" -t 'bench/+/temperature' \
+	"$work/meter" -p "$broker_port" -t "$meter_filter" $meter_readings \
 		-P "$prod_pid" -B "$broker_pid" -w "$2" -d "$3" -m "$4" -c 15 -f 30 \
 		>"$work/$name.meter.out" 2>"$work/$name.meter.err" &
 	mp=$!
@@ -477,6 +517,9 @@ step_nr() {
 	start_nodered "$1" BENCH_MODE=rate BENCH_SENSORS=100 BENCH_RATE="$offered"
 }
 
+meter_filter='bench/+/temperature' meter_readings=
+[ "$batch" = 0 ] || meter_filter='bench/+/batch' meter_readings=-r
+
 # --- the run --------------------------------------------------------------------------
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -496,6 +539,7 @@ echo "sensorgw vs the Paho floor vs Node-RED, QoS 1 to a private mosquitto $(mos
 echo "machine: $(nproc) cores $(uname -m), $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
 echo "load average (1/5/15 min) before: $load_before, after: $load_after (other processes share the cores)"
 want sensorgw && echo "sensorgw: $sgw_bin${sgw_bus:+ (all sensors on bus $sgw_bus)}"
+[ "$batch" = 0 ] || echo "batched: $batch readings a PUBLISH (sensorgw batch = yes, Node-RED join, floor arrays); rates and CPU per reading"
 want node-red && echo "node-red: $nr_version on node $(node --version)"
 echo "mode: $([ $quick = 1 ] && echo quick || echo full), windows (warm-up+measured s): idle $idle_warm+$idle_win, 1k $k1_warm+$k1_win, max $max_warm+$max_win per step; $elapsed s in all"
 echo

@@ -28,6 +28,14 @@
  * The window closes after WINDOW_S seconds, and no earlier than MIN_MSGS
  * messages or 3*WINDOW_S seconds, whichever comes first.
  * "ready" goes to stderr once the subscription is acknowledged.
+ *
+ * -r counts readings instead of messages: a payload that is a JSON array
+ * (sensorgw's batches, a Node-RED join's output) counts one reading per
+ * "seq" key in it, any other payload one; "messages" then says how many
+ * PUBLISH packets carried them.  -N COUNT (drain mode) skips the warm-up
+ * and the window: it starts at the first reading and stops at the
+ * COUNT-th (or after 10 s without any), and prints drain_s, the time from
+ * the first to the last, with the producer's CPU time in between.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -377,8 +385,26 @@ struct parser {
 	size_t cap, len;
 	uint64_t publishes;
 	uint64_t pub_bytes;	/* topic + payload bytes of counted PUBLISHes */
+	bool count_readings;	/* -r */
+	uint64_t readings;	/* with -r: readings in them */
+	double last_s;		/* when the last PUBLISH arrived */
 	bool connacked, subacked;
 };
+
+/* The readings a QoS 0 PUBLISH's variable header and payload (LEN bytes at P) carry. */
+static uint64_t readings_in(const unsigned char *p, size_t len)
+{
+	static const char key[] = "\"seq\":";
+	size_t tlen = len >= 2 ? (size_t)p[0] << 8 | p[1] : 0;
+	const unsigned char *q, *end = p + len;
+	uint64_t n = 0;
+
+	if (len < 2 + tlen + 1 || p[2 + tlen] != '[')
+		return 1;
+	for (q = p + 2 + tlen; (q = memmem(q, (size_t)(end - q), key, sizeof(key) - 1)); q++)
+		n++;
+	return n;
+}
 
 static void parse(struct parser *ps)
 {
@@ -408,6 +434,8 @@ static void parse(struct parser *ps)
 		if (type == 3) {
 			ps->publishes++;
 			ps->pub_bytes += rl - 2;
+			if (ps->count_readings)
+				ps->readings += readings_in(ps->buf + off + hdr, rl);
 		} else if (type == 2) {
 			if (rl < 2 || ps->buf[off + hdr + 1] != 0)
 				diex("broker refused the connection");
@@ -452,8 +480,35 @@ static void pump(int fd, struct parser *ps, int timeout_ms)
 		if (n == 0)
 			diex("broker closed the connection");
 		ps->len += (size_t)n;
+		ps->last_s = now_s();
 		parse(ps);
 	}
+}
+
+/*
+ * -N: from the first reading (already counted) to the COUNT-th, or to 10 s
+ * without any; prints the time between the first and the last arrival.
+ */
+static int drain(int fd, struct parser *ps, pid_t producer, long count)
+{
+	struct tree_cpu pa, pb;
+	bool ticks = false;
+	double t0 = ps->last_s, cpu;
+
+	tree_sample(producer, &pa);
+	while ((long)ps->readings < count && now_s() - ps->last_s < 10)
+		pump(fd, ps, 100);
+	tree_sample(producer, &pb);
+	cpu = tree_cpu_delta(&pa, &pb, &ticks);
+	printf("drain_s=%.3f readings=%llu messages=%llu rate=%.1f cpu_s=%.3f "
+	       "cpu_us_per_reading=%.2f complete=%d\n", ps->last_s - t0,
+	       (unsigned long long)ps->readings, (unsigned long long)ps->publishes,
+	       ps->last_s > t0 ? (double)ps->readings / (ps->last_s - t0) : 0.0, cpu,
+	       ps->readings ? cpu * 1e6 / (double)ps->readings : 0.0,
+	       (long)ps->readings >= count);
+	close(fd);
+	free(ps->buf);
+	return (long)ps->readings >= count ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -462,15 +517,15 @@ int main(int argc, char **argv)
 	const char *filter = NULL;
 	pid_t producer = 0, broker = 0;
 	double warmup = 5, window = 10, conn_timeout = 10, first_timeout = 30, t, t0, t1, c0, c1, tnext;
-	long min_msgs = 0;
+	long min_msgs = 0, drain_n = 0;
 	static long rss[MAX_RSS_SAMPLES], anon[MAX_RSS_SAMPLES];
 	struct parser ps = { 0 };
 	struct tree_cpu pa, pb, ba, bb;
-	uint64_t n0, n1, b0, b1;
+	uint64_t n0, n1, m0, b0, b1, got;
 	bool pticks = false, bticks = false;
 	double pcpu, bcpu;
 
-	while ((opt = getopt(argc, argv, "p:t:P:B:w:d:m:c:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:t:P:B:w:d:m:c:f:rN:")) != -1) {
 		switch (opt) {
 		case 'p': port = (int)parse_long(optarg, 1, 65535, "port"); break;
 		case 't': filter = optarg; break;
@@ -481,9 +536,11 @@ int main(int argc, char **argv)
 		case 'm': min_msgs = parse_long(optarg, 0, 1L << 40, "min messages"); break;
 		case 'c': conn_timeout = (double)parse_long(optarg, 1, 600, "timeout"); break;
 		case 'f': first_timeout = (double)parse_long(optarg, 1, 600, "timeout"); break;
+		case 'r': ps.count_readings = true; break;
+		case 'N': drain_n = parse_long(optarg, 1, 1L << 40, "count"); ps.count_readings = true; break;
 		default:
 			fprintf(stderr, "usage: meter -p PORT -t FILTER -P PID [-B PID] "
-				"[-w S] [-d S] [-m N] [-c S] [-f S]\n");
+				"[-w S] [-d S] [-m N] [-c S] [-f S] [-r] [-N COUNT]\n");
 			return 2;
 		}
 	}
@@ -516,6 +573,8 @@ int main(int argc, char **argv)
 			diex("producer exited before its first reading");
 		pump(fd, &ps, 50);
 	}
+	if (drain_n)
+		return drain(fd, &ps, producer, drain_n);
 	t = now_s() + warmup;
 	while (now_s() < t)
 		pump(fd, &ps, 50);
@@ -524,7 +583,8 @@ int main(int argc, char **argv)
 	tree_sample(producer, &pa);
 	if (broker)
 		tree_sample(broker, &ba);
-	n0 = ps.publishes;
+	n0 = ps.count_readings ? ps.readings : ps.publishes;
+	m0 = ps.publishes;
 	b0 = ps.pub_bytes;
 	c0 = self_cpu_s();
 	t0 = now_s();
@@ -541,14 +601,14 @@ int main(int argc, char **argv)
 			}
 			tnext += 0.5;
 		}
-		if (t - t0 >= window &&
-		    ((long)(ps.publishes - n0) >= min_msgs || t - t0 >= 3 * window))
+		got = ps.count_readings ? ps.readings : ps.publishes;
+		if (t - t0 >= window && ((long)(got - n0) >= min_msgs || t - t0 >= 3 * window))
 			break;
 		pump(fd, &ps, 20);
 	}
 
 	t1 = now_s();
-	n1 = ps.publishes;
+	n1 = ps.count_readings ? ps.readings : ps.publishes;
 	b1 = ps.pub_bytes;
 	tree_sample(producer, &pb);
 	if (broker)
@@ -571,13 +631,14 @@ int main(int argc, char **argv)
 		       "cpu_s=%.6f cpu_us_per_msg=%.2f cpu_pct=%.1f cpu_src=%s procs=%d "
 		       "rss_med_kib=%ld rss_max_kib=%ld rss_first_kib=%ld rss_last_kib=%ld "
 		       "rss_anon_med_kib=%ld "
-		       "broker_cpu_pct=%.1f meter_cpu_pct=%.1f avg_msg_bytes=%.1f\n",
+		       "broker_cpu_pct=%.1f meter_cpu_pct=%.1f avg_msg_bytes=%.1f messages=%llu\n",
 		       dt, (unsigned long long)n, (double)n / dt,
 		       pcpu, n ? pcpu * 1e6 / (double)n : 0.0, 100 * pcpu / dt,
 		       pticks ? "ticks" : "schedstat", pa.n,
 		       med, max, first, last, nrss ? anon[nrss / 2] : 0,
 		       100 * bcpu / dt, 100 * (c1 - c0) / dt,
-		       n ? (double)(b1 - b0) / (double)n : 0.0);
+		       ps.publishes > m0 ? (double)(b1 - b0) / (double)(ps.publishes - m0) : 0.0,
+		       (unsigned long long)(ps.publishes - m0));
 	}
 	close(fd);
 	free(ps.buf);

@@ -19,7 +19,10 @@
  * gateway's; what this costs is the library's (and the kernel's).
  *
  * Usage: paho_floor -p PORT [-n SENSORS] [-i INTERVAL_MS] [-w WINDOW]
- *                   [-T none|error|protocol]
+ *                   [-T none|error|protocol] [-b BATCH]
+ * -b publishes BATCH readings at a time as one JSON array, as sensorgw's
+ * batch = yes does ([{"topic":...,"value":...,"unit":...,"ts":...,"seq":...},
+ * ...], made once) to bench/floor/batch.
  * -T sets Paho's trace level (default none: no trace callback at all;
  * sensorgw installs one at "protocol" to explain failed connects).
  * Runs until SIGTERM or SIGINT, then prints "sent=N acked=N" to stderr.
@@ -140,19 +143,22 @@ int main(int argc, char **argv)
 	char uri[64], (*topics)[40];
 	int64_t next;
 	unsigned long sent = 0;
-	long due = 0, cursor = 0;
+	long due = 0, cursor = 0, batch = 1;
+	char *batch_text = NULL;
+	size_t batch_len = 0;
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "p:n:i:w:T:")) != -1) {
+	while ((c = getopt(argc, argv, "p:n:i:w:T:b:")) != -1) {
 		switch (c) {
 		case 'p': port = arg_long(optarg, 1, 65535, "-p"); break;
 		case 'n': sensors = arg_long(optarg, 1, 100000, "-n"); break;
 		case 'i': interval_ms = arg_long(optarg, 1, 3600000, "-i"); break;
 		case 'w': window = arg_long(optarg, 1, 65535, "-w"); break;
 		case 'T': trace = optarg; break;
+		case 'b': batch = arg_long(optarg, 1, 1000, "-b"); break;
 		default:
 			fprintf(stderr, "usage: paho_floor -p PORT [-n SENSORS] [-i INTERVAL_MS] "
-					"[-w WINDOW] [-T none|error|protocol]\n");
+					"[-w WINDOW] [-T none|error|protocol] [-b BATCH]\n");
 			return 2;
 		}
 	}
@@ -176,6 +182,22 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < sensors; i++)
 		snprintf(topics[i], sizeof(topics[i]), "bench/s%03ld/temperature", i + 1);
+	if (batch > 1) {
+		/* One array made once, of the size sensorgw's would have. */
+		batch_text = malloc((size_t)batch * 128 + 2);
+		if (!batch_text) {
+			perror("paho_floor");
+			return 1;
+		}
+		batch_len = 0;
+		batch_text[batch_len++] = '[';
+		for (long i = 0; i < batch; i++)
+			batch_len += (size_t)sprintf(batch_text + batch_len,
+				"%s{\"topic\":\"%s\",\"value\":21.5,\"unit\":\"\xc2\xb0""C\","
+				"\"ts\":1763769600123,\"seq\":%ld}", i ? "," : "",
+				topics[i % sensors], 1000000 + i);
+		batch_text[batch_len++] = ']';
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
@@ -217,17 +239,18 @@ int main(int argc, char **argv)
 			while (next <= now_ns());
 			wait_ns = 0;
 		}
-		while (atomic_load(&connected) && due > 0 && atomic_load(&inflight) < window) {
+		while (atomic_load(&connected) && due >= batch && atomic_load(&inflight) < window) {
 			MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
 			MQTTAsync_message m = MQTTAsync_message_initializer;
 
-			m.payload = "21.50";
-			m.payloadlen = 5;
+			m.payload = batch > 1 ? batch_text : "21.50";
+			m.payloadlen = batch > 1 ? (int)batch_len : 5;
 			m.qos = 1;
 			ro.onSuccess = on_sent;
 			ro.onFailure = on_send_failure;
 			atomic_fetch_add(&inflight, 1);
-			rc = MQTTAsync_sendMessage(client, topics[cursor], &m, &ro);
+			rc = MQTTAsync_sendMessage(client, batch > 1 ? "bench/floor/batch" : topics[cursor],
+						   &m, &ro);
 			if (rc != MQTTASYNC_SUCCESS) {
 				atomic_fetch_sub(&inflight, 1);
 				fprintf(stderr, "paho_floor: sendMessage: %d\n", rc);
@@ -235,8 +258,8 @@ int main(int argc, char **argv)
 				break;
 			}
 			cursor = (cursor + 1) % sensors;
-			due--;
-			sent++;
+			due -= batch;
+			sent += (unsigned long)batch;
 		}
 		if (poll(&pfd, 1, wait_ns > 0 ? (int)((wait_ns + 999999) / 1000000) : 0) > 0 &&
 		    read(efd, &drain, sizeof(drain)) < 0 && errno != EAGAIN)
@@ -247,5 +270,6 @@ int main(int argc, char **argv)
 	usleep(100000);
 	MQTTAsync_destroy(&client);
 	free(topics);
+	free(batch_text);
 	return 0;
 }

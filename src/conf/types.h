@@ -164,6 +164,13 @@ struct sgw_uplink_config {
 	size_t sas_key_len;
 	char *sas_resource;	/* "HUB/devices/DEVICE", the token's resource URI */
 	uint32_t sas_ttl_s;	/* a token's validity, 60..30 days */
+	/* batch = yes: readings go out as JSON arrays on batch_topic (deliver/batch.h). */
+	bool batch;
+	int batch_line;		/* of the batch key, else of the section */
+	uint32_t batch_bytes;	/* a batch's payload at most, 256..131072 */
+	uint32_t batch_readings;	/* readings a batch at most, 1..1000 */
+	uint32_t batch_wait_ms;	/* how long a batch's first reading may wait, 0..60 s */
+	char *batch_topic;	/* expanded; default "<prefix>/<gateway>/batch" */
 };
 
 enum sgw_queue_mode {

@@ -73,6 +73,11 @@ static void link_json(struct sgw_json *w, const struct sgw_router_link_stats *ls
 	sgw_json_uint(w, ls->outbox.dropped);
 	sgw_json_key(w, "rate_limited");
 	sgw_json_uint(w, ls->outbox.rate_limited);
+	/* batch = yes: readings per message is batched_readings / batches. */
+	sgw_json_key(w, "batches");
+	sgw_json_uint(w, ls->outbox.batches);
+	sgw_json_key(w, "batched_readings");
+	sgw_json_uint(w, ls->outbox.batched_readings);
 	sgw_json_key(w, "connects");
 	sgw_json_uint(w, ls->uplink.connects);
 	/* Messages that came in on its subscriptions, and those the full inbox dropped. */

@@ -7,31 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rate.h"
+#include "outbox_int.h"
 #include "spool.h"
-#include "tag.h"
 #include "util/clock.h"
 #include "util/log.h"
-
-struct sgw_outbox {
-	struct sgw_uplink *u;
-	struct sgw_spool_cursor *sc;	/* NULL: memory only */
-	size_t max_pending;
-	/* Waiting messages: a ring, oldest at head. */
-	struct sgw_msg **ring;
-	size_t rcap, rhead, rlen;
-	/* Lost with a connection, to be sent before the ring; sorted by seq. */
-	struct sgw_msg **retry;
-	size_t nretry, capretry;
-	/* In flight: open addressing on the delivery tag, linear probing. */
-	struct sgw_msg **tab;
-	size_t tcap, tlen;
-	/* max_rate: the pump stopped for it (held); the next message counted. */
-	struct sgw_rate rate;
-	int64_t (*now)(void);
-	bool held, counted;
-	struct sgw_outbox_stats st;
-};
 
 static size_t tab_slot(const struct sgw_outbox *ob, uint64_t tag)
 {
@@ -63,7 +42,7 @@ static int tab_grow(struct sgw_outbox *ob)
 	return 0;
 }
 
-static int tab_put(struct sgw_outbox *ob, struct sgw_msg *m)
+int sgw_outbox_tab_put(struct sgw_outbox *ob, struct sgw_msg *m)
 {
 	size_t j;
 
@@ -77,7 +56,7 @@ static int tab_put(struct sgw_outbox *ob, struct sgw_msg *m)
 	return 0;
 }
 
-static struct sgw_msg *tab_take(struct sgw_outbox *ob, uint64_t tag)
+struct sgw_msg *sgw_outbox_tab_take(struct sgw_outbox *ob, uint64_t tag)
 {
 	size_t mask = ob->tcap - 1, j, k;
 	struct sgw_msg *m;
@@ -130,7 +109,7 @@ void sgw_outbox_set_rate(struct sgw_outbox *ob, uint32_t per_s, int64_t (*now)(v
  * Whether the rate limit lets one more message leave now.  The first time
  * it does not for the next message, that message is counted.
  */
-static bool rate_allows(struct sgw_outbox *ob)
+bool sgw_outbox_rate_allows(struct sgw_outbox *ob)
 {
 	ob->held = sgw_rate_limited(&ob->rate) && !sgw_rate_ready(&ob->rate, ob->now());
 	if (ob->held && !ob->counted) {
@@ -141,7 +120,7 @@ static bool rate_allows(struct sgw_outbox *ob)
 }
 
 /* A message left: it takes its turn, and the next one is not counted yet. */
-static void rate_sent(struct sgw_outbox *ob)
+void sgw_outbox_rate_sent(struct sgw_outbox *ob)
 {
 	if (sgw_rate_limited(&ob->rate))
 		sgw_rate_charge(&ob->rate, ob->now());
@@ -156,12 +135,17 @@ void sgw_outbox_charge(struct sgw_outbox *ob)
 
 int64_t sgw_outbox_next_deadline(const struct sgw_outbox *ob)
 {
-	if (!ob->held || !sgw_uplink_connected(ob->u))
+	if (!sgw_uplink_connected(ob->u))
 		return INT64_MAX;
-	return sgw_rate_next(&ob->rate, INT64_MIN);
+	if (ob->held)
+		return sgw_rate_next(&ob->rate, INT64_MIN);
+	/* A batch that could not go (a full window) goes on the next acknowledgement. */
+	if (ob->batch && sgw_batch_count(ob->batch) && !ob->batch_stuck)
+		return sgw_outbox_batch_due(ob);
+	return INT64_MAX;
 }
 
-static struct sgw_msg *ring_pop(struct sgw_outbox *ob)
+struct sgw_msg *sgw_outbox_ring_pop(struct sgw_outbox *ob)
 {
 	struct sgw_msg *m = ob->ring[ob->rhead];
 
@@ -175,11 +159,16 @@ void sgw_outbox_free(struct sgw_outbox *ob)
 	if (!ob)
 		return;
 	while (ob->rlen)
-		sgw_msg_unref(ring_pop(ob));
+		sgw_msg_unref(sgw_outbox_ring_pop(ob));
 	for (size_t i = 0; i < ob->nretry; i++)
 		sgw_msg_unref(ob->retry[i]);
 	for (size_t i = 0; i < ob->tcap; i++)
 		sgw_msg_unref(ob->tab[i]);
+	for (size_t i = 0; i < ob->nflights; i++)
+		free(ob->flights[i].tags);
+	free(ob->flights);
+	sgw_batch_free(ob->batch);
+	free(ob->batch_topic);
 	free(ob->ring);
 	free(ob->retry);
 	free(ob->tab);
@@ -207,7 +196,7 @@ static int ring_push(struct sgw_outbox *ob, struct sgw_msg *m)
 }
 
 /* Take the first message to resend. */
-static struct sgw_msg *retry_pop(struct sgw_outbox *ob)
+struct sgw_msg *sgw_outbox_retry_pop(struct sgw_outbox *ob)
 {
 	struct sgw_msg *m = ob->retry[0];
 
@@ -225,13 +214,13 @@ int sgw_outbox_spill(struct sgw_outbox *ob, int (*store)(void *arg, const struct
 		err = store(arg, ob->retry[0]);
 		if (err < 0)
 			return err;
-		sgw_msg_unref(retry_pop(ob));
+		sgw_msg_unref(sgw_outbox_retry_pop(ob));
 	}
 	while (ob->rlen) {
 		err = store(arg, ob->ring[ob->rhead]);
 		if (err < 0)
 			return err;
-		sgw_msg_unref(ring_pop(ob));
+		sgw_msg_unref(sgw_outbox_ring_pop(ob));
 	}
 	return 0;
 }
@@ -239,7 +228,7 @@ int sgw_outbox_spill(struct sgw_outbox *ob, int (*store)(void *arg, const struct
 int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m)
 {
 	if (ob->rlen >= ob->max_pending) {
-		sgw_msg_unref(ring_pop(ob));
+		sgw_msg_unref(sgw_outbox_ring_pop(ob));
 		ob->st.dropped++;
 	}
 	if (ring_push(ob, m) < 0)
@@ -250,158 +239,13 @@ int sgw_outbox_push(struct sgw_outbox *ob, struct sgw_msg *m)
 }
 
 
-/*
- * A publish error that no retry can cure: the message itself is refused.
- * Anything else (no room, no connection, a passing Paho failure) is tried
- * again at the next pump.
- */
-static bool refused_for_good(int err)
+/* ------------------------------------------------------------ resend list */
+
+/* Keep M (the caller's reference) to be sent again, in sequence order. */
+void sgw_outbox_retry_insert(struct sgw_outbox *ob, struct sgw_msg *m)
 {
-	return err == -EINVAL || err == -EMSGSIZE;
-}
-
-static bool from_disk(const struct sgw_msg *m)
-{
-	return sgw_tag_kind(m->tag) == SGW_TAG_SPOOL;
-}
-
-void sgw_outbox_lost(struct sgw_outbox *ob)
-{
-	/* Normally none left: the uplink failed them all before. */
-	for (size_t i = 0; i < ob->tcap; i++) {
-		struct sgw_msg *m = ob->tab[i];
-
-		if (m && from_disk(m)) {
-			tab_take(ob, m->tag);
-			sgw_msg_unref(m);
-			i--;	/* backward shift may have moved another entry here */
-		}
-	}
-	if (ob->sc)
-		sgw_spool_rewind(ob->sc);
-}
-
-/* Send the disk backlog; true when it is all sent. */
-static bool pump_spool(struct sgw_outbox *ob)
-{
-	struct sgw_msg *m;
-	int err;
-
-	while ((err = sgw_spool_peek(ob->sc, &m)) == 0) {
-		if (!rate_allows(ob) || tab_put(ob, m) < 0)
-			return false;
-		err = sgw_uplink_publish_ex(ob->u, sgw_msg_topic(m), sgw_msg_payload(m),
-					    m->payload_len, sgw_msg_qos(m, sgw_uplink_qos(ob->u)),
-					    sgw_msg_retain(m, sgw_uplink_retain(ob->u)), m->tag);
-		if (err < 0 && !refused_for_good(err)) {
-			tab_take(ob, m->tag);
-			return false;
-		}
-		sgw_spool_take(ob->sc);	/* the reference now belongs to the table */
-		if (err == 0)
-			rate_sent(ob);
-		if (err < 0) {
-			tab_take(ob, m->tag);
-			log_warnx("[mqtt %s] dropping stored message %" PRIu64 " to %s: %s",
-				  sgw_uplink_name(ob->u), m->seq, sgw_msg_topic(m), strerror(-err));
-			sgw_spool_ack(ob->sc, m->tag);
-			sgw_msg_unref(m);
-			ob->st.dropped++;
-		}
-	}
-	if (err != -ENODATA) {
-		log_warnx("[mqtt %s] reading the disk queue: %s", sgw_uplink_name(ob->u),
-			  strerror(-err));
-		return false;
-	}
-	return true;
-}
-
-/*
- * Publish M, held in memory; true when it left the list it is on: sent
- * (the table holds the reference now) or refused for good (dropped, and
- * the caller's reference goes).  False: try again at the next pump.
- */
-static bool send_memory(struct sgw_outbox *ob, struct sgw_msg *m)
-{
-	int err;
-
-	if (!rate_allows(ob))
-		return false;
-	if (tab_put(ob, m) < 0)
-		return false;	/* out of memory */
-	err = sgw_uplink_publish_ex(ob->u, sgw_msg_topic(m), sgw_msg_payload(m), m->payload_len,
-				    sgw_msg_qos(m, sgw_uplink_qos(ob->u)),
-				    sgw_msg_retain(m, sgw_uplink_retain(ob->u)), m->tag);
-	if (err == 0) {
-		rate_sent(ob);
-		return true;
-	}
-	tab_take(ob, m->tag);
-	if (!refused_for_good(err))
-		return false;
-	/* Refused for good (too large for Paho): drop it, say so. */
-	log_warnx("[mqtt %s] dropping message %" PRIu64 " to %s: %s", sgw_uplink_name(ob->u),
-		  m->seq, sgw_msg_topic(m), strerror(-err));
-	ob->st.dropped++;
-	sgw_msg_unref(m);
-	return true;
-}
-
-void sgw_outbox_pump(struct sgw_outbox *ob)
-{
-	struct sgw_msg *m;
-
-	ob->held = false;	/* until the rate limit stops this pump */
-	if (!sgw_uplink_connected(ob->u))
-		return;
-	/*
-	 * The disk first: a message goes to memory only while nothing newer
-	 * than it is on disk for this uplink (deliver/router.c), so whatever
-	 * is there is older.  Then the messages lost with a connection, older
-	 * than those waiting.
-	 */
-	if (ob->sc && !pump_spool(ob))
-		return;
-	while (ob->nretry) {
-		m = ob->retry[0];
-		if (!send_memory(ob, m))
-			return;
-		retry_pop(ob);
-		ob->st.resent++;
-	}
-	while (ob->rlen) {
-		m = ob->ring[ob->rhead];
-		if (!send_memory(ob, m))
-			return;
-		ring_pop(ob);
-	}
-}
-
-void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag)
-{
-	struct sgw_msg *m = tab_take(ob, tag);
-
-	if (!m)
-		return;	/* not ours: an untracked message */
-	if (ob->sc && from_disk(m))
-		sgw_spool_ack(ob->sc, tag);
-	ob->st.delivered++;
-	sgw_msg_unref(m);
-}
-
-void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
-{
-	struct sgw_msg *m = tab_take(ob, tag);
 	size_t lo = 0, hi;
 
-	if (!m)
-		return;
-	if (from_disk(m)) {
-		/* On disk still: read again after the rewind. */
-		sgw_msg_unref(m);
-		return;
-	}
 	if (ob->nretry == ob->capretry) {
 		size_t ncap = ob->capretry ? ob->capretry * 2 : 32;
 		struct sgw_msg **nr = realloc(ob->retry, ncap * sizeof(*nr));
@@ -429,14 +273,220 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
 	ob->nretry++;
 }
 
+static void fail_one(struct sgw_outbox *ob, uint64_t tag)
+{
+	struct sgw_msg *m = sgw_outbox_tab_take(ob, tag);
+
+	if (!m)
+		return;
+	if (sgw_outbox_from_disk(m)) {
+		/* On disk still: read again after the rewind. */
+		sgw_msg_unref(m);
+		return;
+	}
+	sgw_outbox_retry_insert(ob, m);
+}
+
+void sgw_outbox_lost(struct sgw_outbox *ob)
+{
+	struct flight f;
+
+	/* Normally none left: the uplink failed them all before. */
+	while (ob->nflights && sgw_outbox_flight_take(ob, ob->flights[0].tag, &f)) {
+		for (size_t i = 0; i < f.n; i++)
+			fail_one(ob, f.tags[i]);
+		free(f.tags);
+	}
+	if (ob->batch)
+		sgw_outbox_unstage(ob);
+	for (size_t i = 0; i < ob->tcap; i++) {
+		struct sgw_msg *m = ob->tab[i];
+
+		if (m && sgw_outbox_from_disk(m)) {
+			sgw_outbox_tab_take(ob, m->tag);
+			sgw_msg_unref(m);
+			i--;	/* backward shift may have moved another entry here */
+		}
+	}
+	if (ob->sc)
+		sgw_spool_rewind(ob->sc);
+}
+
+/* ------------------------------------------------------------ sending */
+
+/*
+ * Publish M, peeked from disk; true when the cursor moved past it: sent
+ * (the table holds it now) or refused for good (dropped and acknowledged).
+ * False: try again at the next pump.
+ */
+/* M as one publish, with its own qos and retain or else the uplink's. */
+static int publish_one(struct sgw_outbox *ob, const struct sgw_msg *m)
+{
+	return sgw_uplink_publish_ex(ob->u, sgw_msg_topic(m), sgw_msg_payload(m), m->payload_len,
+				     sgw_msg_qos(m, sgw_uplink_qos(ob->u)),
+				     sgw_msg_retain(m, sgw_uplink_retain(ob->u)), m->tag);
+}
+
+bool sgw_outbox_send_spool(struct sgw_outbox *ob, struct sgw_msg *m)
+{
+	int err;
+
+	if (!sgw_outbox_rate_allows(ob) || sgw_outbox_tab_put(ob, m) < 0)
+		return false;
+	err = publish_one(ob, m);
+	if (err < 0 && !sgw_outbox_refused_for_good(err)) {
+		sgw_outbox_tab_take(ob, m->tag);
+		return false;
+	}
+	sgw_spool_take(ob->sc);	/* the reference now belongs to the table */
+	if (err == 0) {
+		sgw_outbox_rate_sent(ob);
+		return true;
+	}
+	sgw_outbox_tab_take(ob, m->tag);
+	log_warnx("[mqtt %s] dropping stored message %" PRIu64 " to %s: %s",
+		  sgw_uplink_name(ob->u), m->seq, sgw_msg_topic(m), strerror(-err));
+	sgw_spool_ack(ob->sc, m->tag);
+	sgw_msg_unref(m);
+	ob->st.dropped++;
+	return true;
+}
+
+/* The disk cursor's read error (not the end of the backlog), told. */
+void sgw_outbox_spool_error(struct sgw_outbox *ob, int err)
+{
+	log_warnx("[mqtt %s] reading the disk queue: %s", sgw_uplink_name(ob->u), strerror(-err));
+}
+
+/* Send the disk backlog; true when it is all sent. */
+static bool pump_spool(struct sgw_outbox *ob)
+{
+	struct sgw_msg *m;
+	int err;
+
+	while ((err = sgw_spool_peek(ob->sc, &m)) == 0)
+		if (!sgw_outbox_send_spool(ob, m))
+			return false;
+	if (err != -ENODATA) {
+		sgw_outbox_spool_error(ob, err);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Publish M, held in memory; true when it left the list it is on: sent
+ * (the table holds the reference now) or refused for good (dropped, and
+ * the caller's reference goes).  False: try again at the next pump.
+ */
+bool sgw_outbox_send_memory(struct sgw_outbox *ob, struct sgw_msg *m)
+{
+	int err;
+
+	if (!sgw_outbox_rate_allows(ob))
+		return false;
+	if (sgw_outbox_tab_put(ob, m) < 0)
+		return false;	/* out of memory */
+	err = publish_one(ob, m);
+	if (err == 0) {
+		sgw_outbox_rate_sent(ob);
+		return true;
+	}
+	sgw_outbox_tab_take(ob, m->tag);
+	if (!sgw_outbox_refused_for_good(err))
+		return false;
+	/* Refused for good (too large for Paho): drop it, say so. */
+	log_warnx("[mqtt %s] dropping message %" PRIu64 " to %s: %s", sgw_uplink_name(ob->u),
+		  m->seq, sgw_msg_topic(m), strerror(-err));
+	ob->st.dropped++;
+	sgw_msg_unref(m);
+	return true;
+}
+
+void sgw_outbox_pump(struct sgw_outbox *ob)
+{
+	struct sgw_msg *m;
+
+	ob->held = false;	/* until the rate limit stops this pump */
+	ob->batch_stuck = false;
+	if (!sgw_uplink_connected(ob->u))
+		return;
+	if (ob->batch) {
+		sgw_outbox_pump_batched(ob);
+		return;
+	}
+	/*
+	 * The disk first: a message goes to memory only while nothing newer
+	 * than it is on disk for this uplink (deliver/router.c), so whatever
+	 * is there is older.  Then the messages lost with a connection, older
+	 * than those waiting.
+	 */
+	if (ob->sc && !pump_spool(ob))
+		return;
+	while (ob->nretry) {
+		m = ob->retry[0];
+		if (!sgw_outbox_send_memory(ob, m))
+			return;
+		sgw_outbox_retry_pop(ob);
+		ob->st.resent++;
+	}
+	while (ob->rlen) {
+		m = ob->ring[ob->rhead];
+		if (!sgw_outbox_send_memory(ob, m))
+			return;
+		sgw_outbox_ring_pop(ob);
+	}
+}
+
+/* ------------------------------------------------------------ acknowledgements */
+
+static void ack_one(struct sgw_outbox *ob, uint64_t tag)
+{
+	struct sgw_msg *m = sgw_outbox_tab_take(ob, tag);
+
+	if (!m)
+		return;	/* not ours: an untracked message */
+	if (ob->sc && sgw_outbox_from_disk(m))
+		sgw_spool_ack(ob->sc, tag);
+	ob->st.delivered++;
+	sgw_msg_unref(m);
+}
+
+void sgw_outbox_ack(struct sgw_outbox *ob, uint64_t tag)
+{
+	struct flight f;
+
+	if (!sgw_outbox_flight_take(ob, tag, &f)) {
+		ack_one(ob, tag);
+		return;
+	}
+	for (size_t i = 0; i < f.n; i++)
+		ack_one(ob, f.tags[i]);
+	free(f.tags);
+}
+
+void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag)
+{
+	struct flight f;
+
+	if (!sgw_outbox_flight_take(ob, tag, &f)) {
+		fail_one(ob, tag);
+		return;
+	}
+	for (size_t i = 0; i < f.n; i++)
+		fail_one(ob, f.tags[i]);
+	free(f.tags);
+}
+
 size_t sgw_outbox_waiting(const struct sgw_outbox *ob)
 {
-	return ob->rlen + ob->nretry;
+	return ob->rlen + ob->nretry + ob->nstaged_memory;
 }
 
 bool sgw_outbox_idle(const struct sgw_outbox *ob)
 {
-	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->sc || sgw_spool_caught_up(ob->sc));
+	return ob->rlen + ob->nretry + ob->tlen == 0 && (!ob->batch || !sgw_batch_count(ob->batch)) &&
+	       (!ob->sc || sgw_spool_caught_up(ob->sc));
 }
 
 size_t sgw_outbox_restamp(struct sgw_outbox *ob)
@@ -447,6 +497,8 @@ size_t sgw_outbox_restamp(struct sgw_outbox *ob)
 		n += sgw_msg_restamp(ob->ring[(ob->rhead + i) & (ob->rcap - 1)]);
 	for (size_t i = 0; i < ob->nretry; i++)
 		n += sgw_msg_restamp(ob->retry[i]);
+	for (size_t i = 0; ob->batch && i < sgw_batch_count(ob->batch); i++)
+		n += sgw_msg_restamp(sgw_batch_msgs(ob->batch)[i]);
 	/* In flight: sent as they were; made right for a resend. */
 	for (size_t i = 0; i < ob->tcap; i++)
 		if (ob->tab[i])
@@ -460,6 +512,10 @@ const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob)
 
 	if (ob->nretry)
 		best = ob->retry[0];
+	/* The batch in the making: older than the waiting ones, maybe than those to resend. */
+	if (ob->batch && sgw_batch_count(ob->batch) &&
+	    (!best || sgw_batch_msgs(ob->batch)[0]->seq < best->seq))
+		best = sgw_batch_msgs(ob->batch)[0];
 	for (size_t i = 0; i < ob->tcap; i++)
 		if (ob->tab[i] && (!best || ob->tab[i]->seq < best->seq))
 			best = ob->tab[i];
@@ -471,27 +527,36 @@ const struct sgw_msg *sgw_outbox_oldest(const struct sgw_outbox *ob)
 void sgw_outbox_get_stats(const struct sgw_outbox *ob, struct sgw_outbox_stats *st)
 {
 	*st = ob->st;
-	st->pending = ob->rlen + ob->nretry;
+	st->pending = ob->rlen + ob->nretry + ob->nstaged_memory;
 	st->inflight = ob->tlen;
 }
 
 void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_msg *m), void *arg)
 {
-	size_t n = ob->tlen + ob->nretry, k = 0;
-	struct sgw_msg **all = n ? malloc(n * sizeof(*all)) : NULL;
+	size_t n, k = 0;
+	struct sgw_msg **all;
+
+	/* The batch in the making joins those to resend; the flights go with the table. */
+	if (ob->batch)
+		sgw_outbox_unstage(ob);
+	for (size_t i = 0; i < ob->nflights; i++)
+		free(ob->flights[i].tags);
+	ob->nflights = 0;
+	n = ob->tlen + ob->nretry;
+	all = n ? malloc(n * sizeof(*all)) : NULL;
 
 	if (n && !all) {
 		/* Keep order best-effort without memory: retry, then in flight unsorted. */
 		for (size_t i = 0; i < ob->nretry; i++)
 			fn(arg, ob->retry[i]);
 		for (size_t i = 0; i < ob->tcap; i++)
-			if (ob->tab[i] && !from_disk(ob->tab[i]))
+			if (ob->tab[i] && !sgw_outbox_from_disk(ob->tab[i]))
 				fn(arg, ob->tab[i]);
 	} else {
 		for (size_t i = 0; i < ob->nretry; i++)
 			all[k++] = ob->retry[i];
 		for (size_t i = 0; i < ob->tcap; i++)
-			if (ob->tab[i] && !from_disk(ob->tab[i]))
+			if (ob->tab[i] && !sgw_outbox_from_disk(ob->tab[i]))
 				all[k++] = ob->tab[i];
 		if (k)
 			qsort(all, k, sizeof(*all), sgw_msg_cmp_seq);
@@ -508,7 +573,7 @@ void sgw_outbox_drain(struct sgw_outbox *ob, void (*fn)(void *arg, struct sgw_ms
 	}
 	ob->tlen = 0;
 	while (ob->rlen) {
-		struct sgw_msg *m = ring_pop(ob);
+		struct sgw_msg *m = sgw_outbox_ring_pop(ob);
 
 		fn(arg, m);
 		sgw_msg_unref(m);

@@ -39,6 +39,8 @@ struct sgw_outbox_stats {
 	uint64_t dropped;	/* lost to the max_pending bound, or refused for good */
 	uint64_t resent;	/* sent again after a lost connection */
 	uint64_t rate_limited;	/* messages the rate limit held back (each counted once) */
+	uint64_t batches;	/* batches published (batch = yes) */
+	uint64_t batched_readings;	/* readings they carried */
 };
 
 /* SC: the uplink's disk queue cursor, or NULL without a disk queue. */
@@ -53,10 +55,24 @@ void sgw_outbox_free(struct sgw_outbox *ob);
  */
 void sgw_outbox_set_rate(struct sgw_outbox *ob, uint32_t per_s, int64_t (*now)(void));
 /*
- * When the pump, held back by the rate limit, may send again (CLOCK_MONOTONIC
- * ns), or INT64_MAX when it is not held back or the uplink is offline.
+ * When the pump, held back by the rate limit, may send again, or when the
+ * batch in the making is due (CLOCK_MONOTONIC ns); INT64_MAX when neither
+ * waits or the uplink is offline.
  */
 int64_t sgw_outbox_next_deadline(const struct sgw_outbox *ob);
+/*
+ * batch = yes: readings go out as JSON arrays on TOPIC (deliver/batch.h),
+ * of at most BYTES bytes and READINGS readings, the first waiting WAIT_MS
+ * at most for others (the clock of sgw_outbox_set_rate()); call it before
+ * the first push.  The batches are formed when they are sent, from the
+ * sending order above, also from the disk backlog; messages that are not
+ * readings go alone, in their place.  A batch is published with its first
+ * reading's delivery tag: its acknowledgement acknowledges every reading
+ * in it (on disk too), its failure has every one sent again.  The rate
+ * limit counts a batch as one publish.  0 or -ENOMEM.
+ */
+int sgw_outbox_set_batch(struct sgw_outbox *ob, size_t bytes, size_t readings,
+			 uint32_t wait_ms, const char *topic);
 /* A publish of the uplink's own that the outbox did not send (status) takes its turn. */
 void sgw_outbox_charge(struct sgw_outbox *ob);
 
@@ -74,7 +90,7 @@ void sgw_outbox_fail(struct sgw_outbox *ob, uint64_t tag);
  */
 void sgw_outbox_lost(struct sgw_outbox *ob);
 
-/* Messages in memory not yet sent (to resend or waiting). */
+/* Messages in memory not yet sent (to resend, waiting, in the batch in the making). */
 size_t sgw_outbox_waiting(const struct sgw_outbox *ob);
 /* Nothing waits: in memory, in flight, or on disk for this uplink. */
 bool sgw_outbox_idle(const struct sgw_outbox *ob);

@@ -275,6 +275,9 @@ static int links_start(struct sgw_router *r)
 			return -1;
 		}
 		sgw_outbox_set_rate(l->ob, uc->max_rate, NULL);
+		if (uc->batch && sgw_outbox_set_batch(l->ob, uc->batch_bytes, uc->batch_readings,
+						      uc->batch_wait_ms, uc->batch_topic) < 0)
+			log_warn("[mqtt %s] batches; sending one message a reading", uc->name);
 		r->nlinks = i + 1;
 		if (uc->homeassistant && !(l->ha = sgw_announce_new(cfg, uc, l->u)))
 			log_warn("[mqtt %s] Home Assistant discovery", uc->name);

@@ -160,7 +160,7 @@ static bool topic_fits(struct loader *l, const struct sgw_uplink_config *u, cons
 
 /*
  * Every topic U (cfg->uplinks[BIT]) publishes: its sensors' readings',
- * their error reports', the status'; and its sensors' QoS.
+ * their error reports', the status', the batches'; and its sensors' QoS.
  */
 static void check_uplink_sensors(struct loader *l, const struct sgw_uplink_config *u, size_t bit)
 {
@@ -196,6 +196,10 @@ static void check_uplink_sensors(struct loader *l, const struct sgw_uplink_confi
 			       " (the status topic)"))
 			topic_fits(l, u, label, u->profile_line, who, cfg->gw.status_topic, "/stats",
 				   " (the statistics topic)");
+	}
+	if (u->batch && u->batch_topic) {
+		snprintf(who, sizeof(who), "%s batch", label);
+		topic_fits(l, u, label, u->batch_line, who, u->batch_topic, "", " (the batch topic)");
 	}
 }
 

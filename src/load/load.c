@@ -249,6 +249,7 @@ static void uplink_config_free(struct sgw_uplink_config *u)
 		explicit_bzero(u->sas_key, u->sas_key_len);
 	free(u->sas_key);
 	free(u->sas_resource);
+	free(u->batch_topic);
 }
 
 void sgw_config_free(struct sgw_config *cfg)

@@ -73,6 +73,9 @@ void sgw_resolve_uplink_sensors(struct loader *l);
 
 /* aws.c: profile = aws-iot, checked against AWS IoT Core's limits. */
 
+/* U's batch keys (KS, its section), in src/load/batch.c. */
+void sgw_resolve_uplink_batch(struct loader *l, struct sgw_keys *ks,
+			      struct sgw_uplink_config *u);
 /* U's own keys (KS, its section; PORT, its URI's, 0 when the URI is bad). */
 void sgw_aws_check_uplink(struct loader *l, struct sgw_keys *ks, struct sgw_uplink_config *u,
 			  long port);

@@ -416,6 +416,7 @@ void sgw_resolve_uplink(struct loader *l, const struct sgw_section *s,
 	    u->profile != SGW_PROFILE_AZURE_IOT_HUB)
 		sgw_keys_error(&ks, sgw_keys_find(&ks, "password_file"),
 			       "MQTT 3.1.1 sends a password only with a username");
+	sgw_resolve_uplink_batch(l, &ks, u);
 	if (u->profile == SGW_PROFILE_AWS_IOT)
 		sgw_aws_check_uplink(l, &ks, u, port);
 	sgw_azure_check_uplink(l, &ks, u, host, hostlen, port);

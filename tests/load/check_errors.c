@@ -147,6 +147,13 @@ static const struct bad_case {
 	{ "azure_commands.ini", "azure_commands.ini:10: ", "[mqtt azure] commands: \"yes\" Azure IoT Hub lets a device subscribe to its cloud-to-device messages only" },
 	{ "azure_other_profile.ini", "azure_other_profile.ini:7: ", "[mqtt azure] device_id: only with profile = azure-iot-hub" },
 	{ "aws_status_slashes.ini", "aws_status_slashes.ini:6: ", "[mqtt aws] profile: topic \"a/b/c/d/e/f/test/status/stats\" (the statistics topic) has 8 slashes" },
+	{ "batch_bool.ini", "batch_bool.ini:7: ", "[mqtt] batch: \"maybe\" is not a boolean" },
+	{ "batch_bytes_range.ini", "batch_bytes_range.ini:8: ", "[mqtt] batch_bytes: \"255\" is not a size from 256 to 131072 bytes" },
+	{ "batch_readings_range.ini", "batch_readings_range.ini:8: ", "[mqtt] batch_readings: \"1001\" is out of range (1..1000)" },
+	{ "batch_wait_range.ini", "batch_wait_range.ini:8: ", "[mqtt] batch_wait: \"61s\" is out of range (0ms..1m)" },
+	{ "batch_topic_wildcard.ini", "batch_topic_wildcard.ini:8: ", "[mqtt] batch_topic: \"casa/+/batch\" is not a valid topic: wildcards" },
+	{ "batch_topic_var.ini", "batch_topic_var.ini:8: ", "[mqtt] batch_topic: \"casa/{sensor}\" is not a valid topic: variable not available here" },
+	{ "aws_batch_slashes.ini", "aws_batch_slashes.ini:10: ", "[mqtt aws] batch: topic \"a/b/c/d/e/f/g/h/batch\" (the batch topic) has 8 slashes; AWS IoT Core allows 7" },
 };
 
 #define NBAD (sizeof(bad_cases) / sizeof(bad_cases[0]))

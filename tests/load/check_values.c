@@ -78,6 +78,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(u->reconnect_max_ms, 60000);
 	ck_assert(!u->homeassistant);
 	ck_assert_str_eq(u->homeassistant_prefix, "homeassistant");
+	ck_assert(!u->batch);
+	ck_assert_uint_eq(u->batch_bytes, 5120);
+	ck_assert_uint_eq(u->batch_readings, 100);
+	ck_assert_uint_eq(u->batch_wait_ms, 1000);
 
 	ck_assert_uint_eq(c->nsensors, 1);
 	s = sgw_config_sensor(c, "t");
@@ -291,6 +295,31 @@ START_TEST(test_azure_iot_hub)
 }
 END_TEST
 
+/* The batch keys at their edges; another uplink keeps the defaults. */
+START_TEST(test_batch)
+{
+	struct load r;
+	struct sgw_config *c = load_good("tests/ini/good/batch.ini", &r);
+	const struct sgw_uplink_config *u = &c->uplinks[0];
+
+	ck_assert_uint_eq(c->nuplinks, 2);
+	ck_assert(u->batch);
+	ck_assert_int_eq(u->batch_line, 8);
+	ck_assert_uint_eq(u->batch_bytes, 131072);
+	ck_assert_uint_eq(u->batch_readings, 1000);
+	ck_assert_uint_eq(u->batch_wait_ms, 0);
+	ck_assert_str_eq(u->batch_topic, "casa/lote/pi");
+	u = &c->uplinks[1];
+	ck_assert(!u->batch);
+	ck_assert_int_eq(u->batch_line, 14);
+	ck_assert_uint_eq(u->batch_bytes, 5120);
+	ck_assert_uint_eq(u->batch_readings, 100);
+	ck_assert_uint_eq(u->batch_wait_ms, 1000);
+	ck_assert_str_eq(u->batch_topic, "casa/pi/batch");
+	load_done(&r);
+}
+END_TEST
+
 /* sensors = lists: spaces around names are not part of them; a sensor on no uplink is told. */
 START_TEST(test_sensors_lists)
 {
@@ -455,6 +484,7 @@ int main(void)
 	tcase_add_test(good, test_full);
 	tcase_add_test(good, test_aws_iot);
 	tcase_add_test(good, test_azure_iot_hub);
+	tcase_add_test(good, test_batch);
 	tcase_add_test(good, test_sensors_lists);
 	tcase_add_test(good, test_sensor_qos);
 	tcase_add_test(good, test_crlf_bom);

@@ -105,6 +105,8 @@ int sgw_uplink_publish_ex(struct sgw_uplink *u, const char *topic, const void *p
 		return -EMSGSIZE;
 	u->inflight++;
 	u->st.published++;
+	if (u->on_publish)
+		u->on_publish(topic, payload, len, tag);
 	if (u->npending < MOCK_MAX)
 		u->pending[u->npending++] = tag;
 	if (u->n < MOCK_MAX) {

@@ -43,6 +43,8 @@ struct sgw_uplink {
 	struct sgw_uplink_stats st;
 	char subs[MOCK_SUBS][64];	/* topic filters subscribed to */
 	size_t nsubs;
+	/* Called with each counted publish, whole (the records above cut it); NULL: none. */
+	void (*on_publish)(const char *topic, const void *payload, size_t len, uint64_t tag);
 };
 
 extern struct sgw_uplink mock;
