@@ -3,28 +3,13 @@
 #include "gpio_source.h"
 #include "util/clock.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHIP_MAX 64	/* longer than any gpiochip name or label */
-#define LINE_MAX 1023	/* the largest Pi chip has 54 lines; leave room */
 
 static const char *const bias_names[] = { "as-is", "disable", "pull-up", "pull-down", NULL };
-
-static bool chip_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CHIP_MAX)
-		return false;
-	for (; *s; s++)
-		if (!isgraph((unsigned char)*s))
-			return false;
-	return true;
-}
 
 int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_keys *keys,
 			      uint32_t debounce_def_ms, struct sgw_gpio_source_config *out)
@@ -37,7 +22,7 @@ int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_keys *key
 	memset(out, 0, sizeof(*out));
 	if (sgw_keys_str(keys, "chip", "gpiochip0", &chip) < 0)
 		ret = -EINVAL;
-	else if (!chip_name_ok(chip)) {
+	else if (!sgw_gpio_chip_name_ok(chip)) {
 		sgw_diag_error(keys->d, sgw_keys_find(keys, "chip")->line,
 			       "chip: '%s' is not a GPIO chip name, number or label", chip);
 		ret = -EINVAL;
@@ -46,7 +31,7 @@ int sgw_gpio_source_configure(struct sgw_sensor_config *sc, struct sgw_keys *key
 		sgw_diag_error(keys->d, sc->line,
 			       "sensor %s: key 'line' (GPIO line number) is required", sc->name);
 		ret = -EINVAL;
-	} else if (sgw_keys_long(keys, "line", 0, 0, LINE_MAX, &line) < 0) {
+	} else if (sgw_keys_long(keys, "line", 0, 0, SGW_GPIO_LINE_MAX, &line) < 0) {
 		ret = -EINVAL;
 	}
 	if (sgw_keys_bool(keys, "active_low", false, &out->active_low) < 0)

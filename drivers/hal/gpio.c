@@ -2,6 +2,7 @@
 /* Backend choice and active-low handling, common to both GPIO backends. */
 #include "gpio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,18 @@ static int line_new(const struct sgw_gpio_request *req, struct sgw_gpio_line **o
 	line->active_low = req->active_low;
 	*out = line;
 	return 0;
+}
+
+bool sgw_gpio_chip_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > SGW_GPIO_CHIP_MAX)
+		return false;
+	for (; *name; name++)
+		if (!isgraph((unsigned char)*name))
+			return false;
+	return true;
 }
 
 int sgw_gpio_line_open(const struct sgw_gpio_request *req, struct sgw_gpio_line **out)

@@ -53,6 +53,13 @@ struct sgw_gpio_event {
 
 struct sgw_gpio_line;
 
+/* The longest chip name taken (any gpiochip name or label is shorter). */
+#define SGW_GPIO_CHIP_MAX 64
+/* The largest line number taken (the largest Pi chip has 54 lines). */
+#define SGW_GPIO_LINE_MAX 1023
+/* NAME can name a chip: 1..SGW_GPIO_CHIP_MAX printable bytes, no spaces. */
+bool sgw_gpio_chip_name_ok(const char *name);
+
 /*
  * Request a line as an input with edge events.  Returns 0 and the line in
  * *out, or -ENOENT (no such chip), -EINVAL (no such line on the chip),

@@ -7,19 +7,17 @@
  */
 #include "load_int.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "drivers/driver.h"
+#include "drivers/hal/gpio.h"
 #include "message/topic.h"
 
 #define DEFAULT_CHIP "gpiochip0"	/* as gpio_input's */
 #define DEFAULT_TOPIC "{prefix}/{gateway}/{actuator}"
-#define CHIP_MAX 64		/* longer than any gpiochip name or label */
-#define LINE_MAX 1023		/* the largest Pi chip has 54 lines; leave room */
 #define DAY_MS 86400000u
 
 /* enum sgw_actuator_kind's order. */
@@ -41,18 +39,6 @@ static const struct {
 	{ "travel_time", SGW_ACTUATOR_COVER },
 };
 
-static bool chip_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CHIP_MAX)
-		return false;
-	for (; *s; s++)
-		if (!isgraph((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* A required line number KEY into *out: whether it is given and valid. */
 static bool line_key(struct sgw_keys *ks, const char *key, unsigned int *out)
 {
@@ -62,7 +48,7 @@ static bool line_key(struct sgw_keys *ks, const char *key, unsigned int *out)
 		sgw_keys_missing(ks, key);
 		return false;
 	}
-	if (sgw_keys_long(ks, key, 0, 0, LINE_MAX, &v) != 1)
+	if (sgw_keys_long(ks, key, 0, 0, SGW_GPIO_LINE_MAX, &v) != 1)
 		return false;
 	*out = (unsigned int)v;
 	return true;
@@ -131,7 +117,7 @@ void sgw_resolve_actuator(struct loader *l, struct sgw_section *s, struct sgw_ac
 	}
 
 	sgw_keys_str(&ks, "chip", DEFAULT_CHIP, &v);
-	if (!chip_name_ok(v)) {
+	if (!sgw_gpio_chip_name_ok(v)) {
 		sgw_keys_bad(&ks, sgw_keys_find(&ks, "chip"), "is not a GPIO chip name, number or label");
 		v = DEFAULT_CHIP;
 	}
@@ -210,7 +196,7 @@ static int key_line(struct loader *l, const struct sgw_actuator_config *a, const
 /* Input sensors claim their line through their bus, "gpio:CHIP:LINE" (gpio_source.h). */
 static bool sensor_uses(const struct sgw_sensor_config *sc, const char *chip, unsigned int offset)
 {
-	char bus[CHIP_MAX + 32];
+	char bus[SGW_GPIO_CHIP_MAX + 32];
 
 	if (!sc->driver || !sc->bus || (strcmp(sc->driver->name, "gpio_input") != 0 &&
 					strcmp(sc->driver->name, "pulse_counter") != 0))

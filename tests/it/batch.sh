@@ -46,29 +46,15 @@ gateway_stop
 
 /usr/bin/python3 - "$T/house" "$T/cloud" "$away" "$back" $((3000 * SLOW)) "$BYTES" "$COUNT" \
 	<<'PY' || fail "batches"
-import json, sys
+import json, os, sys
 from collections import defaultdict
+sys.path.insert(0, os.environ["top_srcdir"] + "/tests/it")
+from two_brokers import CLOUD, lines, readings, check_split, check_live
 
 house_f, cloud_f = sys.argv[1], sys.argv[2]
 away, back, limit, nbytes, ncount = (int(a) for a in sys.argv[3:8])
-
-def lines(f):
-    for l in open(f):
-        p = l.rstrip("\n").split(" ", 2)
-        if len(p) == 3:
-            yield float(p[0]) * 1000, p[1], p[2]
-
-def singles(f):
-    """{topic: [(seq, ts_ms, arrival_ms)]} of one-reading messages, in arrival order."""
-    out = defaultdict(list)
-    for a, t, p in lines(f):
-        if t.startswith("t/s") and not t.endswith("/error"):
-            r = json.loads(p)
-            out[t].append((r["seq"], r["ts"], a))
-    return out
-
-house = singles(house_f)
-assert not singles(cloud_f), "the cloud got readings one by one"
+house = readings(house_f)
+assert not readings(cloud_f), "the cloud got readings one by one"
 cloud, batches = defaultdict(list), []
 for a, t, p in lines(cloud_f):
     if t != "t/cloud/batch":
@@ -82,21 +68,10 @@ for a, t, p in lines(cloud_f):
         cloud[r["topic"]].append((r["seq"], r["ts"], a))
     batches.append((a, len(arr), len(p.encode())))
 
-mine = {"t/s2/temperature", "t/s3/temperature"}
-assert set(house) == mine | {"t/s0/temperature", "t/s1/temperature"}, sorted(house)
-assert set(cloud) == mine, "the cloud got %s" % sorted(cloud)
-for side, rec in (("house", house), ("cloud", cloud)):
-    for t, v in rec.items():
-        seqs = [s for s, _, _ in v]
-        # A duplicate around a reconnect is allowed, a step back is not.
-        assert all(a <= b for a, b in zip(seqs, seqs[1:])), "%s %s: out of order" % (side, t)
-# The same readings of s2 and s3 on both, up to the newest both have.
-for t in mine:
-    h, c = {s for s, _, _ in house[t]}, {s for s, _, _ in cloud[t]}
-    top = min(max(h), max(c))
-    h, c = {s for s in h if s <= top}, {s for s in c if s <= top}
-    assert h == c, "%s: house only %s, cloud only %s" % (t, sorted(h - c)[:5], sorted(c - h)[:5])
+check_split(house, cloud)
+for t in CLOUD:
     # Whole: every reading sampled while the cloud was away reached it.
+    c = {s for s, _, _ in cloud[t]}
     gone = [s for s, ts, _ in house[t] if away <= ts <= back and s not in c]
     assert not gone, "%s: the backlog lost %s" % (t, gone[:5])
 # The backlog came in batches, full ones mostly.
@@ -109,11 +84,6 @@ assert backlog >= 200, backlog
 assert max(n for _, n, _ in late) > 5, late[:5]
 # Live while the cloud was away: sampled then, arrived within 3 s (more
 # under an emulator).
-late = [(t, s, a - ts) for t, v in house.items() for s, ts, a in v
-        if away + 500 <= ts <= back and a - ts > limit]
-n = sum(1 for v in house.values() for _, ts, _ in v if away + 500 <= ts <= back)
-print("# house: %d readings sampled while the cloud was away, %d late" % (n, len(late)),
-      file=sys.stderr)
-assert n >= 400 and not late, late[:5]
+check_live(house, away, back, limit, 400)
 PY
 echo ok

@@ -32,42 +32,15 @@ gateway_stop
 [ "$GW_STATUS" = 0 ] || fail "exit status $GW_STATUS"
 
 /usr/bin/python3 - "$T/house" "$T/cloud" "$away" "$back" $((3000 * SLOW)) <<'PY' || fail "routing"
-import json, sys
-from collections import defaultdict
-
-def readings(f):
-    """{topic: [(seq, ts_ms, arrival_ms)]} of the sensors' readings, in arrival order."""
-    out = defaultdict(list)
-    for l in open(f):
-        p = l.rstrip("\n").split(" ", 2)
-        if len(p) == 3 and p[1].startswith("t/s") and not p[1].endswith("/error"):
-            r = json.loads(p[2])
-            out[p[1]].append((r["seq"], r["ts"], float(p[0]) * 1000))
-    return out
+import os, sys
+sys.path.insert(0, os.environ["top_srcdir"] + "/tests/it")
+from two_brokers import readings, check_split, check_live
 
 house, cloud = readings(sys.argv[1]), readings(sys.argv[2])
 away, back, limit = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-mine = {"t/s2/temperature", "t/s3/temperature"}
-assert set(house) == mine | {"t/s0/temperature", "t/s1/temperature"}, sorted(house)
-assert set(cloud) == mine, "the cloud got %s" % sorted(cloud)
-for side, rec in (("house", house), ("cloud", cloud)):
-    for t, v in rec.items():
-        seqs = [s for s, _, _ in v]
-        # A duplicate around a reconnect is allowed, a step back is not.
-        assert all(a <= b for a, b in zip(seqs, seqs[1:])), "%s %s: out of order" % (side, t)
-# The same readings of s2 and s3 on both, up to the newest both have.
-for t in mine:
-    h, c = {s for s, _, _ in house[t]}, {s for s, _, _ in cloud[t]}
-    top = min(max(h), max(c))
-    h, c = {s for s in h if s <= top}, {s for s in c if s <= top}
-    assert h == c, "%s: house only %s, cloud only %s" % (t, sorted(h - c)[:5], sorted(c - h)[:5])
+check_split(house, cloud)
 # Live while the cloud was away: sampled then, arrived within 3 s (more
 # under an emulator).
-late = [(t, s, a - ts) for t, v in house.items() for s, ts, a in v
-        if away + 500 <= ts <= back and a - ts > limit]
-n = sum(1 for v in house.values() for _, ts, _ in v if away + 500 <= ts <= back)
-print("# house: %d readings sampled while the cloud was away, %d late" % (n, len(late)),
-      file=sys.stderr)
-assert n >= 60 and not late, late[:5]
+check_live(house, away, back, limit, 60)
 PY
 echo ok
