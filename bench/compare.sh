@@ -471,6 +471,7 @@ run_max_sgw() {
 	[ $sat = 1 ] || best_note="$best_note; never saturated: a lower bound"
 	row "max QoS 1" sensorgw "$best_offered" "$best_note"
 	[ -n "$m" ] && keep_result max sgw
+	res[max.sgw.saturated]=$sat
 	return 0
 }
 
@@ -499,6 +500,7 @@ ramp() {
 	[ $sat = 1 ] || best_note="${best_note:+$best_note; }never saturated: a lower bound"
 	row "max QoS 1" "$impl" "$best_offered" "$best_note"
 	[ -n "$m" ] && keep_result max "$key"
+	res[max.$key.saturated]=$sat
 	return 0
 }
 
@@ -577,11 +579,20 @@ if have max.sgw.rate && have max.floor.rate; then
 	r=$(ratio "${res[max.sgw.rate]}" "${res[max.floor.rate]}")
 	echo "  max  delivered rate, sensorgw / floor = ${r}x (the library's own limit here: floor ${res[max.floor.rate]}/s, broker CPU ${res[max.floor.broker_cpu_pct]:-?}% of one core)"
 fi
-if have k1.sgw.cpu_us_per_msg && have k1.nr.cpu_us_per_msg; then
+# Against Node-RED (issue goals): batched, 10x less CPU a reading and 3x
+# the rate; one message a reading, at least Node-RED's rate.
+if [ "$batch" != 0 ]; then nr_cpu_goal=10 nr_rate_goal=3; else nr_cpu_goal= nr_rate_goal=1; fi
+if [ -n "$nr_cpu_goal" ] && have k1.sgw.cpu_us_per_msg && have k1.nr.cpu_us_per_msg; then
 	r=$(ratio "${res[k1.nr.cpu_us_per_msg]}" "${res[k1.sgw.cpu_us_per_msg]}")
-	echo "  1k   CPU per reading, Node-RED / sensorgw = ${r}x (goal >= 20x): $(awk -v r="$r" 'BEGIN { print (r + 0 >= 20) ? "met" : "NOT met" }')"
+	echo "  1k   CPU per reading, Node-RED / sensorgw = ${r}x (goal >= ${nr_cpu_goal}x): $(awk -v r="$r" -v g="$nr_cpu_goal" 'BEGIN { print (r + 0 >= g) ? "met" : "NOT met" }')"
 fi
 if have max.sgw.rate && have max.nr.rate; then
 	r=$(ratio "${res[max.sgw.rate]:-}" "${res[max.nr.rate]:-}")
-	echo "  max  delivered rate, sensorgw / Node-RED = ${r}x (goal >= 2x, or broker at its limit: broker CPU ${res[max.sgw.broker_cpu_pct]:-?}% of one core): $(awk -v r="$r" -v b="${res[max.sgw.broker_cpu_pct]:-0}" 'BEGIN { print (r + 0 >= 2) ? "met" : (b + 0 >= 90 ? "broker-bound" : "NOT met") }')"
+	if [ "${res[max.nr.saturated]:-0}" = 0 ] && awk -v r="$r" -v g="$nr_rate_goal" 'BEGIN { exit !(r + 0 < g) }'; then
+		# Node-RED kept up with its last step: its maximum is higher than measured.
+		v="not decided: Node-RED never saturated (a lower bound)"
+	else
+		v=$(awk -v r="$r" -v g="$nr_rate_goal" -v b="${res[max.sgw.broker_cpu_pct]:-0}" 'BEGIN { print (r + 0 >= g) ? "met" : (b + 0 >= 90 ? "broker-bound" : "NOT met") }')
+	fi
+	echo "  max  delivered rate, sensorgw / Node-RED = ${r}x (goal >= ${nr_rate_goal}x, or broker at its limit: broker CPU ${res[max.sgw.broker_cpu_pct]:-?}% of one core): $v"
 fi
