@@ -10,10 +10,6 @@
 
 BYTES=1024
 COUNT=20
-status_ok() {
-	$TEST_EMULATOR "$SENSORGW" status -c "$T/gw.ini" >"$T/status" 2>/dev/null &&
-	/usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert ($1), s" "$T/status"
-}
 p1=$(free_port)
 p2=$(free_port)
 BROKER_PERSIST=1

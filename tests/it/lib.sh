@@ -167,10 +167,10 @@ gateway_stop() {
 }
 
 # status_ok PYTHON-ASSERTION: `sensorgw status` of "$T/gw.ini", as JSON in
-# s, satisfies it.
+# s, satisfies it.  The assertion is parenthesised, so it may span lines.
 status_ok() {
 	$TEST_EMULATOR "$SENSORGW" status -c "$T/gw.ini" >"$T/status" 2>/dev/null &&
-	/usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert $1, s" "$T/status"
+	/usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1])); assert ($1), s" "$T/status"
 }
 
 # count FILE TOPIC: messages recorded for TOPIC.
